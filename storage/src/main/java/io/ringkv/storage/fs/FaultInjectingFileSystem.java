@@ -96,7 +96,6 @@ public final class FaultInjectingFileSystem implements FileSystem {
   /** Power losses so far; a handle opened in an earlier epoch is dead. */
   private long epoch;
 
-  private long nextInodeId = 1;
   private long capacityBytes = Long.MAX_VALUE;
 
   /** Sum of the lengths of all files that occupy space (see {@link Inode#occupiesSpace()}). */
@@ -125,7 +124,7 @@ public final class FaultInjectingFileSystem implements FileSystem {
       String name = name(file);
       Inode inode = parent.current.get(name);
       if (inode == null) {
-        inode = new Inode(nextInodeId++);
+        inode = new Inode();
         setEntry(parent, name, inode);
       } else {
         long charged = charged(inode);
@@ -275,7 +274,7 @@ public final class FaultInjectingFileSystem implements FileSystem {
       Directory parent = parentDirectory(file);
       String name = name(file);
       if (parent.current.get(name) == null) {
-        setEntry(parent, name, new Inode(nextInodeId++));
+        setEntry(parent, name, new Inode());
       }
       LockHandle lock = new LockHandle(file, epoch);
       locks.put(file, lock);

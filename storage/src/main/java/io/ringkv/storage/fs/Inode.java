@@ -16,7 +16,7 @@ import java.util.Arrays;
  *
  * <p>Invariants: {@code 0 <= length <= current.length}; if {@code divergedSynced == null} the
  * synced content is {@code current[0, syncedLength)} and {@code syncedLength <= length}; otherwise
- * the synced content is {@code divergedSynced} and {@code syncedLength} is its length.
+ * the synced content is {@code divergedSynced} and {@code syncedLength == divergedSynced.length}.
  *
  * <p>Not thread-safe: every instance is guarded by its file system's lock.
  */
@@ -30,30 +30,26 @@ final class Inode {
 
   private static final byte[] EMPTY = new byte[0];
 
-  /** Identity, for messages and for telling two files apart in tests. */
-  final long id;
-
   private byte[] current = EMPTY;
   private int length;
   private int syncedLength;
   private byte[] divergedSynced;
 
-  /** Names in current directory views that lead here (more than one only after a crash, below). */
+  /**
+   * Names in current directory views that lead here: one, or none for a deleted file, or two after
+   * a crash that kept both names of an unfinished rename between directories.
+   */
   int links;
 
   /** Live handles (readers and writers) open on this file; an unlinked file lives while open. */
   int openHandles;
-
-  Inode(long id) {
-    this.id = id;
-  }
 
   int length() {
     return length;
   }
 
   int syncedLength() {
-    return divergedSynced == null ? syncedLength : divergedSynced.length;
+    return syncedLength;
   }
 
   /** Bytes that a power loss may drop: all current bytes not known to equal synced ones. */
@@ -186,13 +182,10 @@ final class Inode {
 
   /** Cuts both views to at most {@code newLength} bytes, as if the disk lost the rest. */
   void truncateBoth(int newLength) {
-    if (divergedSynced != null) {
-      if (divergedSynced.length > newLength) {
-        divergedSynced = Arrays.copyOf(divergedSynced, newLength);
-      }
-    } else {
-      syncedLength = Math.min(syncedLength, newLength);
+    if (divergedSynced != null && divergedSynced.length > newLength) {
+      divergedSynced = Arrays.copyOf(divergedSynced, newLength);
     }
+    syncedLength = Math.min(syncedLength, newLength);
     length = Math.min(length, newLength);
   }
 

@@ -554,6 +554,20 @@ class FaultInjectingFileSystemTest {
   }
 
   @Test
+  void failSyncs_failedTruncateLeavesTheOldTailDurable() throws IOException {
+    writeSyncedFile(LOG, "records|tail");
+    fs.syncDirectory(DB);
+    fs.failNextSyncs(1);
+
+    assertThatThrownBy(() -> fs.truncate(LOG, 7)).hasMessageContaining("fsync failed (injected)");
+
+    assertThat(fs.readAll(LOG)).isEqualTo(bytes("records"));
+    assertThat(fs.syncedBytes(LOG)).isEqualTo(bytes("records|tail"));
+    fs.powerLoss();
+    assertThat(fs.readAll(LOG)).isEqualTo(bytes("records|tail"));
+  }
+
+  @Test
   void capacity_enospcWritesNothing() throws IOException {
     fs.setCapacityBytes(10);
     try (WritableFile file = fs.create(LOG)) {
