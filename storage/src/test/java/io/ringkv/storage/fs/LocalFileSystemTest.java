@@ -138,13 +138,16 @@ class LocalFileSystemTest {
   @Test
   void lock_refusedTwiceInOneProcess() throws IOException {
     Path lockFile = dir.resolve("LOCK");
-    try (Closeable held = fs.lock(lockFile)) {
+    Closeable held = fs.lock(lockFile);
+    try {
       // FileChannel.tryLock throws OverlappingFileLockException within one JVM;
       // LocalFileSystem turns it into an IOException that says why.
       assertThatThrownBy(() -> fs.lock(lockFile))
           .isInstanceOf(IOException.class)
           .hasMessageContaining(lockFile.toString())
           .hasMessageContaining("is locked");
+    } finally {
+      held.close();
     }
   }
 
