@@ -112,6 +112,17 @@ public final class LogReader {
 
   /** The state of one replay: the read window over the file and the checksum in progress. */
   private static final class Replay {
+    /** Header bytes the checksum covers: length and type. */
+    private static final int CHECKED_HEADER_BYTES = LogFormat.LENGTH_BYTES + LogFormat.TYPE_BYTES;
+
+    /**
+     * {@link #checkRecord} result: a zero header followed only by zeros, the segment's clean end.
+     */
+    private static final int CLEAN_END = -1;
+
+    /** {@link #checkRecord} result: the record is bad; {@link #problem} says why. */
+    private static final int BAD = -2;
+
     private final ReadableFile file;
     private final Path path;
     private final long fileSize;
@@ -193,15 +204,6 @@ public final class LogReader {
       }
       return new ReplayResult(records, validBytes, fileSize - validBytes, tornTail, salvaged);
     }
-
-    /** Header bytes the checksum covers: length and type. */
-    private static final int CHECKED_HEADER_BYTES = LogFormat.LENGTH_BYTES + LogFormat.TYPE_BYTES;
-
-    /** {@link #checkRecord} result: a zeroed or empty remainder, the segment's clean end. */
-    private static final int CLEAN_END = -1;
-
-    /** {@link #checkRecord} result: the record is bad; {@link #problem} says why. */
-    private static final int BAD = -2;
 
     /**
      * Checks the header at {@code position}: returns the payload length of a record whose header is
