@@ -522,6 +522,22 @@ public abstract class StorageEngineContract {
   }
 
   @Test
+  void write_batchOverWalSegmentBytesIsRefusedAndNothingStored() throws StorageException {
+    // An atomic batch must fit in one log segment; WriteLimits checks it for every engine.
+    WriteBatch batch = new WriteBatch();
+    int valueBytes = engineOptions.valueBytesMax();
+    int entries = (int) (engineOptions.walSegmentBytes() / valueBytes) + 1;
+    for (int i = 0; i < entries; i++) {
+      batch.put(numberedKey(i), Cell.value(new byte[valueBytes], i));
+    }
+
+    assertThatThrownBy(() -> engine.write(batch, Durability.NONE))
+        .isInstanceOf(StorageException.class)
+        .hasMessageContaining("wal_segment_bytes");
+    assertThat(engine.get(numberedKey(0))).isNull();
+  }
+
+  @Test
   void put_nullKeyIsRefused() {
     assertThatThrownBy(() -> engine.put(null, Cell.value(bytes("v"), 1), Durability.NONE))
         .isInstanceOf(StorageException.class)

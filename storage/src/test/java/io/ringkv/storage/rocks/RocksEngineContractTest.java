@@ -13,6 +13,7 @@ import io.ringkv.storage.KeyRange;
 import io.ringkv.storage.ScanMode;
 import io.ringkv.storage.StorageEngine;
 import io.ringkv.storage.StorageEngineContract;
+import io.ringkv.storage.StorageEngines;
 import io.ringkv.storage.StorageException;
 import io.ringkv.storage.fs.FileSystem;
 import java.lang.reflect.Proxy;
@@ -51,6 +52,27 @@ class RocksEngineContractTest extends StorageEngineContract {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("storage.fileSystem")
         .hasMessageContaining("LocalFileSystem");
+  }
+
+  @Test
+  void storageEngines_opensTheRocksEngineItIsNamed() throws StorageException {
+    EngineOptions options = options(temporaryDirectory.resolve("through-storage-engines"));
+
+    try (StorageEngine opened = StorageEngines.open(options)) {
+      assertThat(opened).isInstanceOf(RocksEngine.class);
+      opened.put(bytes("k"), Cell.value(bytes("v"), 1), Durability.SYNC);
+      assertThat(opened.get(bytes("k"))).isEqualTo(Cell.value(bytes("v"), 1));
+    }
+  }
+
+  @Test
+  void storageEngines_refusesInvalidOptionsNamingTheField() {
+    EngineOptions options =
+        options(temporaryDirectory.resolve("invalid")).toBuilder().memtableBytes(1).build();
+
+    assertThatThrownBy(() -> StorageEngines.open(options))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("memtable_bytes");
   }
 
   @Test
