@@ -31,9 +31,19 @@ final class BlockCursor {
   private int keyLength;
   private int valueOffset;
   private int valueLength;
+  private int keyLengthMin;
 
-  /** Points the cursor at {@code block}, not yet positioned. */
+  /** Points the cursor at {@code block} of internal keys, not yet positioned. */
   void reset(Block block) {
+    reset(block, InternalKey.TRAILER_BYTES);
+  }
+
+  /**
+   * Points the cursor at {@code block} whose keys are at least {@code keyLengthMin} bytes (0 for
+   * the meta block's property names; {@link #seek} needs internal keys).
+   */
+  void reset(Block block, int keyLengthMin) {
+    this.keyLengthMin = keyLengthMin;
     this.block = block;
     this.data = block.data();
     this.entriesEnd = block.restartsOffset();
@@ -101,8 +111,10 @@ final class BlockCursor {
       throw corrupt("key of " + unshared + " bytes runs past the entries region");
     }
     int newKeyLength = shared + unshared;
-    if (newKeyLength < InternalKey.TRAILER_BYTES) {
-      throw corrupt("key of " + newKeyLength + " bytes is shorter than an internal key");
+    // No int overflow: by induction every byte of a key was stored once before its entry ends.
+    if (newKeyLength < keyLengthMin) {
+      throw corrupt(
+          "key of " + newKeyLength + " bytes is shorter than the minimum " + keyLengthMin);
     }
     if (key.length < newKeyLength) {
       key = Arrays.copyOf(key, Math.max(newKeyLength, key.length * 2));
