@@ -1,0 +1,35 @@
+package io.ringkv.storage.sstable;
+
+import io.ringkv.storage.format.InternalKey;
+import java.util.Arrays;
+
+/**
+ * Compares an internal key stored in place in a byte array with a target given as a user key and a
+ * trailer, so that lookups need not build a target internal key: {@code get(userKey, snapshot)}
+ * compares against {@code userKey ++ (snapshot << 8 | KIND_SEEK)} without allocating it. The order
+ * is {@link InternalKey}'s: user key ascending (unsigned), then trailer descending. Static helpers
+ * only.
+ */
+final class KeyOrder {
+  private KeyOrder() {}
+
+  /**
+   * Compares the internal key {@code key[offset, offset+length)} (length >= 8, checked by the
+   * caller) with the target {@code targetUser[0, targetUserLength) ++ targetTrailer}; negative if
+   * the key sorts first.
+   */
+  static int compareToTarget(
+      byte[] key,
+      int offset,
+      int length,
+      byte[] targetUser,
+      int targetUserLength,
+      long targetTrailer) {
+    int userEnd = offset + length - InternalKey.TRAILER_BYTES;
+    int c = Arrays.compareUnsigned(key, offset, userEnd, targetUser, 0, targetUserLength);
+    if (c != 0) {
+      return c;
+    }
+    return Long.compareUnsigned(targetTrailer, FixedInts.getLongBe(key, userEnd));
+  }
+}
