@@ -49,7 +49,7 @@ class BlockCacheTest {
   }
 
   @Test
-  void capacity_isRespectedByWeight() throws Exception {
+  void get_capacityIsRespectedByWeight() throws Exception {
     BlockCache cache = new BlockCache(8 << 10);
     try (SstableReader reader = open(1, first, cache)) {
       assertThat(reader.index().size() * 512L)
@@ -98,7 +98,7 @@ class BlockCacheTest {
   }
 
   @Test
-  void zeroCapacity_disablesCachingAndCountsEveryReadAsAMiss() throws Exception {
+  void constructor_zeroCapacityDisablesCachingAndCountsEveryReadAsAMiss() throws Exception {
     BlockCache cache = new BlockCache(0);
     try (SstableReader reader = open(1, first, cache)) {
       scan(reader, true);
@@ -111,7 +111,7 @@ class BlockCacheTest {
   }
 
   @Test
-  void negativeCapacity_isRejectedWithItsValue() {
+  void constructor_negativeCapacityIsRejectedWithItsValue() {
     assertThatThrownBy(() -> new BlockCache(-1)).hasMessageContaining("-1 bytes");
   }
 

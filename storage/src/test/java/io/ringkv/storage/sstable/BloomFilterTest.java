@@ -108,7 +108,7 @@ class BloomFilterTest {
   }
 
   @Test
-  void table_filterNeverRejectsAStoredUserKey_andSparesBlockReadsForAbsentOnes(@TempDir Path dir)
+  void mayContain_tableFilterNeverRejectsAStoredUserKeyAndSparesBlockReads(@TempDir Path dir)
       throws Exception {
     Rng rng = new Rng(SEED);
     TreeMap<byte[], byte[]> model = TableFixtures.randomModel(rng, 3_000, false);
@@ -131,7 +131,7 @@ class BloomFilterTest {
   }
 
   @Test
-  void table_withZeroBitsPerKey_hasNoFilterAndMayContainEverything(@TempDir Path dir)
+  void mayContain_tableWithZeroBitsPerKeyHasNoFilterAndAdmitsEverything(@TempDir Path dir)
       throws Exception {
     TreeMap<byte[], byte[]> model = TableFixtures.randomModel(new Rng(SEED), 200, false);
     Path path = dir.resolve("nofilter.sst");

@@ -73,7 +73,7 @@ class SstableCorruptionTest {
   }
 
   @Test
-  void truncatedFile_cutInTheFooter() throws Exception {
+  void open_truncatedInTheFooter() throws Exception {
     truncate(fileBytes - 10);
     CorruptionException e = expectCorruptionAtOpen();
     assertThat(e.offset()).isEqualTo(fileBytes - 10 - SstableFormat.FOOTER_BYTES);
@@ -81,13 +81,13 @@ class SstableCorruptionTest {
   }
 
   @Test
-  void truncatedFile_cutMidDataBlock() throws Exception {
+  void open_truncatedMidDataBlock() throws Exception {
     truncate(blockOffsets[3] + blockSizes[3] / 2);
     assertThat(expectCorruptionAtOpen()).hasMessageContaining("truncated or not an SSTable");
   }
 
   @Test
-  void badMagic() throws Exception {
+  void open_badMagic() throws Exception {
     flipBit(fileBytes - 1, 0);
     CorruptionException e = expectCorruptionAtOpen();
     assertThat(e.offset()).isEqualTo(fileBytes - SstableFormat.FOOTER_BYTES);
@@ -95,19 +95,19 @@ class SstableCorruptionTest {
   }
 
   @Test
-  void footerChecksumMismatch() throws Exception {
+  void open_footerChecksumMismatch() throws Exception {
     flipBit(fileBytes - SstableFormat.FOOTER_BYTES + SstableFormat.FOOTER_INDEX_SIZE, 3);
     assertThat(expectCorruptionAtOpen()).hasMessageContaining("footer checksum mismatch");
   }
 
   @Test
-  void unsupportedFormatVersion() throws Exception {
+  void open_unsupportedFormatVersion() throws Exception {
     rewriteFooter(new Footer(footer.filter(), footer.meta(), footer.index(), 2));
     assertThat(expectCorruptionAtOpen()).hasMessageContaining("unsupported format version 2");
   }
 
   @Test
-  void zeroedDataBlock() throws Exception {
+  void get_zeroedDataBlock() throws Exception {
     write(blockOffsets[0], new byte[blockSizes[0]]);
     try (SstableReader reader = TableFixtures.open(path, new BlockCache(1 << 20))) {
       byte[] firstUser = InternalKey.userKey(model.firstKey());
@@ -127,7 +127,7 @@ class SstableCorruptionTest {
   }
 
   @Test
-  void flippedBitInDataBlock_detectedOnGet() throws Exception {
+  void get_flippedBitInDataBlock() throws Exception {
     flipBit(blockOffsets[0] + blockSizes[0] / 2, 5);
     try (SstableReader reader = TableFixtures.open(path, new BlockCache(1 << 20))) {
       CorruptionException e =
@@ -139,7 +139,7 @@ class SstableCorruptionTest {
   }
 
   @Test
-  void flippedBitInDataBlock_detectedWhenAScanReachesIt() throws Exception {
+  void next_flippedBitInDataBlockReachedByAScan() throws Exception {
     flipBit(blockOffsets[4] + 1, 0);
     try (SstableReader reader = TableFixtures.open(path, new BlockCache(0));
         InternalIterator it = reader.iterator(false)) {
@@ -156,7 +156,7 @@ class SstableCorruptionTest {
   }
 
   @Test
-  void flippedBitInLz4DataBlock_detectedBeforeDecompressing() throws Exception {
+  void get_flippedBitInLz4DataBlockCaughtBeforeDecompressing() throws Exception {
     TreeMap<byte[], byte[]> compressible = TableFixtures.newModel();
     for (int i = 0; i < 200; i++) {
       compressible.put(
@@ -177,7 +177,7 @@ class SstableCorruptionTest {
   }
 
   @Test
-  void flippedBitInIndexBlock_detectedAtOpen() throws Exception {
+  void open_flippedBitInIndexBlock() throws Exception {
     flipBit(footer.index().offset() + footer.index().size() / 2, 1);
     CorruptionException e = expectCorruptionAtOpen();
     assertThat(e.offset()).isEqualTo(footer.index().offset());
@@ -185,7 +185,7 @@ class SstableCorruptionTest {
   }
 
   @Test
-  void flippedBitInFilterBlock_detectedAtOpen() throws Exception {
+  void open_flippedBitInFilterBlock() throws Exception {
     flipBit(footer.filter().offset() + 3, 6);
     CorruptionException e = expectCorruptionAtOpen();
     assertThat(e.offset()).isEqualTo(footer.filter().offset());
@@ -193,7 +193,7 @@ class SstableCorruptionTest {
   }
 
   @Test
-  void flippedBitInMetaBlock_detectedAtOpen() throws Exception {
+  void open_flippedBitInMetaBlock() throws Exception {
     flipBit(footer.meta().offset() + 2, 4);
     CorruptionException e = expectCorruptionAtOpen();
     assertThat(e.offset()).isEqualTo(footer.meta().offset());
@@ -201,7 +201,7 @@ class SstableCorruptionTest {
   }
 
   @Test
-  void flippedBitInBlockTrailer_detectedAsChecksumMismatch() throws Exception {
+  void next_flippedBitInBlockTrailer() throws Exception {
     flipBit(blockOffsets[2] + blockSizes[2] + 2, 7);
     try (SstableReader reader = TableFixtures.open(path, new BlockCache(0));
         InternalIterator it = reader.iterator(true)) {
@@ -215,7 +215,7 @@ class SstableCorruptionTest {
   }
 
   @Test
-  void badBlockLength_inAnIndexHandle() throws Exception {
+  void open_badBlockLengthInAnIndexHandle() throws Exception {
     int[] sizes = blockSizes.clone();
     sizes[2] += 1;
     rewriteIndex(sizes);
@@ -228,7 +228,7 @@ class SstableCorruptionTest {
   }
 
   @Test
-  void badBlockLength_pastTheEndInTheFooter() throws Exception {
+  void open_badBlockLengthPastTheEndInTheFooter() throws Exception {
     BlockHandle index = footer.index();
     rewriteFooter(
         new Footer(
@@ -240,7 +240,7 @@ class SstableCorruptionTest {
   }
 
   @Test
-  void badBlockLength_negativeInTheFooter() throws Exception {
+  void open_negativeBlockLengthInTheFooter() throws Exception {
     rewriteFooter(
         new Footer(
             footer.filter(),
@@ -251,7 +251,7 @@ class SstableCorruptionTest {
   }
 
   @Test
-  void emptyFile() throws Exception {
+  void open_emptyFile() throws Exception {
     truncate(0);
     CorruptionException e = expectCorruptionAtOpen();
     assertThat(e.offset()).isZero();
@@ -259,7 +259,7 @@ class SstableCorruptionTest {
   }
 
   @Test
-  void missingFile() throws Exception {
+  void open_missingFile() throws Exception {
     Files.delete(path);
     assertThatThrownBy(() -> SstableReader.open(42, path, TableFixtures.FS, new BlockCache(0)))
         .isInstanceOf(StorageException.class)
@@ -276,7 +276,7 @@ class SstableCorruptionTest {
    */
   @ParameterizedTest
   @EnumSource(Compression.class)
-  void forgedChecksums_neverEscapeAsAnythingButCorruption(Compression compression)
+  void getAndScan_forgedChecksumsNeverEscapeAsAnythingButCorruption(Compression compression)
       throws Exception {
     writeTable(compression);
     byte[] pristine = Files.readAllBytes(path);
