@@ -29,7 +29,11 @@ final class Block {
    * @throws BlockFormatException if it breaks a rule of the format
    */
   static Block parse(byte[] data, int length) {
-    if (length < SstableFormat.RESTART_BYTES || length > data.length) {
+    if (length > data.length) {
+      throw new IllegalArgumentException(
+          "contents of " + length + " bytes in an array of " + data.length);
+    }
+    if (length < SstableFormat.RESTART_BYTES) {
       throw new BlockFormatException(
           "block of " + length + " bytes is too short for its restart count");
     }

@@ -50,7 +50,7 @@ final class BlockBuilder {
   /**
    * Adds an entry; {@code key} must sort after the previous key in the caller's order.
    *
-   * @throws IllegalArgumentException if the entry would push the block past {@link
+   * @throws IllegalArgumentException if the entry would push the block and its trailer past {@link
    *     SstableFormat#BLOCK_BYTES_MAX}; the builder is then unchanged
    */
   void add(
@@ -130,12 +130,11 @@ final class BlockBuilder {
   }
 
   private void ensureCapacity(long totalBytes) {
-    if (totalBytes > SstableFormat.BLOCK_BYTES_MAX) {
+    // Stored uncompressed, the block and its trailer must stay within BLOCK_BYTES_MAX.
+    long limit = SstableFormat.BLOCK_BYTES_MAX - SstableFormat.BLOCK_TRAILER_BYTES;
+    if (totalBytes > limit) {
       throw new IllegalArgumentException(
-          "entry does not fit in a block: block would be "
-              + totalBytes
-              + " bytes, limit "
-              + SstableFormat.BLOCK_BYTES_MAX);
+          "entry does not fit in a block: block would be " + totalBytes + " bytes, limit " + limit);
     }
     if (totalBytes > buffer.length) {
       long grown =

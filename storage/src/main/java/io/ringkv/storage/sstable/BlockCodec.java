@@ -107,7 +107,7 @@ final class BlockCodec {
     int compressedLength = storedLength - in.position();
     long lengthMax =
         Math.min(
-            SstableFormat.BLOCK_BYTES_MAX - 1L,
+            (long) SstableFormat.BLOCK_BYTES_MAX,
             (long) compressedLength * SstableFormat.LZ4_RATIO_MAX + SstableFormat.LZ4_SLACK_BYTES);
     if (length > lengthMax) {
       throw new BlockFormatException(

@@ -36,8 +36,8 @@ final class SstableFormat {
   static final int LZ4_SLACK_BYTES = 64;
 
   /**
-   * Block contents and stored blocks are below this size, so that every offset within a block, and
-   * a block plus its trailer, fits an int with room to spare.
+   * Most bytes of a block's contents, and of a stored block plus its trailer (2^31 - 17), so that
+   * every offset within a block, and a block plus its trailer, fits an int with room to spare.
    */
   static final int BLOCK_BYTES_MAX = Integer.MAX_VALUE - 16;
 

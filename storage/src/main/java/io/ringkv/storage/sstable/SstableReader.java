@@ -316,7 +316,11 @@ public final class SstableReader implements AutoCloseable {
       return block;
     }
     BlockContents contents =
-        readStored(path, file, new BlockHandle(offset, index.blockSize(i)), "data block");
+        readStored(
+            path,
+            file,
+            new BlockHandle(offset, index.blockSize(i)),
+            "data block " + i + " of " + index.size());
     try {
       block = Block.parse(contents.bytes(), contents.length());
     } catch (BlockFormatException e) {

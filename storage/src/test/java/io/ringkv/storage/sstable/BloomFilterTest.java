@@ -4,10 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ringkv.common.Rng;
+import io.ringkv.storage.EngineOptions.Compression;
+import io.ringkv.storage.format.InternalKey;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.TreeMap;
 import net.jpountz.xxhash.XXHash64;
 import net.jpountz.xxhash.XXHashFactory;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The key hash (part of the format) and the bloom filter's false-negative and -positive rates. */
 class BloomFilterTest {
@@ -100,6 +105,47 @@ class BloomFilterTest {
     assertThatThrownBy(() -> BloomFilter.parse(badLayout, badLayout.length))
         .isInstanceOf(BlockFormatException.class)
         .hasMessageContaining("unknown filter layout 2");
+  }
+
+  @Test
+  void mayContain_tableFilterNeverRejectsAStoredUserKeyAndSparesBlockReads(@TempDir Path dir)
+      throws Exception {
+    Rng rng = new Rng(SEED);
+    TreeMap<byte[], byte[]> model = TableFixtures.randomModel(rng, 3_000, false);
+    Path path = dir.resolve("bloom.sst");
+    TableFixtures.write(path, new SstableOptions(4096, 16, 10, Compression.NONE), model);
+    BlockCache cache = new BlockCache(0);
+    try (SstableReader reader = TableFixtures.open(path, cache)) {
+      for (byte[] key : model.keySet()) {
+        assertThat(reader.mayContain(InternalKey.userKey(key))).as("seed %d", SEED).isTrue();
+      }
+      int absent = 10_000;
+      for (int i = 0; i < absent; i++) {
+        byte[] user = new byte[20];
+        rng.nextBytes(user);
+        assertThat(reader.get(user, InternalKey.SEQUENCE_MAX)).isNull();
+      }
+      // Only false positives reach a block: about 1%, comfortably under 3%.
+      assertThat(cache.misses()).as("seed %d", SEED).isLessThan(absent * 3 / 100);
+    }
+  }
+
+  @Test
+  void mayContain_tableWithZeroBitsPerKeyHasNoFilterAndAdmitsEverything(@TempDir Path dir)
+      throws Exception {
+    TreeMap<byte[], byte[]> model = TableFixtures.randomModel(new Rng(SEED), 200, false);
+    Path path = dir.resolve("nofilter.sst");
+    TableFixtures.write(path, new SstableOptions(4096, 16, 0, Compression.NONE), model);
+    try (SstableReader reader = TableFixtures.open(path, new BlockCache(0))) {
+      assertThat(reader.footer().hasFilter()).isFalse();
+      assertThat(reader.footer().filter()).isEqualTo(BlockHandle.NONE);
+      assertThat(reader.mayContain("surely absent".getBytes(StandardCharsets.US_ASCII))).isTrue();
+      for (byte[] key : model.keySet()) {
+        byte[] user = InternalKey.userKey(key);
+        assertThat(reader.get(user, InternalKey.SEQUENCE_MAX))
+            .isEqualTo(TableFixtures.expectedGet(model, user, InternalKey.SEQUENCE_MAX));
+      }
+    }
   }
 
   private static byte[] key(int i) {
