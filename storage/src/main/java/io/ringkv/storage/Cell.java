@@ -11,6 +11,11 @@ import java.util.HexFormat;
  *
  * <p>The engine itself orders versions of a key by when they were written (sequence numbers), not
  * by {@link #timestamp()}: reconciling by timestamp is the cluster's job.
+ *
+ * <p>A dead cell's time of death is {@link #expiresAtMillis()}: a value's expiry, or, for a
+ * tombstone, the local time of the deletion. Compaction purges a dead cell once it has been dead
+ * for the tombstone grace period. Engines stamp a tombstone written without one with their clock's
+ * time ({@link #stampDeletionTime}); a tombstone copied between nodes keeps its original time.
  */
 public final class Cell {
   /** {@link #expiresAtMillis()} of a cell that never expires. */
@@ -58,6 +63,17 @@ public final class Cell {
     return new Cell(value, timestamp, expiresAtMillis, version);
   }
 
+  /**
+   * This cell as an engine stores it at {@code nowMillis}: a tombstone without a deletion time gets
+   * {@code nowMillis}; anything else is returned as it is.
+   */
+  public Cell stampDeletionTime(long nowMillis) {
+    if (value != null || expiresAtMillis != NO_EXPIRY) {
+      return this;
+    }
+    return new Cell(null, timestamp, Math.max(1, nowMillis), version);
+  }
+
   /** This cell with an opaque version blob (causal metadata); empty for none. */
   public Cell withVersion(byte[] version) {
     return new Cell(value, timestamp, expiresAtMillis, version);
@@ -90,9 +106,9 @@ public final class Cell {
     return version;
   }
 
-  /** True if the cell has expired at {@code nowMillis}. */
+  /** True if the cell is a value that has expired at {@code nowMillis}. */
   public boolean isExpired(long nowMillis) {
-    return expiresAtMillis != NO_EXPIRY && nowMillis >= expiresAtMillis;
+    return value != null && expiresAtMillis != NO_EXPIRY && nowMillis >= expiresAtMillis;
   }
 
   /** True if a read at {@code nowMillis} should see this cell's value. */

@@ -85,7 +85,7 @@ public record EngineOptions(
         new LocalFileSystem(),
         SystemClock.INSTANCE,
         1_000,
-        64L << 20,
+        128L << 20,
         64L << 20,
         2,
         8 << 10,
@@ -160,7 +160,7 @@ public record EngineOptions(
     atLeast("key_bytes_max", keyBytesMax, 1);
     atMost("key_bytes_max", keyBytesMax, 1 << 20);
     atLeast("value_bytes_max", valueBytesMax, 0);
-    atMost("value_bytes_max", valueBytesMax, 512 << 20);
+    atMost("value_bytes_max", valueBytesMax, 128 << 20); // a log record holds at most 256 MiB
     if ((long) keyBytesMax + valueBytesMax > walSegmentBytes) {
       throw new IllegalArgumentException(
           "key_bytes_max + value_bytes_max ("

@@ -21,8 +21,7 @@ public final class StorageEngines {
     options.validate();
     return switch (options.engine()) {
       case EngineOptions.ENGINE_ROCKSDB -> RocksEngine.open(options);
-      case EngineOptions.ENGINE_LSM ->
-          throw new StorageException("the lsm engine is not in this build");
+      case EngineOptions.ENGINE_LSM -> io.ringkv.storage.lsm.LsmEngine.open(options);
       default ->
           // validate() admits only the names above; a new name must be added here too.
           throw new AssertionError("no engine named " + options.engine());

@@ -148,13 +148,13 @@ public abstract class StorageEngineContract {
 
     engine.delete(bytes("k"), 42, Durability.NONE);
 
-    assertThat(engine.get(bytes("k"))).isEqualTo(Cell.tombstone(42));
+    assertThat(engine.get(bytes("k"))).isEqualTo(stored(Cell.tombstone(42)));
     assertThat(engine.getLive(bytes("k"))).isNull();
 
     engine.flush();
     engine.compact();
 
-    assertThat(engine.get(bytes("k"))).isEqualTo(Cell.tombstone(42));
+    assertThat(engine.get(bytes("k"))).isEqualTo(stored(Cell.tombstone(42)));
     assertThat(engine.getLive(bytes("k"))).isNull();
   }
 
@@ -171,11 +171,11 @@ public abstract class StorageEngineContract {
     engine.put(bytes("empty"), empty, Durability.NONE);
     engine.put(bytes("gone"), versionedTombstone, Durability.NONE);
 
-    assertRoundTrip(full, empty, versionedTombstone);
+    assertRoundTrip(full, empty, stored(versionedTombstone));
     engine.flush();
-    assertRoundTrip(full, empty, versionedTombstone);
+    assertRoundTrip(full, empty, stored(versionedTombstone));
     reopen();
-    assertRoundTrip(full, empty, versionedTombstone);
+    assertRoundTrip(full, empty, stored(versionedTombstone));
   }
 
   private void assertRoundTrip(Cell full, Cell empty, Cell versionedTombstone)
@@ -269,7 +269,7 @@ public abstract class StorageEngineContract {
   @Test
   void scan_liveSkipsTombstonesAndExpiredCellsAllReturnsThem() throws StorageException {
     Cell live = Cell.value(bytes("live"), 1);
-    Cell tombstone = Cell.tombstone(2);
+    Cell tombstone = stored(Cell.tombstone(2));
     Cell expired = Cell.value(bytes("expired"), 3).withExpiry(START_MILLIS);
     Cell expiring = Cell.value(bytes("expiring"), 4).withExpiry(START_MILLIS + 500);
     Cell forever = Cell.value(bytes("forever"), 5);
@@ -330,7 +330,7 @@ public abstract class StorageEngineContract {
 
     assertThat(seenAll).containsExactlyElementsOf(before);
     assertThat(seenLive).containsExactlyElementsOf(before);
-    assertThat(engine.get(numberedKey(60))).isEqualTo(Cell.tombstone(1_000));
+    assertThat(engine.get(numberedKey(60))).isEqualTo(stored(Cell.tombstone(1_000)));
     assertThat(scanAll(KeyRange.ALL, ScanMode.LIVE)).hasSize(100 + 2 - 2);
   }
 
@@ -364,13 +364,13 @@ public abstract class StorageEngineContract {
     engine.write(batch, Durability.SYNC);
 
     assertThat(engine.get(bytes("a"))).isEqualTo(Cell.value(bytes("a2"), 12));
-    assertThat(engine.get(bytes("b"))).isEqualTo(Cell.tombstone(14));
-    assertThat(engine.get(bytes("c"))).isEqualTo(Cell.tombstone(13));
+    assertThat(engine.get(bytes("b"))).isEqualTo(stored(Cell.tombstone(14)));
+    assertThat(engine.get(bytes("c"))).isEqualTo(stored(Cell.tombstone(13)));
     assertThat(engine.get(bytes("d")))
         .isEqualTo(Cell.value(bytes("d1"), 15).withVersion(new byte[] {9}));
     reopen();
     assertThat(engine.get(bytes("a"))).isEqualTo(Cell.value(bytes("a2"), 12));
-    assertThat(engine.get(bytes("b"))).isEqualTo(Cell.tombstone(14));
+    assertThat(engine.get(bytes("b"))).isEqualTo(stored(Cell.tombstone(14)));
   }
 
   @Test
@@ -413,7 +413,7 @@ public abstract class StorageEngineContract {
             default -> Cell.value(bytes("value " + i), i);
           };
       engine.put(key, cell, durability);
-      written.put(key, cell);
+      written.put(key, stored(cell));
     }
     engine.write(new WriteBatch().put(bytes("batched"), Cell.value(bytes("b"), 1)), durability);
     written.put(bytes("batched"), Cell.value(bytes("b"), 1));
@@ -554,7 +554,7 @@ public abstract class StorageEngineContract {
     assertThat(scanKeys(KeyRange.ALL)).containsExactly("", "\0");
 
     engine.delete(new byte[0], 3, Durability.NONE);
-    assertThat(engine.get(new byte[0])).isEqualTo(Cell.tombstone(3));
+    assertThat(engine.get(new byte[0])).isEqualTo(stored(Cell.tombstone(3)));
   }
 
   // --- lifecycle ---
@@ -712,12 +712,12 @@ public abstract class StorageEngineContract {
         byte[] key = modelKey(rng);
         Cell cell = modelCell(rng);
         engine.put(key, cell, modelDurability(rng));
-        model.put(key, cell);
+        model.put(key, stored(cell));
       } else if (dice < 380) {
         byte[] key = modelKey(rng);
         long timestamp = rng.nextLong();
         engine.delete(key, timestamp, modelDurability(rng));
-        model.put(key, Cell.tombstone(timestamp));
+        model.put(key, stored(Cell.tombstone(timestamp)));
       } else if (dice < 460) {
         WriteBatch batch = new WriteBatch();
         int size = rng.nextInt(1, 9);
@@ -726,7 +726,7 @@ public abstract class StorageEngineContract {
         }
         engine.write(batch, modelDurability(rng));
         for (WriteBatch.Entry entry : batch.entries()) {
-          model.put(entry.key(), entry.cell());
+          model.put(entry.key(), stored(entry.cell()));
         }
       } else if (dice < 680) {
         byte[] key = modelKey(rng);
@@ -755,7 +755,7 @@ public abstract class StorageEngineContract {
           key = key != null ? key : model.firstKey();
           Cell cell = modelCell(rng);
           engine.put(key, cell, Durability.NONE);
-          model.put(key, cell);
+          model.put(key, stored(cell));
         }
       }
     }
@@ -798,7 +798,7 @@ public abstract class StorageEngineContract {
           byte[] key = modelKey(rng);
           Cell cell = rng.chance(0.3) ? Cell.tombstone(rng.nextLong()) : modelCell(rng);
           engine.put(key, cell, Durability.NONE);
-          model.put(key, cell);
+          model.put(key, stored(cell));
         }
         if (rng.chance(0.3)) {
           engine.flush();
@@ -909,6 +909,14 @@ public abstract class StorageEngineContract {
   }
 
   /** The bytes of {@code text}, one byte per char (ISO-8859-1), so "\0" is the byte 0. */
+  /**
+   * {@code written} as an engine stores it now: a tombstone gets the clock's time as its deletion
+   * time (see {@link Cell#stampDeletionTime}).
+   */
+  protected Cell stored(Cell written) {
+    return written.stampDeletionTime(clock.epochMillis());
+  }
+
   protected static byte[] bytes(String text) {
     return text.getBytes(StandardCharsets.ISO_8859_1);
   }

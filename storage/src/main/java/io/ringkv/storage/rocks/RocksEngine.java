@@ -150,7 +150,7 @@ public final class RocksEngine implements StorageEngine {
   @Override
   public void put(byte[] key, Cell cell, Durability durability) throws StorageException {
     WriteLimits.check(key, cell, options);
-    byte[] encoded = CellCodec.encode(cell);
+    byte[] encoded = CellCodec.encode(cell.stampDeletionTime(options.clock().epochMillis()));
     enter();
     try {
       checkWritable();
@@ -174,7 +174,9 @@ public final class RocksEngine implements StorageEngine {
     // asks. The native batch is built before entering the gate: it does not touch the database.
     try (org.rocksdb.WriteBatch rocksBatch = new org.rocksdb.WriteBatch()) {
       for (WriteBatch.Entry entry : batch.entries()) {
-        rocksBatch.put(entry.key(), CellCodec.encode(entry.cell()));
+        rocksBatch.put(
+            entry.key(),
+            CellCodec.encode(entry.cell().stampDeletionTime(options.clock().epochMillis())));
         bytes += entry.key().length + userValueBytes(entry.cell());
       }
       enter();
