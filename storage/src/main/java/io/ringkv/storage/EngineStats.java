@@ -22,6 +22,8 @@ import java.util.List;
  * @param bytesPerLevel live table bytes per level, level 0 first
  * @param memtableBytes bytes in the active and immutable memtables
  * @param liveDataBytes bytes of all live table files
+ * @param estimatedKeys estimated number of keys (overwritten and deleted versions not yet compacted
+ *     away may be counted)
  */
 public record EngineStats(
     long userBytesWritten,
@@ -39,7 +41,8 @@ public record EngineStats(
     List<Integer> filesPerLevel,
     List<Long> bytesPerLevel,
     long memtableBytes,
-    long liveDataBytes) {
+    long liveDataBytes,
+    long estimatedKeys) {
 
   public EngineStats {
     filesPerLevel = List.copyOf(filesPerLevel);

@@ -26,19 +26,19 @@ public final class WriteLimits {
    */
   public static void check(byte[] key, Cell cell, EngineOptions options) throws StorageException {
     if (key == null) {
-      throw new StorageException("key is null; a key is an array of 0 to key_bytes_max bytes");
+      throw new WriteRefusedException("key is null; a key is an array of 0 to key_bytes_max bytes");
     }
     if (cell == null) {
-      throw new StorageException("cell is null; use Cell.tombstone to delete");
+      throw new WriteRefusedException("cell is null; use Cell.tombstone to delete");
     }
     if (key.length > options.keyBytesMax()) {
-      throw new StorageException(
+      throw new WriteRefusedException(
           "key of " + key.length + " bytes exceeds key_bytes_max (" + options.keyBytesMax() + ")");
     }
     long valueBytes = valueBytes(cell);
     if (valueBytes > options.valueBytesMax()) {
       int versionBytes = cell.version().length;
-      throw new StorageException(
+      throw new WriteRefusedException(
           "value of "
               + valueBytes
               + " bytes"
@@ -56,7 +56,7 @@ public final class WriteLimits {
    */
   public static void check(WriteBatch batch, EngineOptions options) throws StorageException {
     if (batch == null) {
-      throw new StorageException("batch is null");
+      throw new WriteRefusedException("batch is null");
     }
     long batchBytes = 0;
     int index = 0;
@@ -64,13 +64,13 @@ public final class WriteLimits {
       try {
         check(entry.key(), entry.cell(), options);
       } catch (StorageException e) {
-        throw new StorageException("batch entry " + index + ": " + e.getMessage());
+        throw new WriteRefusedException("batch entry " + index + ": " + e.getMessage());
       }
       batchBytes += entry.key().length + valueBytes(entry.cell());
       index++;
     }
     if (batchBytes > options.walSegmentBytes()) {
-      throw new StorageException(
+      throw new WriteRefusedException(
           "batch of "
               + batch.size()
               + " entries and "

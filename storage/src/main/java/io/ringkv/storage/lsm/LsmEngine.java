@@ -1142,7 +1142,11 @@ public final class LsmEngine implements StorageEngine {
       List<Integer> files = new ArrayList<>();
       List<Long> bytes = new ArrayList<>();
       long live = 0;
+      long keys = 0;
       for (int level = 0; level < version.levelCount(); level++) {
+        for (FileMeta file : version.files(level)) {
+          keys += file.entries() - 2 * file.tombstones(); // a tombstone also hides one older entry
+        }
         files.add(version.files(level).size());
         long levelBytes = version.levelBytes(level);
         bytes.add(levelBytes);
@@ -1150,8 +1154,10 @@ public final class LsmEngine implements StorageEngine {
       }
       MemState mem = memState;
       long memBytes = mem.active().approximateBytes();
+      keys += mem.active().entryCount();
       for (Memtable memtable : mem.immutableNewestFirst()) {
         memBytes += memtable.approximateBytes();
+        keys += memtable.entryCount();
       }
       return new EngineStats(
           userBytes.get(),
@@ -1169,7 +1175,8 @@ public final class LsmEngine implements StorageEngine {
           files,
           bytes,
           memBytes,
-          live);
+          live,
+          Math.max(0, keys));
     } finally {
       versions.release(version);
     }

@@ -28,6 +28,7 @@ final class Memtable {
   private final ConcurrentSkipListMap<byte[], byte[]> entries =
       new ConcurrentSkipListMap<>(InternalKey::compare);
   private final AtomicLong approximateBytes = new AtomicLong();
+  private final AtomicLong entryCount = new AtomicLong(); // the skip list's size() is O(n)
   private final long logNumber;
 
   /**
@@ -47,6 +48,7 @@ final class Memtable {
     byte[] previous = entries.put(internalKey, encodedCell);
     assert previous == null : "sequence number reused";
     approximateBytes.addAndGet(internalKey.length + encodedCell.length + ENTRY_OVERHEAD_BYTES);
+    entryCount.incrementAndGet();
   }
 
   /**
@@ -70,8 +72,8 @@ final class Memtable {
     return entries.isEmpty();
   }
 
-  int entryCount() {
-    return entries.size();
+  long entryCount() {
+    return entryCount.get();
   }
 
   InternalIterator iterator() {

@@ -432,7 +432,8 @@ public final class RocksEngine implements StorageEngine {
         filesPerLevel,
         bytesPerLevel,
         longProperty("rocksdb.cur-size-all-mem-tables"),
-        longProperty("rocksdb.live-sst-files-size"));
+        longProperty("rocksdb.live-sst-files-size"),
+        longProperty("rocksdb.estimate-num-keys"));
   }
 
   /**
@@ -457,7 +458,7 @@ public final class RocksEngine implements StorageEngine {
   }
 
   private static EngineStats emptyStats() {
-    return new EngineStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, List.of(), List.of(), 0, 0);
+    return new EngineStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, List.of(), List.of(), 0, 0, 0);
   }
 
   /** Loads the RocksDB native library once per class loader, on first use. */

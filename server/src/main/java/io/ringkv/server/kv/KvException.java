@@ -1,0 +1,43 @@
+package io.ringkv.server.kv;
+
+/**
+ * Why a {@link KeyValueService} call failed, as a kind that each front end maps to its protocol
+ * (Redis error prefix, HTTP status, gRPC status code). The message is for people: it names the
+ * problem and, for limits, the limit.
+ */
+public final class KvException extends RuntimeException {
+
+  /** What the caller may conclude. */
+  public enum Kind {
+    /** The request itself is wrong (too large, bad key, bad option): nothing was attempted. */
+    INVALID_REQUEST,
+    /** Not enough live replicas: nothing was attempted, retrying later may work. */
+    UNAVAILABLE,
+    /** Not enough answers in time: a write may or may not have been applied (indeterminate). */
+    TIMEOUT,
+    /**
+     * The node cannot serve: storage failure, shutting down. A write may or may not have applied.
+     */
+    FAILED
+  }
+
+  private final Kind kind;
+
+  public KvException(Kind kind, String message) {
+    super(message);
+    this.kind = kind;
+  }
+
+  public KvException(Kind kind, String message, Throwable cause) {
+    super(message, cause);
+    this.kind = kind;
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+
+  public static KvException invalid(String message) {
+    return new KvException(Kind.INVALID_REQUEST, message);
+  }
+}

@@ -1,0 +1,239 @@
+package io.ringkv.server.kv;
+
+import io.ringkv.common.Clock;
+import io.ringkv.storage.Cell;
+import io.ringkv.storage.CellIterator;
+import io.ringkv.storage.Durability;
+import io.ringkv.storage.KeyRange;
+import io.ringkv.storage.ScanMode;
+import io.ringkv.storage.StorageEngine;
+import io.ringkv.storage.StorageException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The single-node {@link KeyValueService}: answers from this node's storage engine. Consistency
+ * levels are accepted and trivially met (one replica is all replicas).
+ *
+ * <p>Atomicity: every write of a key takes that key's stripe lock, so a conditional write (NX, XX)
+ * or a read-modify-write (KEEPTTL, EXPIRE, GETDEL) is atomic with respect to every other write of
+ * the key on this node. In a cluster these become the coordinator's job (see docs/api/redis.md).
+ *
+ * <p>Threads: reads and writes with {@link Durability#NONE} or {@link Durability#PERIODIC} run on
+ * the calling thread (an event loop): they do no blocking I/O beyond handing bytes to the OS.
+ * Writes with {@link Durability#SYNC} wait for an fsync, so they run on virtual threads, where many
+ * of them share one fsync through the engine's group commit.
+ *
+ * <p>Timestamps are microseconds since the epoch, strictly increasing on this node. Thread-safe.
+ */
+public final class LocalKeyValueService implements KeyValueService, AutoCloseable {
+  /** Stripes of the per-key write lock; a power of two. */
+  static final int LOCK_STRIPES = 1024;
+
+  private final StorageEngine engine;
+  private final Clock clock;
+  private final Durability durability;
+  private final ReentrantLock[] stripes = new ReentrantLock[LOCK_STRIPES];
+  private final AtomicLong lastTimestamp = new AtomicLong();
+  private final ExecutorService syncWriters = Executors.newVirtualThreadPerTaskExecutor();
+
+  public LocalKeyValueService(StorageEngine engine, Clock clock, Durability durability) {
+    this.engine = engine;
+    this.clock = clock;
+    this.durability = durability;
+    for (int i = 0; i < LOCK_STRIPES; i++) {
+      stripes[i] = new ReentrantLock();
+    }
+  }
+
+  @Override
+  public CompletableFuture<Versioned> get(byte[] key, ReadOptions options) {
+    try {
+      return CompletableFuture.completedFuture(read(key));
+    } catch (KvException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  @Override
+  public CompletableFuture<List<Versioned>> multiGet(List<byte[]> keys, ReadOptions options) {
+    try {
+      List<Versioned> values = new ArrayList<>(keys.size());
+      for (byte[] key : keys) {
+        values.add(read(key));
+      }
+      return CompletableFuture.completedFuture(values);
+    } catch (KvException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  @Override
+  public CompletableFuture<WriteOutcome> write(
+      byte[] key, Mutation mutation, WriteOptions options) {
+    if (durability != Durability.SYNC) {
+      try {
+        return CompletableFuture.completedFuture(apply(key, mutation, options));
+      } catch (KvException e) {
+        return CompletableFuture.failedFuture(e);
+      }
+    }
+    CompletableFuture<WriteOutcome> result = new CompletableFuture<>();
+    try {
+      syncWriters.execute(
+          () -> {
+            try {
+              result.complete(apply(key, mutation, options));
+            } catch (KvException e) {
+              result.completeExceptionally(e);
+            } catch (RuntimeException e) {
+              result.completeExceptionally(
+                  new KvException(KvException.Kind.FAILED, "write failed: " + e, e));
+            }
+          });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      result.completeExceptionally(
+          new KvException(KvException.Kind.FAILED, "the node is shutting down", e));
+    }
+    return result;
+  }
+
+  @Override
+  public CompletableFuture<ScanPage> scan(ScanCursor cursor, int limit, ReadOptions options) {
+    if (limit <= 0) {
+      return CompletableFuture.failedFuture(
+          KvException.invalid("scan limit must be positive, was " + limit));
+    }
+    if (cursor.end()) {
+      return CompletableFuture.completedFuture(new ScanPage(List.of(), ScanCursor.END));
+    }
+    byte[] from = cursor.afterKey() == null ? null : successor(cursor.afterKey());
+    List<ScanPage.Entry> entries = new ArrayList<>(Math.min(limit, 1024));
+    try (CellIterator it = engine.scan(new KeyRange(from, null), ScanMode.LIVE)) {
+      while (entries.size() < limit && it.hasNext()) {
+        CellIterator.KeyCell next = it.next();
+        entries.add(new ScanPage.Entry(next.key(), versioned(next.cell())));
+      }
+      ScanCursor next =
+          it.hasNext() && !entries.isEmpty()
+              ? ScanCursor.after(entries.get(entries.size() - 1).key())
+              : ScanCursor.END;
+      return CompletableFuture.completedFuture(new ScanPage(entries, next));
+    } catch (StorageException e) {
+      return CompletableFuture.failedFuture(failed("scan", e));
+    } catch (CellIterator.UncheckedStorageException e) {
+      return CompletableFuture.failedFuture(failed("scan", e.getCause()));
+    }
+  }
+
+  @Override
+  public ServiceStats stats() {
+    var engineStats = engine.stats();
+    return new ServiceStats(engineStats.estimatedKeys(), engineStats);
+  }
+
+  /** The smallest key greater than {@code key}. */
+  private static byte[] successor(byte[] key) {
+    return Arrays.copyOf(key, key.length + 1);
+  }
+
+  private Versioned read(byte[] key) {
+    try {
+      Cell cell = engine.getLive(key);
+      return cell == null ? Versioned.absent() : versioned(cell);
+    } catch (StorageException e) {
+      throw failed("read", e);
+    }
+  }
+
+  private static Versioned versioned(Cell cell) {
+    return Versioned.of(cell.value(), cell.timestamp(), cell.expiresAtMillis());
+  }
+
+  private WriteOutcome apply(byte[] key, Mutation mutation, WriteOptions options) {
+    ReentrantLock lock = stripes[(Arrays.hashCode(key) * 0x9E3779B9 >>> 22) & (LOCK_STRIPES - 1)];
+    lock.lock();
+    try {
+      boolean needsCurrent =
+          options.returnPrevious()
+              || options.condition() != WriteOptions.Condition.ALWAYS
+              || mutation instanceof Mutation.Touch
+              || (mutation instanceof Mutation.Put put && put.expiry() instanceof Expiry.Keep);
+      Versioned current = needsCurrent ? read(key) : Versioned.absent();
+      boolean holds =
+          switch (options.condition()) {
+            case ALWAYS -> true;
+            case IF_ABSENT -> !current.isPresent();
+            case IF_PRESENT -> current.isPresent();
+          };
+      if (!holds || (mutation instanceof Mutation.Touch && !current.isPresent())) {
+        return new WriteOutcome(false, options.returnPrevious() ? current : null, 0);
+      }
+      long now = clock.epochMillis();
+      long timestamp = nextTimestamp(now);
+      Cell cell =
+          switch (mutation) {
+            case Mutation.Put put ->
+                withExpiry(Cell.value(put.value(), timestamp), put.expiry(), current, now);
+            case Mutation.Delete delete -> Cell.tombstone(timestamp);
+            case Mutation.Touch touch ->
+                withExpiry(Cell.value(current.value(), timestamp), touch.expiry(), current, now);
+          };
+      engine.put(key, cell, durability);
+      return new WriteOutcome(true, options.returnPrevious() ? current : null, timestamp);
+    } catch (StorageException e) {
+      throw failed("write", e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Applies an expiry; a time already past turns the write into a delete, as in Redis. */
+  private static Cell withExpiry(Cell cell, Expiry expiry, Versioned current, long now) {
+    long at =
+        switch (expiry) {
+          case Expiry.None none -> Cell.NO_EXPIRY;
+          case Expiry.Keep keep -> current.isPresent() ? current.expiresAtMillis() : Cell.NO_EXPIRY;
+          case Expiry.At a -> a.epochMillis();
+        };
+    if (at == Cell.NO_EXPIRY) {
+      return cell;
+    }
+    if (at <= now) {
+      return Cell.tombstone(cell.timestamp());
+    }
+    return cell.withExpiry(at);
+  }
+
+  private long nextTimestamp(long nowMillis) {
+    long candidate = nowMillis * 1_000;
+    while (true) {
+      long last = lastTimestamp.get();
+      long next = Math.max(candidate, last + 1);
+      if (lastTimestamp.compareAndSet(last, next)) {
+        return next;
+      }
+    }
+  }
+
+  private static KvException failed(String what, StorageException e) {
+    String message = e.getMessage();
+    if (message != null
+        && (message.contains("exceeds key_bytes_max")
+            || message.contains("exceeds value_bytes_max"))) {
+      return new KvException(KvException.Kind.INVALID_REQUEST, message, e);
+    }
+    return new KvException(KvException.Kind.FAILED, what + " failed: " + message, e);
+  }
+
+  @Override
+  public void close() {
+    syncWriters.shutdown();
+  }
+}

@@ -1,0 +1,105 @@
+package io.ringkv.server.metrics;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.ringkv.server.kv.ServiceStats;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The node's metrics, exposed as Prometheus text at {@code GET /metrics}: requests, errors and
+ * latency per front end and operation ({@code ringkv_requests_seconds}), storage engine figures
+ * ({@code ringkv_engine_*}), and the JVM's. Recording is cheap: timers are created once per (front
+ * end, operation, outcome) and cached. Thread-safe.
+ */
+public final class NodeMetrics {
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
+
+  public NodeMetrics() {
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /** Records one request of {@code operation} (e.g. "get") on {@code frontEnd} (e.g. "resp"). */
+  public void recordRequest(String frontEnd, String operation, long nanos, boolean error) {
+    String key = frontEnd + '\0' + operation + '\0' + error;
+    Timer timer =
+        timers.computeIfAbsent(
+            key,
+            k ->
+                Timer.builder("ringkv.requests")
+                    .description("Client requests by front end, operation and outcome")
+                    .tag("frontend", frontEnd)
+                    .tag("operation", operation)
+                    .tag("outcome", error ? "error" : "ok")
+                    .publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofNanos(1_000))
+                    .maximumExpectedValue(Duration.ofSeconds(10))
+                    .register(registry));
+    timer.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** Publishes the storage engine's figures as gauges read at scrape time. */
+  public void bindService(Supplier<ServiceStats> stats) {
+    gauge("ringkv.engine.keys.estimated", "Estimated live keys", () -> stats.get().estimatedKeys());
+    gauge(
+        "ringkv.engine.user.bytes.written",
+        "Key and value bytes written by clients",
+        () -> stats.get().engine().userBytesWritten());
+    gauge(
+        "ringkv.engine.wal.bytes.written",
+        "Bytes appended to the write-ahead log",
+        () -> stats.get().engine().walBytesWritten());
+    gauge(
+        "ringkv.engine.write.amplification",
+        "Disk bytes written per user byte",
+        () -> stats.get().engine().writeAmplification());
+    gauge("ringkv.engine.flushes", "Memtable flushes", () -> stats.get().engine().flushes());
+    gauge("ringkv.engine.compactions", "Compactions", () -> stats.get().engine().compactions());
+    gauge(
+        "ringkv.engine.write.stalls",
+        "Writes stalled by back-pressure",
+        () -> stats.get().engine().writeStalls());
+    gauge(
+        "ringkv.engine.block.cache.hit.rate",
+        "Block cache hit rate",
+        () -> stats.get().engine().blockCacheHitRate());
+    gauge(
+        "ringkv.engine.live.data.bytes",
+        "Bytes of live tables",
+        () -> stats.get().engine().liveDataBytes());
+    gauge(
+        "ringkv.engine.memtable.bytes",
+        "Bytes in memtables",
+        () -> stats.get().engine().memtableBytes());
+  }
+
+  private void gauge(String name, String description, Supplier<Number> value) {
+    io.micrometer.core.instrument.Gauge.builder(name, value)
+        .description(description)
+        .register(registry);
+  }
+
+  /** The Prometheus text exposition of every metric. */
+  public String scrape() {
+    return registry.scrape();
+  }
+}
