@@ -24,62 +24,18 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd -P)
 BENCH_JAR="$ROOT/bench/target/ringkv-bench.jar"
 BENCH_LIB="$ROOT/bench/target/lib"
 MAIN_CLASS=io.ringkv.bench.EngineBench
-REQUIRED_MAJOR=21
 
 die() {
   echo "engine-vs-rocksdb: $*" >&2
   exit 1
 }
 
-# The JDK search of the ./ringkv launcher (kept in step with it): JAVA_HOME if it is a JDK 21+,
-# else the newest JDK 21+ under RINGKV_JVM_DIR.
-
-# Prints the feature version (17, 21, 25, ...) of the JDK at $1, or nothing if it is not a JDK.
-jdk_major() {
-  [ -x "$1/bin/java" ] && [ -x "$1/bin/javac" ] || return 0
-  local version=
-  if [ -f "$1/release" ]; then
-    version=$(sed -n 's/^JAVA_VERSION="\([^"]*\)".*/\1/p' "$1/release")
-  fi
-  if [ -z "$version" ]; then
-    version=$("$1/bin/java" -version 2>&1 | sed -n 's/.*version "\([^"]*\)".*/\1/p' | head -n 1)
-  fi
-  case $version in 1.*) version=${version#1.} ;; esac
-  local major=${version%%[!0-9]*}
-  if [ -n "$major" ]; then echo "$major"; fi
-  return 0
-}
-
-find_jdk() {
-  local major
-  if [ -n "${JAVA_HOME:-}" ]; then
-    major=$(jdk_major "$JAVA_HOME")
-    if [ -n "$major" ] && [ "$major" -ge "$REQUIRED_MAJOR" ]; then
-      echo "$JAVA_HOME"
-      return 0
-    fi
-  fi
-  local best= best_major=0 dir
-  for dir in "${RINGKV_JVM_DIR:-/usr/lib/jvm}"/*; do
-    [ -d "$dir" ] || continue
-    major=$(jdk_major "$dir")
-    [ -n "$major" ] || continue
-    if [ "$major" -ge "$REQUIRED_MAJOR" ] && [ "$major" -gt "$best_major" ]; then
-      best=$dir
-      best_major=$major
-    fi
-  done
-  if [ -n "$best" ]; then echo "$best"; fi
-  return 0
-}
-
-JDK=$(find_jdk)
-[ -n "$JDK" ] || die "no JDK $REQUIRED_MAJOR or newer found (JAVA_HOME='${JAVA_HOME:-}', searched ${RINGKV_JVM_DIR:-/usr/lib/jvm}). Install one, e.g. 'apt-get install openjdk-21-jdk-headless', or set JAVA_HOME to it."
+JDK=$("$ROOT/build-support/find-jdk.sh" 2>&1) || die "$JDK"
 
 if [ -z "${RINGKV_NO_BUILD:-}" ]; then
   command -v mvn >/dev/null 2>&1 || die "Maven (mvn) is needed to build the benchmark; install it, e.g. 'apt-get install maven'."
   echo "engine-vs-rocksdb: building: mvn -q -B -DskipTests -pl bench -am package" >&2
-  (cd "$ROOT" && mvn -q -B -Dstyle.color=never -DskipTests -pl bench -am package) || die "the build failed; see the Maven output above."
+  (cd "$ROOT" && mvn -q -B -Dstyle.color=never -DskipTests -pl bench -am package 1>&2) || die "the build failed; see the Maven output above."
 fi
 [ -f "$BENCH_JAR" ] && [ -d "$BENCH_LIB" ] || die "$BENCH_JAR or $BENCH_LIB is missing; build without RINGKV_NO_BUILD."
 

@@ -20,6 +20,16 @@ public interface FileSystem {
   /** Creates {@code path} empty for writing, replacing any file there. */
   WritableFile create(Path path) throws IOException;
 
+  /**
+   * Creates {@code path} empty for a log that is appended in small records and synced often (the
+   * write-ahead log). Same contract as {@link #create}; an implementation may make appends cheaper
+   * (the local file system maps the file into memory, so an append is a copy, not a system call).
+   * After a crash such a file may end in zeros; log readers treat a zeroed tail as its end.
+   */
+  default WritableFile createLog(Path path) throws IOException {
+    return create(path);
+  }
+
   /** Opens an existing file for positional reads. */
   ReadableFile openRead(Path path) throws IOException;
 

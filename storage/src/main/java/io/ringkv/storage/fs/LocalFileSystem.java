@@ -32,6 +32,18 @@ public final class LocalFileSystem implements FileSystem {
   }
 
   @Override
+  public WritableFile createLog(Path path) throws IOException {
+    FileChannel channel =
+        FileChannel.open(
+            path,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.READ,
+            StandardOpenOption.WRITE);
+    return new MappedLogFile(path, channel);
+  }
+
+  @Override
   public ReadableFile openRead(Path path) throws IOException {
     return new ChannelReadableFile(FileChannel.open(path, StandardOpenOption.READ));
   }

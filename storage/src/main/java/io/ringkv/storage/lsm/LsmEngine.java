@@ -297,7 +297,7 @@ public final class LsmEngine implements StorageEngine {
       }
       throw new StorageException("cannot replay log " + path + ": " + e.getMessage(), e);
     }
-    if (result.droppedBytes() > 0) {
+    if (result.tornTail()) {
       System.getLogger(LsmEngine.class.getName())
           .log(
               System.Logger.Level.WARNING,
@@ -316,7 +316,7 @@ public final class LsmEngine implements StorageEngine {
   private void openLog(long number) throws StorageException {
     Path path = FileNames.log(dir, number);
     try {
-      WritableFile file = fs.create(path);
+      WritableFile file = fs.createLog(path);
       fs.syncDirectory(dir);
       synchronized (logSyncLock) {
         logFile = file;
@@ -570,28 +570,31 @@ public final class LsmEngine implements StorageEngine {
    */
   private void switchMemtable() throws StorageException {
     long number = versions.newFileNumber();
-    try {
-      synchronized (logSyncLock) {
+    // Seal the old segment and open the new one under the sync lock as one step, so that neither
+    // the periodic sync nor sync() ever sees a closed segment as the current one.
+    synchronized (logSyncLock) {
+      try {
         log.sync();
         log.close();
+        logDirty = false;
+      } catch (IOException e) {
+        StorageException error =
+            new StorageException(
+                "the engine refuses writes: sealing log "
+                    + FileNames.log(dir, logNumber)
+                    + " failed ("
+                    + e
+                    + "); reopen the engine to recover",
+                e);
+        backgroundError = error;
+        throw error;
       }
-    } catch (IOException e) {
-      StorageException error =
-          new StorageException(
-              "the engine refuses writes: sealing log "
-                  + FileNames.log(dir, logNumber)
-                  + " failed ("
-                  + e.getMessage()
-                  + "); reopen the engine to recover",
-              e);
-      backgroundError = error;
-      throw error;
-    }
-    try {
-      openLog(number);
-    } catch (StorageException e) {
-      backgroundError = e;
-      throw e;
+      try {
+        openLog(number);
+      } catch (StorageException e) {
+        backgroundError = e;
+        throw e;
+      }
     }
     immutables.add(active);
     active = new Memtable(number);
@@ -622,7 +625,7 @@ public final class LsmEngine implements StorageEngine {
                 "the engine refuses writes: periodic fsync of log "
                     + FileNames.log(dir, logNumber)
                     + " failed ("
-                    + e.getMessage()
+                    + e
                     + "); reopen the engine to recover",
                 e);
       }
