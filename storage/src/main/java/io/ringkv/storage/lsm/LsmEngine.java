@@ -482,13 +482,7 @@ public final class LsmEngine implements StorageEngine {
       }
       walBytes.addAndGet(groupLog.bytesWritten() - before);
     } catch (IOException e) {
-      return new StorageException(
-          "the engine refuses writes: writing or syncing log "
-              + FileNames.log(dir, logNumber)
-              + " failed, so its state is unknown ("
-              + e.getMessage()
-              + "); reopen the engine to recover",
-          e);
+      return logFailed("writing or syncing", e);
     }
     sequence = firstSequence;
     for (Writer writer : group) {
@@ -578,16 +572,7 @@ public final class LsmEngine implements StorageEngine {
         log.close();
         logDirty = false;
       } catch (IOException e) {
-        StorageException error =
-            new StorageException(
-                "the engine refuses writes: sealing log "
-                    + FileNames.log(dir, logNumber)
-                    + " failed ("
-                    + e
-                    + "); reopen the engine to recover",
-                e);
-        backgroundError = error;
-        throw error;
+        throw logFailed("sealing", e);
       }
       try {
         openLog(number);
@@ -600,6 +585,27 @@ public final class LsmEngine implements StorageEngine {
     active = new Memtable(number);
     publishMemState();
     maybeScheduleFlush();
+  }
+
+  /**
+   * Records that an operation on the current log failed, which leaves the log's state unknown: the
+   * engine refuses every later write (LevelDB's sticky background error). Returns the error.
+   */
+  private StorageException logFailed(String operation, IOException cause) {
+    StorageException error =
+        new StorageException(
+            "the engine refuses writes: "
+                + operation
+                + " log "
+                + FileNames.log(dir, logNumber)
+                + " failed ("
+                + cause
+                + "); reopen the engine to recover",
+            cause);
+    if (backgroundError == null) {
+      backgroundError = error;
+    }
+    return error;
   }
 
   private void publishMemState() {
@@ -620,14 +626,7 @@ public final class LsmEngine implements StorageEngine {
         logFile.sync();
         logDirty = false;
       } catch (IOException e) {
-        backgroundError =
-            new StorageException(
-                "the engine refuses writes: periodic fsync of log "
-                    + FileNames.log(dir, logNumber)
-                    + " failed ("
-                    + e
-                    + "); reopen the engine to recover",
-                e);
+        logFailed("periodic fsync of", e);
       }
     }
   }
@@ -641,16 +640,7 @@ public final class LsmEngine implements StorageEngine {
         logFile.sync();
         logDirty = false;
       } catch (IOException e) {
-        StorageException error =
-            new StorageException(
-                "the engine refuses writes: fsync of log "
-                    + FileNames.log(dir, logNumber)
-                    + " failed ("
-                    + e.getMessage()
-                    + "); reopen the engine to recover",
-                e);
-        backgroundError = error;
-        throw error;
+        throw logFailed("fsync of", e);
       }
     }
   }
