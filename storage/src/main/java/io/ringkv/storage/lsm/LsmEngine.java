@@ -17,11 +17,9 @@ import io.ringkv.storage.format.InternalIterator;
 import io.ringkv.storage.format.InternalKey;
 import io.ringkv.storage.fs.FileSystem;
 import io.ringkv.storage.fs.ReadableFile;
-import io.ringkv.storage.fs.WritableFile;
 import io.ringkv.storage.sstable.BlockCache;
 import io.ringkv.storage.sstable.SstableOptions;
 import io.ringkv.storage.wal.LogReader;
-import io.ringkv.storage.wal.LogWriter;
 import io.ringkv.storage.wal.WriteBatchCodec;
 import java.io.Closeable;
 import java.io.IOException;
@@ -120,12 +118,7 @@ public final class LsmEngine implements StorageEngine {
   private boolean compactionScheduled; // under mutex
   private volatile int manualCompactionsPending; // written under mutex
 
-  // The active log segment. Appended by the leader only; synced also by the periodic thread.
-  private final Object logSyncLock = new Object();
-  private WritableFile logFile;
-  private LogWriter log;
-  private long logNumber;
-  private volatile boolean logDirty;
+  private final WriteAheadLog log;
 
   private final ExecutorService flushExecutor;
   private final ExecutorService compactionExecutor;
@@ -156,6 +149,7 @@ public final class LsmEngine implements StorageEngine {
             ? new RateLimiter(options.compactionBytesPerSecond(), options.clock())
             : null;
     this.compactPointers = new byte[options.levelsMax()][];
+    this.log = new WriteAheadLog(fs, dir);
     this.flushExecutor = Executors.newSingleThreadExecutor(daemon("ringkv-flush"));
     this.compactionExecutor = Executors.newSingleThreadExecutor(daemon("ringkv-compaction"));
     this.syncExecutor = Executors.newSingleThreadScheduledExecutor(daemon("ringkv-wal-sync"));
@@ -230,8 +224,13 @@ public final class LsmEngine implements StorageEngine {
     versions.advanceLastSequence(maxSequence);
 
     // Start a fresh log, flush what was replayed, and record that the old logs are done with.
-    logNumber = versions.newFileNumber();
-    openLog(logNumber);
+    long logNumber = versions.newFileNumber();
+    try {
+      log.rollTo(logNumber);
+    } catch (IOException e) {
+      throw new StorageException(
+          "cannot create log " + FileNames.log(dir, logNumber) + ": " + e.getMessage(), e);
+    }
     active = new Memtable(logNumber);
     publishMemState();
     VersionEdit edit = new VersionEdit();
@@ -311,22 +310,6 @@ public final class LsmEngine implements StorageEngine {
           .log(System.Logger.Level.WARNING, "salvage skipped damaged log bytes: {0}", damage);
     }
     return maxSequence[0];
-  }
-
-  private void openLog(long number) throws StorageException {
-    Path path = FileNames.log(dir, number);
-    try {
-      WritableFile file = fs.createLog(path);
-      fs.syncDirectory(dir);
-      synchronized (logSyncLock) {
-        logFile = file;
-        log = new LogWriter(file);
-        logNumber = number;
-        logDirty = false;
-      }
-    } catch (IOException e) {
-      throw new StorageException("cannot create log " + path + ": " + e.getMessage(), e);
-    }
   }
 
   // ---------------------------------------------------------------- writes
@@ -422,12 +405,11 @@ public final class LsmEngine implements StorageEngine {
     }
     lastSequence += count;
     Memtable memtable = active;
-    LogWriter groupLog = log;
 
     StorageException error = null;
     mutex.unlock();
     try {
-      error = appendAndApply(group, firstSequence, sync, groupLog, memtable);
+      error = appendAndApply(group, firstSequence, sync, memtable);
     } finally {
       mutex.lock();
     }
@@ -460,27 +442,19 @@ public final class LsmEngine implements StorageEngine {
 
   /** Outside the mutex: log the group, sync if asked, insert into the memtable. */
   private StorageException appendAndApply(
-      List<Writer> group, long firstSequence, boolean sync, LogWriter groupLog, Memtable memtable) {
+      List<Writer> group, long firstSequence, boolean sync, Memtable memtable) {
     long sequence = firstSequence;
     long bytes = 0;
     try {
-      long before = groupLog.bytesWritten();
       for (Writer writer : group) {
         byte[] payload = WriteBatchCodec.encode(sequence, writer.batch);
-        groupLog.append(payload, 0, payload.length);
+        log.append(payload, 0, payload.length);
         sequence += writer.batch.size();
       }
-      synchronized (logSyncLock) {
-        groupLog.flush();
-        logDirty = true;
-      }
+      walBytes.addAndGet(log.flush());
       if (sync) {
-        synchronized (logSyncLock) {
-          logFile.sync();
-          logDirty = false;
-        }
+        log.sync();
       }
-      walBytes.addAndGet(groupLog.bytesWritten() - before);
     } catch (IOException e) {
       return logFailed("writing or syncing", e);
     }
@@ -522,7 +496,7 @@ public final class LsmEngine implements StorageEngine {
         }
         boolean full =
             active.approximateBytes() >= options.memtableBytes()
-                || log.bytesWritten() >= options.walSegmentBytes();
+                || log.segmentBytes() >= options.walSegmentBytes();
         if (!force && !full) {
           return;
         }
@@ -564,22 +538,10 @@ public final class LsmEngine implements StorageEngine {
    */
   private void switchMemtable() throws StorageException {
     long number = versions.newFileNumber();
-    // Seal the old segment and open the new one under the sync lock as one step, so that neither
-    // the periodic sync nor sync() ever sees a closed segment as the current one.
-    synchronized (logSyncLock) {
-      try {
-        log.sync();
-        log.close();
-        logDirty = false;
-      } catch (IOException e) {
-        throw logFailed("sealing", e);
-      }
-      try {
-        openLog(number);
-      } catch (StorageException e) {
-        backgroundError = e;
-        throw e;
-      }
+    try {
+      log.rollTo(number);
+    } catch (IOException e) {
+      throw logFailed("sealing or starting", e);
     }
     immutables.add(active);
     active = new Memtable(number);
@@ -592,16 +554,7 @@ public final class LsmEngine implements StorageEngine {
    * engine refuses every later write (LevelDB's sticky background error). Returns the error.
    */
   private StorageException logFailed(String operation, IOException cause) {
-    StorageException error =
-        new StorageException(
-            "the engine refuses writes: "
-                + operation
-                + " log "
-                + FileNames.log(dir, logNumber)
-                + " failed ("
-                + cause
-                + "); reopen the engine to recover",
-            cause);
+    StorageException error = log.failure(operation, cause);
     if (backgroundError == null) {
       backgroundError = error;
     }
@@ -615,33 +568,23 @@ public final class LsmEngine implements StorageEngine {
   }
 
   private void periodicSync() {
-    if (!logDirty || closed) {
+    if (closed) {
       return;
     }
-    synchronized (logSyncLock) {
-      if (!logDirty || closed) {
-        return;
-      }
-      try {
-        logFile.sync();
-        logDirty = false;
-      } catch (IOException e) {
-        logFailed("periodic fsync of", e);
-      }
+    try {
+      log.syncIfDirty();
+    } catch (IOException e) {
+      logFailed("periodic fsync of", e);
     }
   }
 
   @Override
   public void sync() throws StorageException {
     checkOpen();
-    synchronized (logSyncLock) {
-      try {
-        log.flush();
-        logFile.sync();
-        logDirty = false;
-      } catch (IOException e) {
-        throw logFailed("fsync of", e);
-      }
+    try {
+      log.sync();
+    } catch (IOException e) {
+      throw logFailed("fsync of", e);
     }
   }
 
@@ -1102,13 +1045,14 @@ public final class LsmEngine implements StorageEngine {
     Set<Long> pending = Set.copyOf(pendingOutputs);
     Set<Long> live = versions.liveTableNumbers();
     long minLog = versions.logNumber();
+    long currentLog = log.number();
     long manifest = versions.manifestNumber();
     for (Path file : files) {
       FileNames.Parsed parsed = FileNames.parse(file);
       boolean obsolete =
           switch (parsed.kind()) {
             case TABLE -> !live.contains(parsed.number()) && !pending.contains(parsed.number());
-            case LOG -> parsed.number() < minLog && parsed.number() != logNumber;
+            case LOG -> parsed.number() < minLog && parsed.number() != currentLog;
             case MANIFEST -> parsed.number() != manifest;
             case TEMP -> atOpen;
             case CURRENT, LOCK, OTHER -> false;
@@ -1201,15 +1145,10 @@ public final class LsmEngine implements StorageEngine {
     }
     StorageException failure = null;
     shutdownExecutors();
-    synchronized (logSyncLock) {
-      try {
-        if (backgroundError == null) {
-          log.sync();
-        }
-        log.close();
-      } catch (IOException e) {
-        failure = new StorageException("cannot sync log on close: " + e.getMessage(), e);
-      }
+    try {
+      log.close(backgroundError == null);
+    } catch (IOException e) {
+      failure = new StorageException("cannot sync log on close: " + e.getMessage(), e);
     }
     try {
       versions.close();
@@ -1244,11 +1183,7 @@ public final class LsmEngine implements StorageEngine {
     closed = true;
     shutdownExecutors();
     try {
-      synchronized (logSyncLock) {
-        if (log != null) {
-          log.close();
-        }
-      }
+      log.close(false);
     } catch (IOException ignored) {
       // Already failing; the original error is what matters.
     }
