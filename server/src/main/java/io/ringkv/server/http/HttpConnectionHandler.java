@@ -1,0 +1,306 @@
+package io.ringkv.server.http;
+
+import io.netty.channel.ChannelConfig;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.ringkv.server.metrics.NodeMetrics;
+import java.util.ArrayDeque;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.stream.Collectors;
+
+/**
+ * Serves the requests of one connection: routes each aggregated request, runs its handler, and
+ * writes the replies in request order, as HTTP/1.1 pipelining requires.
+ *
+ * <p>The event loop never blocks: a handler returns a future; one that is already complete (the
+ * single-node service answers inline) is replied to at once, and the replies of one read are
+ * flushed together at {@code channelReadComplete}. A future completing later hops back to the event
+ * loop, fills its slot, and every reply that is now at the head of the queue is written and
+ * flushed. At most {@link HttpServer#PIPELINED_REQUESTS_MAX} requests wait for replies; beyond that
+ * the connection stops reading until replies drain (back-pressure, never buffering without bound).
+ *
+ * <p>Every request is recorded in {@link NodeMetrics} under front end {@code http} and its route's
+ * operation ({@code unrouted} for unknown paths, wrong methods and malformed requests).
+ *
+ * <p>Not sharable: one instance per connection, confined to its event loop.
+ */
+final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
+  static final String FRONT_END = "http";
+  static final String OPERATION_UNROUTED = "unrouted";
+
+  private final HttpRouter router;
+  private final NodeMetrics metrics;
+  private final HttpServer.Bounds bounds;
+  private final ArrayDeque<PendingReply> pending = new ArrayDeque<>();
+  private ChannelHandlerContext context;
+  private boolean unflushed;
+
+  /** A request awaiting its reply; {@code reply} is set once, on the event loop. */
+  private static final class PendingReply {
+    final String operation;
+    final long startNanos;
+    final boolean write;
+    final String instance;
+    HttpReply reply;
+
+    PendingReply(String operation, long startNanos, boolean write, String instance) {
+      this.operation = operation;
+      this.startNanos = startNanos;
+      this.write = write;
+      this.instance = instance;
+    }
+  }
+
+  HttpConnectionHandler(HttpRouter router, NodeMetrics metrics, HttpServer.Bounds bounds) {
+    this.router = router;
+    this.metrics = metrics;
+    this.bounds = bounds;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.context = ctx;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object message) {
+    if (message instanceof FullHttpRequest request) {
+      try {
+        onRequest(request);
+      } finally {
+        request.release();
+      }
+    } else if (message instanceof BodyAggregator.OversizedRequest oversized) {
+      HttpReply reply =
+          HttpReply.problem(
+              BodyAggregator.tooLarge(oversized.declaredBytes(), bounds.bodyBytesMax()),
+              new QueryStringDecoder(oversized.uri()).rawPath());
+      answer(
+          OPERATION_UNROUTED,
+          System.nanoTime(),
+          oversized.bodyUnderway() ? reply.closing() : reply);
+    } else {
+      ReferenceCountUtil.release(message);
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (unflushed) {
+      unflushed = false;
+      ctx.flush();
+    }
+    ctx.fireChannelReadComplete();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+    if (event instanceof IdleStateEvent) {
+      // Idle means no bytes either way; a request still waiting on the service is not idle.
+      if (pending.isEmpty()) {
+        ctx.close();
+      }
+      return;
+    }
+    ctx.fireUserEventTriggered(event);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    // Replies still pending hold only byte arrays; late completions find an empty queue.
+    pending.clear();
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    // A reset or broken connection, or a bug below us: either way this connection is done.
+    ctx.close();
+  }
+
+  private void onRequest(FullHttpRequest request) {
+    long startNanos = System.nanoTime();
+    if (!request.decoderResult().isSuccess()) {
+      answer(OPERATION_UNROUTED, startNanos, malformed(request));
+      return;
+    }
+    HttpExchange exchange = new HttpExchange(request);
+    switch (router.match(request.method(), exchange.rawPath())) {
+      case HttpRouter.Match.Found found -> dispatch(found, exchange, startNanos);
+      case HttpRouter.Match.MethodNotAllowed notAllowed -> {
+        String allow =
+            notAllowed.allowed().stream().map(HttpMethod::name).collect(Collectors.joining(", "));
+        Problem problem =
+            Problem.of(
+                    HttpResponseStatus.METHOD_NOT_ALLOWED,
+                    ProblemType.METHOD_NOT_ALLOWED,
+                    "method "
+                        + request.method().name()
+                        + " is not allowed on "
+                        + exchange.rawPath()
+                        + "; allowed: "
+                        + allow)
+                .with("allowed", allow);
+        answer(
+            OPERATION_UNROUTED,
+            startNanos,
+            HttpReply.problem(problem, exchange.rawPath())
+                .withHeader(HttpHeaderNames.ALLOW.toString(), allow));
+      }
+      case HttpRouter.Match.NotFound notFound ->
+          answer(
+              OPERATION_UNROUTED,
+              startNanos,
+              HttpReply.problem(
+                  Problem.of(
+                      HttpResponseStatus.NOT_FOUND,
+                      ProblemType.ROUTE_NOT_FOUND,
+                      "no route for "
+                          + request.method().name()
+                          + " "
+                          + exchange.rawPath()
+                          + "; the routes are listed at /openapi.json"),
+                  exchange.rawPath()));
+    }
+  }
+
+  private void dispatch(HttpRouter.Match.Found found, HttpExchange exchange, long startNanos) {
+    HttpRouter.Route route = found.route();
+    exchange.pathParameter(found.parameter());
+    PendingReply slot =
+        new PendingReply(
+            route.operation(),
+            startNanos,
+            !HttpMethod.GET.equals(route.method()),
+            exchange.rawPath());
+    pending.add(slot);
+    CompletableFuture<HttpReply> future;
+    try {
+      future = route.handler().handle(exchange);
+    } catch (RuntimeException e) {
+      future = CompletableFuture.failedFuture(e);
+    }
+    if (future.isDone()) {
+      slot.reply = outcome(future, slot);
+    } else {
+      CompletableFuture<HttpReply> later = future;
+      later.whenComplete((reply, failure) -> completeLater(slot, later));
+    }
+    drain(false);
+  }
+
+  private void completeLater(PendingReply slot, CompletableFuture<HttpReply> future) {
+    HttpReply reply = outcome(future, slot);
+    if (context.executor().inEventLoop()) {
+      slot.reply = reply;
+      drain(true);
+      return;
+    }
+    try {
+      context
+          .executor()
+          .execute(
+              () -> {
+                slot.reply = reply;
+                drain(true);
+              });
+    } catch (RejectedExecutionException e) {
+      // The event loop is shutting down and the connection with it; nobody is left to answer.
+    }
+  }
+
+  private static HttpReply outcome(CompletableFuture<HttpReply> future, PendingReply slot) {
+    try {
+      HttpReply reply = future.join();
+      if (reply != null) {
+        return reply;
+      }
+      return ServiceFailures.reply(
+          ServiceFailures.problem(
+              new IllegalStateException("the handler gave no reply"), slot.write),
+          slot.instance);
+    } catch (CompletionException | CancellationException e) {
+      return ServiceFailures.reply(ServiceFailures.problem(e, slot.write), slot.instance);
+    }
+  }
+
+  /** Queues a reply that is ready now (behind any still pending) and writes what it can. */
+  private void answer(String operation, long startNanos, HttpReply reply) {
+    PendingReply slot = new PendingReply(operation, startNanos, false, null);
+    slot.reply = reply;
+    pending.add(slot);
+    drain(false);
+  }
+
+  /** Writes every reply at the head of the queue that is ready; flushes now or at read end. */
+  private void drain(boolean flushNow) {
+    boolean wrote = false;
+    while (!pending.isEmpty() && pending.peek().reply != null) {
+      PendingReply slot = pending.poll();
+      metrics.recordRequest(
+          FRONT_END, slot.operation, System.nanoTime() - slot.startNanos, slot.reply.error());
+      context.write(slot.reply.toResponse());
+      wrote = true;
+    }
+    if (wrote) {
+      if (flushNow) {
+        context.flush();
+      } else {
+        unflushed = true;
+      }
+    }
+    ChannelConfig config = context.channel().config();
+    boolean read = pending.size() < HttpServer.PIPELINED_REQUESTS_MAX;
+    if (config.isAutoRead() != read) {
+      config.setAutoRead(read);
+    }
+  }
+
+  /** The reply to a request Netty could not decode; the connection closes after it. */
+  private HttpReply malformed(FullHttpRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    Problem problem;
+    if (cause instanceof TooLongHttpLineException) {
+      problem =
+          Problem.limit(
+              HttpResponseStatus.REQUEST_URI_TOO_LONG,
+              HttpServer.REQUEST_LINE_LIMIT_NAME,
+              bounds.requestLineBytesMax(),
+              "the request line (method, URI, version) is longer than "
+                  + HttpServer.REQUEST_LINE_LIMIT_NAME
+                  + " ("
+                  + bounds.requestLineBytesMax()
+                  + " bytes)");
+    } else if (cause instanceof TooLongHttpHeaderException) {
+      problem =
+          Problem.limit(
+              HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+              HttpServer.HEADER_LIMIT_NAME,
+              bounds.headerBytesMax(),
+              "the request headers are larger than "
+                  + HttpServer.HEADER_LIMIT_NAME
+                  + " ("
+                  + bounds.headerBytesMax()
+                  + " bytes)");
+    } else {
+      problem =
+          Problem.of(
+              HttpResponseStatus.BAD_REQUEST,
+              ProblemType.MALFORMED_HTTP,
+              "malformed HTTP request: " + (cause == null ? "unknown cause" : cause.getMessage()));
+    }
+    return HttpReply.problem(problem, "/").closing();
+  }
+}
