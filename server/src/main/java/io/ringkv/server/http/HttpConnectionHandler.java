@@ -31,6 +31,10 @@ import java.util.stream.Collectors;
  * flushed. At most {@link HttpServer#PIPELINED_REQUESTS_MAX} requests wait for replies; beyond that
  * the connection stops reading until replies drain (back-pressure, never buffering without bound).
  *
+ * <p>Pipelined requests run concurrently only while all of them are reads (RFC 9112 §9.3.2): a
+ * write starts once every earlier request has finished, and nothing starts while a write runs, so a
+ * GET pipelined after a PUT sees the PUT. With a service that answers inline this never waits.
+ *
  * <p>Every request is recorded in {@link NodeMetrics} under front end {@code http} and its route's
  * operation ({@code unrouted} for unknown paths, wrong methods and malformed requests).
  *
@@ -43,9 +47,18 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
   private final HttpRouter router;
   private final NodeMetrics metrics;
   private final HttpServer.Bounds bounds;
+
+  /** Every request without a written reply, in arrival order: the order replies are written. */
   private final ArrayDeque<PendingReply> pending = new ArrayDeque<>();
+
+  /** Routed requests not yet started, held back behind a write (a subset of {@link #pending}). */
+  private final ArrayDeque<PendingReply> waiting = new ArrayDeque<>();
+
   private ChannelHandlerContext context;
   private boolean unflushed;
+  private int running;
+  private int runningWrites;
+  private boolean startingWaiting;
 
   /** A request awaiting its reply; {@code reply} is set once, on the event loop. */
   private static final class PendingReply {
@@ -53,13 +66,23 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     final long startNanos;
     final boolean write;
     final String instance;
+    final HttpRouter.Handler handler;
+    final HttpExchange exchange;
     HttpReply reply;
 
-    PendingReply(String operation, long startNanos, boolean write, String instance) {
+    PendingReply(
+        String operation,
+        long startNanos,
+        boolean write,
+        String instance,
+        HttpRouter.Handler handler,
+        HttpExchange exchange) {
       this.operation = operation;
       this.startNanos = startNanos;
       this.write = write;
       this.instance = instance;
+      this.handler = handler;
+      this.exchange = exchange;
     }
   }
 
@@ -119,8 +142,9 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    // Replies still pending hold only byte arrays; late completions find an empty queue.
+    // Replies still pending hold only byte arrays; late completions find empty queues.
     pending.clear();
+    waiting.clear();
     ctx.fireChannelInactive();
   }
 
@@ -184,27 +208,70 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
             route.operation(),
             startNanos,
             !HttpMethod.GET.equals(route.method()),
-            exchange.rawPath());
+            exchange.rawPath(),
+            route.handler(),
+            exchange);
     pending.add(slot);
+    if (waiting.isEmpty() && mayStart(slot)) {
+      start(slot);
+    } else {
+      waiting.add(slot);
+    }
+    drain(false);
+  }
+
+  /** Reads run alongside reads; a write runs alone. */
+  private boolean mayStart(PendingReply slot) {
+    return runningWrites == 0 && (!slot.write || running == 0);
+  }
+
+  private void start(PendingReply slot) {
+    running++;
+    if (slot.write) {
+      runningWrites++;
+    }
     CompletableFuture<HttpReply> future;
     try {
-      future = route.handler().handle(exchange);
+      future = slot.handler.handle(slot.exchange);
     } catch (RuntimeException e) {
       future = CompletableFuture.failedFuture(e);
     }
     if (future.isDone()) {
-      slot.reply = outcome(future, slot);
+      finish(slot, outcome(future, slot));
     } else {
       CompletableFuture<HttpReply> later = future;
       later.whenComplete((reply, failure) -> completeLater(slot, later));
     }
-    drain(false);
+  }
+
+  private void finish(PendingReply slot, HttpReply reply) {
+    slot.reply = reply;
+    running--;
+    if (slot.write) {
+      runningWrites--;
+    }
+    startWaiting();
+  }
+
+  /** Starts held-back requests that may now run; a loop, not recursion, however many finish. */
+  private void startWaiting() {
+    if (startingWaiting) {
+      return;
+    }
+    startingWaiting = true;
+    try {
+      while (!waiting.isEmpty() && mayStart(waiting.peek())) {
+        start(waiting.poll());
+      }
+    } finally {
+      startingWaiting = false;
+    }
   }
 
   private void completeLater(PendingReply slot, CompletableFuture<HttpReply> future) {
     HttpReply reply = outcome(future, slot);
     if (context.executor().inEventLoop()) {
-      slot.reply = reply;
+      finish(slot, reply);
       drain(true);
       return;
     }
@@ -213,7 +280,7 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
           .executor()
           .execute(
               () -> {
-                slot.reply = reply;
+                finish(slot, reply);
                 drain(true);
               });
     } catch (RejectedExecutionException e) {
@@ -238,7 +305,7 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
 
   /** Queues a reply that is ready now (behind any still pending) and writes what it can. */
   private void answer(String operation, long startNanos, HttpReply reply) {
-    PendingReply slot = new PendingReply(operation, startNanos, false, null);
+    PendingReply slot = new PendingReply(operation, startNanos, false, null, null, null);
     slot.reply = reply;
     pending.add(slot);
     drain(false);
