@@ -4,6 +4,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
@@ -20,7 +21,9 @@ import io.netty.handler.codec.http.QueryStringDecoder;
  * connection handler answers in request order. The aggregator then discards the rest of that body
  * and the connection carries on (a body announced by Content-Length is skipped; a chunked body
  * already under way closes the connection after the reply, as Netty does). With {@code Expect:
- * 100-continue} the client has not sent the body yet, and the 413 problem replaces the 100.
+ * 100-continue} the client has not sent the body yet, and the 413 problem replaces the 100 (an
+ * expectation other than 100-continue gets a 417 problem). These two replies are written by the
+ * aggregator directly, as only they can be: they answer a request whose body has not arrived.
  */
 final class BodyAggregator extends HttpObjectAggregator {
 
@@ -55,14 +58,27 @@ final class BodyAggregator extends HttpObjectAggregator {
   @Override
   protected Object newContinueResponse(
       HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
+    // Netty removes the Expect header when it answers it; keep it for the message.
+    String expectation = start.headers().get(HttpHeaderNames.EXPECT);
     Object response = super.newContinueResponse(start, maxContentLength, pipeline);
-    if (response instanceof FullHttpResponse full
-        && full.status().code() == HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE.code()
-        && start instanceof HttpRequest request) {
+    if (!(response instanceof FullHttpResponse full) || !(start instanceof HttpRequest request)) {
+      return response;
+    }
+    String instance = new QueryStringDecoder(request.uri()).rawPath();
+    if (full.status().code() == HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE.code()) {
       full.release();
       return HttpReply.problem(
-              tooLarge(HttpUtil.getContentLength(request, -1L), maxContentLength),
-              new QueryStringDecoder(request.uri()).rawPath())
+              tooLarge(HttpUtil.getContentLength(request, -1L), maxContentLength), instance)
+          .toResponse();
+    }
+    if (full.status().code() == HttpResponseStatus.EXPECTATION_FAILED.code()) {
+      full.release();
+      return HttpReply.problem(
+              Problem.of(
+                  HttpResponseStatus.EXPECTATION_FAILED,
+                  ProblemType.INVALID_REQUEST,
+                  "unsupported expectation '" + expectation + "'; only 100-continue is supported"),
+              instance)
           .toResponse();
     }
     return response;

@@ -198,6 +198,49 @@ class ConnectionBehaviourTest {
   }
 
   @Test
+  void expectContinue_overTheBodyLimit_is413InsteadOf100() throws IOException {
+    LimitsConfig defaults = LimitsConfig.defaults();
+    http =
+        HttpFixture.start(
+            directory,
+            options ->
+                options.limits =
+                    new LimitsConfig(
+                        defaults.keyBytesMax(),
+                        defaults.valueBytesMax(),
+                        defaults.respBulkBytesMax(),
+                        defaults.respArgumentsMax(),
+                        defaults.respInlineBytesMax(),
+                        1024,
+                        defaults.grpcMessageBytesMax()));
+    try (RawHttpConnection connection = new RawHttpConnection(http.port())) {
+      RawHttpConnection.Response refused =
+          connection.exchange(
+              "PUT /v1/kv/e HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\n"
+                  + "Content-Length: 2048\r\n\r\n");
+      assertThat(refused.status()).isEqualTo(413);
+      assertThat(refused.headers().get("content-type")).isEqualTo(HttpReply.PROBLEM_JSON);
+      assertThat(refused.text()).contains("2048 bytes (Content-Length)");
+
+      RawHttpConnection.Response proceed =
+          connection.exchange(
+              "PUT /v1/kv/e HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\n"
+                  + "Content-Length: 2\r\n\r\n");
+      assertThat(proceed.status()).isEqualTo(100);
+      connection.send("ok");
+      assertThat(connection.read().status()).isEqualTo(200);
+
+      RawHttpConnection.Response unknown =
+          connection.exchange(
+              "PUT /v1/kv/e HTTP/1.1\r\nHost: t\r\nExpect: telepathy\r\n"
+                  + "Content-Length: 2\r\n\r\n");
+      assertThat(unknown.status()).isEqualTo(417);
+      assertThat(unknown.text()).contains("unsupported expectation 'telepathy'");
+    }
+    assertThat(http.get("/v1/kv/e").body()).isEqualTo("ok".getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
   void oversizedChunkedBody_is413ThenClosed() throws IOException {
     LimitsConfig defaults = LimitsConfig.defaults();
     http =
