@@ -67,7 +67,10 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     final boolean write;
     final String instance;
     final HttpRouter.Handler handler;
-    final HttpExchange exchange;
+
+    /** The request until it starts; dropped then, so a body is not held while replies queue. */
+    HttpExchange exchange;
+
     HttpReply reply;
 
     PendingReply(
@@ -230,9 +233,11 @@ final class HttpConnectionHandler extends ChannelInboundHandlerAdapter {
     if (slot.write) {
       runningWrites++;
     }
+    HttpExchange exchange = slot.exchange;
+    slot.exchange = null;
     CompletableFuture<HttpReply> future;
     try {
-      future = slot.handler.handle(slot.exchange);
+      future = slot.handler.handle(exchange);
     } catch (RuntimeException e) {
       future = CompletableFuture.failedFuture(e);
     }
