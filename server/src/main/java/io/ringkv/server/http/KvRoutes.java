@@ -1,0 +1,526 @@
+package io.ringkv.server.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.ringkv.common.Clock;
+import io.ringkv.common.ConsistencyLevel;
+import io.ringkv.server.config.LimitsConfig;
+import io.ringkv.server.kv.Expiry;
+import io.ringkv.server.kv.KeyValueService;
+import io.ringkv.server.kv.Mutation;
+import io.ringkv.server.kv.ReadOptions;
+import io.ringkv.server.kv.ScanCursor;
+import io.ringkv.server.kv.ScanPage;
+import io.ringkv.server.kv.Versioned;
+import io.ringkv.server.kv.WriteOptions;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The key-value routes: the seed's JSON API ({@code GET /api/v1/get}, {@code POST /api/v1/put}) and
+ * the REST routes under {@code /v1/kv}. Each handler validates its input against the limits before
+ * it calls the {@link KeyValueService} (an invalid request never reaches the store), then maps the
+ * service's answer to a reply; failures of the service itself are mapped by the connection handler
+ * ({@link ServiceFailures}).
+ *
+ * <p>How JSON values and bytes correspond is {@link JsonView}'s contract; docs/api/http.md is the
+ * client-facing description. Stateless apart from its collaborators; thread-safe.
+ */
+final class KvRoutes {
+  static final String CONSISTENCY_HEADER = "X-Ringkv-Consistency";
+  static final String TIMESTAMP_HEADER = "X-Ringkv-Timestamp";
+  static final String EXPIRES_AT_HEADER = "X-Ringkv-Expires-At";
+
+  /** Listing page size when {@code limit} is not given. */
+  static final int LIST_LIMIT_DEFAULT = 100;
+
+  /** Largest {@code limit} a listing accepts. */
+  static final int LIST_LIMIT_MAX = 1000;
+
+  /**
+   * Key and value bytes after which a listing page ends early (its cursor continues after the last
+   * item shown), so a page of large values stays a bounded response. A page always holds at least
+   * one item.
+   */
+  static final int LIST_PAGE_BYTES_MAX = 4 << 20;
+
+  /** Longest time to live accepted: 100 years, far below overflow of epoch milliseconds. */
+  static final long TTL_MILLIS_MAX = 100L * 365 * 24 * 3600 * 1000;
+
+  /** Characters of a key quoted in an error message; longer keys are cut. */
+  private static final int KEY_QUOTE_CHARS_MAX = 100;
+
+  private static final String ALLOWED_LEVELS =
+      String.join(", ", Arrays.stream(ConsistencyLevel.values()).map(Enum::name).toList());
+
+  private final KeyValueService service;
+  private final LimitsConfig limits;
+  private final Clock clock;
+
+  KvRoutes(KeyValueService service, LimitsConfig limits, Clock clock) {
+    this.service = service;
+    this.limits = limits;
+    this.clock = clock;
+  }
+
+  /** {@code GET /api/v1/get?key=K}: {@code {"key": K, "value": <JSON>}} or 404. */
+  CompletableFuture<HttpReply> apiGet(HttpExchange exchange) {
+    byte[] key = exchange.parameterBytes("key");
+    if (key == null) {
+      throw Problem.badParameter("missing query parameter 'key'; use GET /api/v1/get?key=K")
+          .with("parameter", "key")
+          .toException();
+    }
+    checkKey(key);
+    ReadOptions options = new ReadOptions(consistency(exchange, true));
+    return service
+        .get(key, options)
+        .thenApply(
+            value -> {
+              if (!value.isPresent()) {
+                return notFound(exchange, key);
+              }
+              ObjectNode body = HttpJson.MAPPER.createObjectNode();
+              body.put("key", JsonView.text(key));
+              body.set("value", JsonView.decode(value.value()));
+              return HttpReply.json(HttpResponseStatus.OK, body);
+            });
+  }
+
+  /** {@code POST /api/v1/put} with {@code {"key": K, "value": V}}: {@code {"key", "timestamp"}}. */
+  CompletableFuture<HttpReply> apiPut(HttpExchange exchange) {
+    String shape = JsonBodies.PutBody.SHAPE;
+    JsonBodies.PutBody body = JsonBodies.read(exchange.body(), JsonBodies.PutBody.class, shape);
+    JsonNode keyNode = JsonBodies.required(body.key(), "key", shape);
+    if (!keyNode.isTextual()) {
+      throw Problem.badBody(
+              "field 'key' must be a JSON string, was "
+                  + JsonBodies.describe(keyNode)
+                  + "; "
+                  + shape)
+          .with("field", "key")
+          .toException();
+    }
+    String keyText = keyNode.textValue();
+    if (!JsonView.wellFormed(keyText)) {
+      throw Problem.badBody(
+              "field 'key' holds an unpaired UTF-16 surrogate, which is not Unicode text")
+          .with("field", "key")
+          .toException();
+    }
+    byte[] key = keyText.getBytes(StandardCharsets.UTF_8);
+    checkKey(key);
+    byte[] value = JsonView.encode(JsonBodies.required(body.value(), "value", shape), "value");
+    checkValue(value);
+    WriteOptions options = WriteOptions.defaults().withConsistency(consistency(exchange, false));
+    return service
+        .write(key, Mutation.put(value), options)
+        .thenApply(
+            outcome -> {
+              ObjectNode reply = HttpJson.MAPPER.createObjectNode();
+              reply.put("key", keyText);
+              reply.put("timestamp", outcome.timestamp());
+              return HttpReply.json(HttpResponseStatus.OK, reply);
+            });
+  }
+
+  /**
+   * {@code GET /v1/kv/{key}}: the raw bytes as {@code application/octet-stream}, or with {@code
+   * Accept: application/json} the envelope {@code {"key", "value", "timestamp", "expiresAt"}}.
+   */
+  CompletableFuture<HttpReply> kvGet(HttpExchange exchange) {
+    byte[] key = pathKey(exchange);
+    boolean envelope = accepts(exchange.header(HttpHeaderNames.ACCEPT), HttpReply.JSON);
+    Encoding encoding = encoding(exchange);
+    ReadOptions options = new ReadOptions(consistency(exchange, true));
+    return service
+        .get(key, options)
+        .thenApply(
+            value -> {
+              if (!value.isPresent()) {
+                return notFound(exchange, key);
+              }
+              if (!envelope) {
+                HttpReply reply =
+                    HttpReply.ok(HttpReply.OCTET_STREAM, value.value())
+                        .withHeader(TIMESTAMP_HEADER, Long.toString(value.timestamp()));
+                return value.hasExpiry()
+                    ? reply.withHeader(EXPIRES_AT_HEADER, Long.toString(value.expiresAtMillis()))
+                    : reply;
+              }
+              ObjectNode body = HttpJson.MAPPER.createObjectNode();
+              body.set("key", encoding.key(key));
+              body.set("value", encoding.value(value.value()));
+              body.put("timestamp", value.timestamp());
+              putExpiresAt(body, value);
+              return HttpReply.json(HttpResponseStatus.OK, body);
+            });
+  }
+
+  /**
+   * {@code PUT /v1/kv/{key}}: the body's bytes as they are, or with {@code Content-Type:
+   * application/json} the envelope {@code {"value": any JSON, "ttlMillis": n}}; optional {@code
+   * ?ttl=seconds}.
+   */
+  CompletableFuture<HttpReply> kvPut(HttpExchange exchange) {
+    byte[] key = pathKey(exchange);
+    Long ttlMillis = ttlParameter(exchange);
+    byte[] value;
+    if (isMediaType(exchange.header(HttpHeaderNames.CONTENT_TYPE), HttpReply.JSON)) {
+      String shape = JsonBodies.PutEnvelope.SHAPE;
+      JsonBodies.PutEnvelope envelope =
+          JsonBodies.read(exchange.body(), JsonBodies.PutEnvelope.class, shape);
+      value = JsonView.encode(JsonBodies.required(envelope.value(), "value", shape), "value");
+      if (envelope.ttlMillis() != null && !envelope.ttlMillis().isNull()) {
+        if (ttlMillis != null) {
+          throw Problem.badParameter(
+                  "give the time to live once: both the query parameter 'ttl' and the field"
+                      + " 'ttlMillis' are set")
+              .toException();
+        }
+        ttlMillis = ttlMillisField(envelope.ttlMillis());
+      }
+    } else {
+      value = exchange.body();
+    }
+    checkValue(value);
+    Expiry expiry = ttlMillis == null ? Expiry.none() : Expiry.at(clock.epochMillis() + ttlMillis);
+    WriteOptions options = WriteOptions.defaults().withConsistency(consistency(exchange, false));
+    return service
+        .write(key, new Mutation.Put(value, expiry), options)
+        .thenApply(
+            outcome -> {
+              ObjectNode reply = HttpJson.MAPPER.createObjectNode();
+              reply.put("key", JsonView.text(key));
+              reply.put("timestamp", outcome.timestamp());
+              if (expiry instanceof Expiry.At at) {
+                reply.put("expiresAt", at.epochMillis());
+              } else {
+                reply.putNull("expiresAt");
+              }
+              return HttpReply.json(HttpResponseStatus.OK, reply);
+            });
+  }
+
+  /** {@code DELETE /v1/kv/{key}}: 204 whether or not the key had a value (idempotent). */
+  CompletableFuture<HttpReply> kvDelete(HttpExchange exchange) {
+    byte[] key = pathKey(exchange);
+    WriteOptions options = WriteOptions.defaults().withConsistency(consistency(exchange, false));
+    return service
+        .write(key, Mutation.delete(), options)
+        .thenApply(outcome -> HttpReply.noContent());
+  }
+
+  /**
+   * {@code GET /v1/kv?cursor=C&limit=N}: {@code {"items": [{"key", "value"}...], "cursor": next}},
+   * {@code cursor} null after the last page.
+   */
+  CompletableFuture<HttpReply> kvList(HttpExchange exchange) {
+    String cursorText = exchange.parameter("cursor");
+    ScanCursor cursor;
+    try {
+      cursor =
+          cursorText == null || cursorText.isEmpty()
+              ? ScanCursor.START
+              : ScanCursor.parse(cursorText);
+    } catch (IllegalArgumentException e) {
+      throw Problem.badParameter(
+              "query parameter 'cursor': "
+                  + e.getMessage()
+                  + "; pass the 'cursor' of the previous page, or omit it to start")
+          .with("parameter", "cursor")
+          .toException();
+    }
+    int limit = listLimit(exchange.parameter("limit"));
+    Encoding encoding = encoding(exchange);
+    ReadOptions options = new ReadOptions(consistency(exchange, true));
+    return service
+        .scan(cursor, limit, options)
+        .thenApply(page -> HttpReply.json(HttpResponseStatus.OK, listing(page, encoding)));
+  }
+
+  private static ObjectNode listing(ScanPage page, Encoding encoding) {
+    ObjectNode body = HttpJson.MAPPER.createObjectNode();
+    ArrayNode items = body.putArray("items");
+    long bytes = 0;
+    byte[] lastKey = null;
+    List<ScanPage.Entry> entries = page.entries();
+    for (ScanPage.Entry entry : entries) {
+      long size = (long) entry.key().length + entry.value().value().length;
+      if (lastKey != null && bytes + size > LIST_PAGE_BYTES_MAX) {
+        body.put("cursor", ScanCursor.after(lastKey).toToken());
+        return body;
+      }
+      ObjectNode item = items.addObject();
+      item.set("key", encoding.key(entry.key()));
+      item.set("value", encoding.value(entry.value().value()));
+      bytes += size;
+      lastKey = entry.key();
+    }
+    if (page.next().end()) {
+      body.putNull("cursor");
+    } else {
+      body.put("cursor", page.next().toToken());
+    }
+    return body;
+  }
+
+  private static int listLimit(String text) {
+    if (text == null) {
+      return LIST_LIMIT_DEFAULT;
+    }
+    int limit;
+    try {
+      limit = Integer.parseInt(text);
+    } catch (NumberFormatException e) {
+      limit = -1;
+    }
+    if (limit < 1 || limit > LIST_LIMIT_MAX) {
+      throw Problem.badParameter(
+              "query parameter 'limit' must be an integer from 1 to "
+                  + LIST_LIMIT_MAX
+                  + ", was '"
+                  + text
+                  + "'")
+          .with("parameter", "limit")
+          .with("max", LIST_LIMIT_MAX)
+          .toException();
+    }
+    return limit;
+  }
+
+  /** The key of a {@code /v1/kv/{key}} route: the rest of the path, percent-decoded to bytes. */
+  private byte[] pathKey(HttpExchange exchange) {
+    String raw = exchange.pathParameter();
+    if (raw == null || raw.isEmpty()) {
+      throw Problem.badParameter(
+              "the path names no key: /v1/kv/ needs a key after the slash (the empty key is"
+                  + " reachable only through /api/v1/get?key= and /api/v1/put)")
+          .with("parameter", "key")
+          .toException();
+    }
+    byte[] key = PercentDecoding.decode(raw);
+    checkKey(key);
+    return key;
+  }
+
+  private void checkKey(byte[] key) {
+    if (key.length > limits.keyBytesMax()) {
+      throw Problem.limit(
+              HttpResponseStatus.BAD_REQUEST,
+              "key_bytes_max",
+              limits.keyBytesMax(),
+              "the key is "
+                  + key.length
+                  + " bytes, more than key_bytes_max ("
+                  + limits.keyBytesMax()
+                  + " bytes)")
+          .toException();
+    }
+  }
+
+  private void checkValue(byte[] value) {
+    if (value.length > limits.valueBytesMax()) {
+      throw Problem.limit(
+              HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+              "value_bytes_max",
+              limits.valueBytesMax(),
+              "the value is "
+                  + value.length
+                  + " bytes, more than value_bytes_max ("
+                  + limits.valueBytesMax()
+                  + " bytes)")
+          .toException();
+    }
+  }
+
+  private static HttpReply notFound(HttpExchange exchange, byte[] key) {
+    return HttpReply.problem(
+        Problem.of(
+            HttpResponseStatus.NOT_FOUND,
+            ProblemType.KEY_NOT_FOUND,
+            "no value for key '" + quote(key) + "'"),
+        exchange.rawPath());
+  }
+
+  /** The key as text for a message, cut to {@link #KEY_QUOTE_CHARS_MAX} characters. */
+  static String quote(byte[] key) {
+    String text = JsonView.text(key);
+    return text.length() <= KEY_QUOTE_CHARS_MAX
+        ? text
+        : text.substring(0, KEY_QUOTE_CHARS_MAX) + "... (" + key.length + " bytes)";
+  }
+
+  /**
+   * The consistency level asked for by {@code ?consistency=} or the {@code X-Ringkv-Consistency}
+   * header (both may be given if they agree), or null for the default.
+   */
+  static ConsistencyLevel consistency(HttpExchange exchange, boolean read) {
+    String fromQuery = exchange.parameter("consistency");
+    String fromHeader = exchange.header(CONSISTENCY_HEADER);
+    ConsistencyLevel level = null;
+    if (fromQuery != null) {
+      level = parseLevel(fromQuery, "query parameter 'consistency'");
+    }
+    if (fromHeader != null) {
+      ConsistencyLevel headerLevel = parseLevel(fromHeader, "header " + CONSISTENCY_HEADER);
+      if (level != null && level != headerLevel) {
+        throw Problem.badParameter(
+                "the query parameter 'consistency' ("
+                    + level
+                    + ") and the header "
+                    + CONSISTENCY_HEADER
+                    + " ("
+                    + headerLevel
+                    + ") disagree; give one")
+            .toException();
+      }
+      level = headerLevel;
+    }
+    if (read && level != null && !level.allowsReads()) {
+      throw Problem.badParameter(
+              "consistency level " + level + " is for writes only; reads allow every other level")
+          .with("parameter", "consistency")
+          .toException();
+    }
+    return level;
+  }
+
+  private static ConsistencyLevel parseLevel(String text, String source) {
+    try {
+      return ConsistencyLevel.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw Problem.badParameter(source + ": " + e.getMessage())
+          .with("parameter", "consistency")
+          .with("allowed", ALLOWED_LEVELS)
+          .toException();
+    }
+  }
+
+  private static Long ttlParameter(HttpExchange exchange) {
+    String text = exchange.parameter("ttl");
+    if (text == null) {
+      return null;
+    }
+    long seconds;
+    try {
+      seconds = Long.parseLong(text);
+    } catch (NumberFormatException e) {
+      seconds = -1;
+    }
+    if (seconds < 1 || seconds > TTL_MILLIS_MAX / 1000) {
+      throw Problem.badParameter(
+              "query parameter 'ttl' must be a whole number of seconds from 1 to "
+                  + TTL_MILLIS_MAX / 1000
+                  + ", was '"
+                  + text
+                  + "'")
+          .with("parameter", "ttl")
+          .toException();
+    }
+    return seconds * 1000;
+  }
+
+  private static long ttlMillisField(JsonNode node) {
+    if (!node.canConvertToExactIntegral()
+        || !node.canConvertToLong()
+        || node.asLong() < 1
+        || node.asLong() > TTL_MILLIS_MAX) {
+      throw Problem.badBody(
+              "field 'ttlMillis' must be a whole number of milliseconds from 1 to "
+                  + TTL_MILLIS_MAX
+                  + ", was "
+                  + (node.isNumber() ? node.asText() : JsonBodies.describe(node)))
+          .with("field", "ttlMillis")
+          .toException();
+    }
+    return node.asLong();
+  }
+
+  private static void putExpiresAt(ObjectNode body, Versioned value) {
+    if (value.hasExpiry()) {
+      body.put("expiresAt", value.expiresAtMillis());
+    } else {
+      body.putNull("expiresAt");
+    }
+  }
+
+  /** Whether an Accept header lists {@code mediaType} (parameters and case ignored). */
+  static boolean accepts(String accept, String mediaType) {
+    if (accept == null) {
+      return false;
+    }
+    for (String range : accept.split(",")) {
+      if (isMediaType(range, mediaType)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether a Content-Type (or Accept range) is {@code mediaType}, parameters and case ignored. */
+  static boolean isMediaType(String header, String mediaType) {
+    if (header == null) {
+      return false;
+    }
+    int semicolon = header.indexOf(';');
+    String type = (semicolon < 0 ? header : header.substring(0, semicolon)).trim();
+    return type.equalsIgnoreCase(mediaType);
+  }
+
+  private static Encoding encoding(HttpExchange exchange) {
+    String text = exchange.parameter("encoding");
+    if (text == null) {
+      return Encoding.JSON;
+    }
+    return switch (text.toLowerCase(Locale.ROOT)) {
+      case "json" -> Encoding.JSON;
+      case "base64" -> Encoding.BASE64;
+      default ->
+          throw Problem.badParameter(
+                  "query parameter 'encoding' must be json or base64, was '" + text + "'")
+              .with("parameter", "encoding")
+              .toException();
+    };
+  }
+
+  /**
+   * How keys and values appear in JSON responses: as text and {@link JsonView} (the default), or as
+   * standard base64 of the exact bytes (binary keys and values).
+   */
+  private enum Encoding {
+    JSON {
+      @Override
+      JsonNode key(byte[] key) {
+        return HttpJson.MAPPER.getNodeFactory().textNode(JsonView.text(key));
+      }
+
+      @Override
+      JsonNode value(byte[] value) {
+        return JsonView.decode(value);
+      }
+    },
+    BASE64 {
+      @Override
+      JsonNode key(byte[] key) {
+        return HttpJson.MAPPER.getNodeFactory().textNode(Base64.getEncoder().encodeToString(key));
+      }
+
+      @Override
+      JsonNode value(byte[] value) {
+        return key(value);
+      }
+    };
+
+    abstract JsonNode key(byte[] key);
+
+    abstract JsonNode value(byte[] value);
+  }
+}
