@@ -87,6 +87,7 @@ public final class GrpcServer implements FrontEnd {
   private final HealthStatusManager health = new HealthStatusManager();
 
   private Server server;
+  private InetSocketAddress boundAddress;
   private ExecutorService executor;
 
   public GrpcServer(
@@ -165,16 +166,17 @@ public final class GrpcServer implements FrontEnd {
           "cannot listen for gRPC on " + listener.host() + ":" + listener.port() + ": " + e, e);
     }
     server = built;
+    boundAddress = (InetSocketAddress) built.getListenSockets().get(0);
     health.setStatus("", HealthCheckResponse.ServingStatus.SERVING);
     health.setStatus(KVGrpc.SERVICE_NAME, HealthCheckResponse.ServingStatus.SERVING);
   }
 
   @Override
   public synchronized InetSocketAddress boundAddress() {
-    if (server == null) {
+    if (boundAddress == null) {
       throw new IllegalStateException("the gRPC front end is not started");
     }
-    return (InetSocketAddress) server.getListenSockets().get(0);
+    return boundAddress;
   }
 
   /** Connections open now, those refused over {@code max_connections} included. */

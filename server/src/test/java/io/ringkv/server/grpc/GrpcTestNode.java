@@ -10,6 +10,7 @@ import io.ringkv.storage.Durability;
 import io.ringkv.storage.EngineOptions;
 import io.ringkv.storage.StorageEngine;
 import io.ringkv.storage.StorageEngines;
+import io.ringkv.storage.StorageException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -91,7 +92,7 @@ public final class GrpcTestNode implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() throws StorageException {
     stopServer();
     local.close();
     engine.close();
