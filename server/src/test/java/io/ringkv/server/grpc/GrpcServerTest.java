@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.ErrorInfo;
+import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -42,6 +43,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -677,6 +679,32 @@ class GrpcServerTest {
     } finally {
       second.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
+  }
+
+  @Test
+  void idleTimeout_closesAConnectionWithoutCallsAndTheClientReconnects() throws Exception {
+    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    node.close();
+    node =
+        GrpcTestNode.start(
+            directory.resolve("idle"), clock, new ListenerConfig("127.0.0.1", 0, 100, 200));
+    channel = channelTo(node.port());
+    assertThat(put("k", "v").getApplied()).isTrue();
+    assertThat(channel.getState(false)).isEqualTo(ConnectivityState.READY);
+
+    // The server's GOAWAY after 200 ms without calls turns the channel IDLE; wait for that
+    // state change, bounded.
+    long deadlineNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (channel.getState(false) == ConnectivityState.READY) {
+      CountDownLatch changed = new CountDownLatch(1);
+      channel.notifyWhenStateChanged(ConnectivityState.READY, changed::countDown);
+      assertThat(
+              changed.await(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS))
+          .as("the idle connection is closed within 30 s")
+          .isTrue();
+    }
+    assertThat(node.server().openConnections()).isLessThanOrEqualTo(1);
+    assertThat(get("k").getValue().getData().toStringUtf8()).isEqualTo("v");
   }
 
   @Test
