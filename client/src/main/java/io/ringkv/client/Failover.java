@@ -56,6 +56,16 @@ final class Failover {
   }
 
   <T> CompletableFuture<T> run(boolean write, Duration timeout, Attempt<T> attempt) {
+    if (pool.closed()) {
+      return CompletableFuture.failedFuture(
+          new RingkvException(
+              RingkvException.Kind.FAILED,
+              "the client is closed; nothing was sent",
+              false,
+              null,
+              null,
+              null));
+    }
     Deadline deadline = Deadline.after(timeout.toNanos(), TimeUnit.NANOSECONDS);
     CallOptions options = CallOptions.DEFAULT.withDeadline(deadline);
     Request<T> request = new Request<>();

@@ -29,6 +29,7 @@ final class NodePool implements AutoCloseable {
   private final List<Node> nodes;
   private final NodeSelection selection;
   private final AtomicInteger next = new AtomicInteger();
+  private volatile boolean closed;
 
   NodePool(
       List<NodeAddress> addresses,
@@ -80,8 +81,14 @@ final class NodePool implements AutoCloseable {
     }
   }
 
+  /** True once {@link #close} has begun. */
+  boolean closed() {
+    return closed;
+  }
+
   @Override
   public void close() {
+    closed = true;
     for (Node node : nodes) {
       node.channel().shutdown();
     }

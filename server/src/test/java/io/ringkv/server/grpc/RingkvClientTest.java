@@ -442,6 +442,20 @@ class RingkvClientTest {
   }
 
   @Test
+  void close_laterCallsFailWithoutSending() throws Exception {
+    RingkvClient client = clientOf(node("a"));
+    client.put("k", "v");
+    client.close();
+    assertThatThrownBy(() -> client.get("k"))
+        .isInstanceOfSatisfying(
+            RingkvException.class,
+            e -> {
+              assertThat(e.kind()).isEqualTo(RingkvException.Kind.FAILED);
+              assertThat(e.getMessage()).contains("the client is closed");
+            });
+  }
+
+  @Test
   void invalidRequest_isNotRetriedAndNamesTheLimit() throws Exception {
     List<ServiceWrappers.Recording> recorders = new ArrayList<>();
     UnaryOperator<io.ringkv.server.kv.KeyValueService> record =
