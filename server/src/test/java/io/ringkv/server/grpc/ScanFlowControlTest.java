@@ -30,15 +30,21 @@ import org.junit.jupiter.api.io.TempDir;
  * A scan sends only as fast as its client reads: the server fetches a page from the service only
  * when the previous one has gone out and the call is ready. The client here reads one message at a
  * time, and at each step the pages the service was asked for stay within a few of the messages read
- * — what HTTP/2's flow-control window (1 MiB) and one pending page allow. Without flow control the
- * server would fetch every page at once.
+ * — what the HTTP/2 flow-control window (fixed at 1 MiB here) and one pending page allow. Without
+ * flow control the server would fetch every page at once.
  */
 class ScanFlowControlTest {
   private static final int KEYS = 3_000;
   private static final int VALUE_BYTES = 4 << 10;
   private static final int PAGE_SIZE = 100;
 
-  /** Pages ahead of the reader: 1 MiB window / 400 KiB pages, plus one queued and one pending. */
+  private static final int FLOW_CONTROL_WINDOW_BYTES = 1 << 20;
+
+  /**
+   * Pages ahead of the reader: the 1 MiB window holds under three 400 KiB messages; add one message
+   * queued in the server's transport, one page pending in the streamer and one being fetched, and
+   * some slack.
+   */
   private static final int PAGES_AHEAD_MAX = 8;
 
   @TempDir Path directory;
@@ -75,7 +81,13 @@ class ScanFlowControlTest {
               WriteOptions.defaults())
           .join();
     }
-    channel = NettyChannelBuilder.forAddress("127.0.0.1", node.port()).usePlaintext().build();
+    // A fixed window: by default grpc-java grows it with the measured bandwidth-delay product (up
+    // to 8 MiB), which would make how far the server may run ahead depend on timing.
+    channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", node.port())
+            .usePlaintext()
+            .flowControlWindow(FLOW_CONTROL_WINDOW_BYTES)
+            .build();
 
     BlockingQueue<Object> received = new LinkedBlockingQueue<>();
     AtomicReference<ClientCallStreamObserver<ScanRequest>> call = new AtomicReference<>();
