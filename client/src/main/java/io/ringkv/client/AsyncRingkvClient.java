@@ -1,0 +1,207 @@
+package io.ringkv.client;
+
+import io.ringkv.common.ConsistencyLevel;
+import io.ringkv.proto.v1.DeleteRequest;
+import io.ringkv.proto.v1.DeleteResponse;
+import io.ringkv.proto.v1.GetRequest;
+import io.ringkv.proto.v1.GetResponse;
+import io.ringkv.proto.v1.KVGrpc;
+import io.ringkv.proto.v1.MultiGetRequest;
+import io.ringkv.proto.v1.MultiGetResponse;
+import io.ringkv.proto.v1.PutRequest;
+import io.ringkv.proto.v1.PutResponse;
+import io.ringkv.proto.v1.ScanRequest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The asynchronous face of a {@link RingkvClient}: every call returns at once with a {@link
+ * CompletableFuture} that completes with the result, or exceptionally with a {@link
+ * RingkvException}. Futures complete on gRPC's threads; do not block in their callbacks. Cancelling
+ * a future cancels the call in flight (a cancelled write may or may not have been applied).
+ *
+ * <p>Failover, deadlines and consistency defaults are those of the client that made this object
+ * (see {@link RingkvClient}). Keys and values are copied when the call is made. Thread-safe.
+ */
+public final class AsyncRingkvClient {
+  private final Failover failover;
+  private final ConsistencyLevel defaultReadConsistency;
+  private final ConsistencyLevel defaultWriteConsistency;
+  private final Duration defaultTimeout;
+
+  AsyncRingkvClient(
+      Failover failover,
+      ConsistencyLevel defaultReadConsistency,
+      ConsistencyLevel defaultWriteConsistency,
+      Duration defaultTimeout) {
+    this.failover = failover;
+    this.defaultReadConsistency = defaultReadConsistency;
+    this.defaultWriteConsistency = defaultWriteConsistency;
+    this.defaultTimeout = defaultTimeout;
+  }
+
+  /** The newest live value of {@code key}, or empty. */
+  public CompletableFuture<Optional<Value>> get(byte[] key) {
+    return get(key, ReadOptions.defaults());
+  }
+
+  public CompletableFuture<Optional<Value>> get(byte[] key, ReadOptions options) {
+    GetRequest request =
+        GetRequest.newBuilder()
+            .setKey(ProtoMapping.bytes(Objects.requireNonNull(key, "key")))
+            .setConsistency(ProtoMapping.consistency(readLevel(options.consistency())))
+            .setCausalContext(ProtoMapping.bytes(options.causalContext()))
+            .build();
+    return failover
+        .<GetResponse>run(
+            false,
+            timeout(options.timeout()),
+            (node, callOptions, call) ->
+                Failover.unary(node, callOptions, call, KVGrpc.getGetMethod(), request))
+        .thenApply(ProtoMapping::value);
+  }
+
+  /** {@link #get} for several keys (1 to 1024), answered in the order of {@code keys}. */
+  public CompletableFuture<List<Optional<Value>>> multiGet(List<byte[]> keys) {
+    return multiGet(keys, ReadOptions.defaults());
+  }
+
+  public CompletableFuture<List<Optional<Value>>> multiGet(List<byte[]> keys, ReadOptions options) {
+    MultiGetRequest.Builder request =
+        MultiGetRequest.newBuilder()
+            .setConsistency(ProtoMapping.consistency(readLevel(options.consistency())))
+            .setCausalContext(ProtoMapping.bytes(options.causalContext()));
+    for (byte[] key : keys) {
+      request.addKeys(ProtoMapping.bytes(Objects.requireNonNull(key, "key")));
+    }
+    MultiGetRequest built = request.build();
+    return failover
+        .<MultiGetResponse>run(
+            false,
+            timeout(options.timeout()),
+            (node, callOptions, call) ->
+                Failover.unary(node, callOptions, call, KVGrpc.getMultiGetMethod(), built))
+        .thenApply(
+            response -> {
+              List<Optional<Value>> values = new ArrayList<>(response.getResultsCount());
+              for (GetResponse result : response.getResultsList()) {
+                values.add(ProtoMapping.value(result));
+              }
+              return values;
+            });
+  }
+
+  /** Stores {@code value} under {@code key}, without expiry or condition. */
+  public CompletableFuture<WriteResult> put(byte[] key, byte[] value) {
+    return put(key, value, PutOptions.defaults());
+  }
+
+  public CompletableFuture<WriteResult> put(byte[] key, byte[] value, PutOptions options) {
+    PutRequest.Builder request =
+        PutRequest.newBuilder()
+            .setKey(ProtoMapping.bytes(Objects.requireNonNull(key, "key")))
+            .setValue(ProtoMapping.bytes(Objects.requireNonNull(value, "value")))
+            .setCondition(ProtoMapping.condition(options.condition()))
+            .setReturnPrevious(options.returnPrevious())
+            .setConsistency(ProtoMapping.consistency(writeLevel(options.consistency())))
+            .setCausalContext(ProtoMapping.bytes(options.causalContext()));
+    if (options.ttl() != null) {
+      request.setTtlMs(options.ttl().toMillis());
+    } else if (options.expiresAtMillis() != 0) {
+      request.setExpiresAtMs(options.expiresAtMillis());
+    } else if (options.keepTtl()) {
+      request.setKeepTtl(true);
+    }
+    if (options.idempotencyKey() != null) {
+      request.setIdempotencyKey(options.idempotencyKey());
+    }
+    PutRequest built = request.build();
+    return failover
+        .<PutResponse>run(
+            true,
+            timeout(options.timeout()),
+            (node, callOptions, call) ->
+                Failover.unary(node, callOptions, call, KVGrpc.getPutMethod(), built))
+        .thenApply(
+            response ->
+                new WriteResult(
+                    response.getApplied(),
+                    response.getTimestamp(),
+                    response.getExpiresAtMs(),
+                    response.getCausalContext().toByteArray(),
+                    response.hasPrevious()
+                        ? Optional.of(ProtoMapping.value(response.getPrevious()))
+                        : Optional.empty()));
+  }
+
+  /** Deletes {@code key}. */
+  public CompletableFuture<WriteResult> delete(byte[] key) {
+    return delete(key, DeleteOptions.defaults());
+  }
+
+  public CompletableFuture<WriteResult> delete(byte[] key, DeleteOptions options) {
+    DeleteRequest.Builder request =
+        DeleteRequest.newBuilder()
+            .setKey(ProtoMapping.bytes(Objects.requireNonNull(key, "key")))
+            .setReturnPrevious(options.returnPrevious())
+            .setConsistency(ProtoMapping.consistency(writeLevel(options.consistency())))
+            .setCausalContext(ProtoMapping.bytes(options.causalContext()));
+    if (options.idempotencyKey() != null) {
+      request.setIdempotencyKey(options.idempotencyKey());
+    }
+    DeleteRequest built = request.build();
+    return failover
+        .<DeleteResponse>run(
+            true,
+            timeout(options.timeout()),
+            (node, callOptions, call) ->
+                Failover.unary(node, callOptions, call, KVGrpc.getDeleteMethod(), built))
+        .thenApply(
+            response ->
+                new WriteResult(
+                    response.getApplied(),
+                    response.getTimestamp(),
+                    0,
+                    response.getCausalContext().toByteArray(),
+                    response.hasPrevious()
+                        ? Optional.of(ProtoMapping.value(response.getPrevious()))
+                        : Optional.empty()));
+  }
+
+  /**
+   * One page of a scan: up to {@code options.pageSize()} entries (fewer if {@code options.limit()}
+   * is smaller) after {@code options.cursor()}. Continue with {@link ScanPage#cursor()} until
+   * {@link ScanPage#complete()}.
+   */
+  public CompletableFuture<ScanPage> scanPage(ScanOptions options) {
+    long entries =
+        options.limit() == 0 ? options.pageSize() : Math.min(options.limit(), options.pageSize());
+    ScanRequest request =
+        ScanRequest.newBuilder()
+            .setCursor(options.cursor())
+            .setLimit((int) entries)
+            .setPageSize((int) entries)
+            .setConsistency(ProtoMapping.consistency(readLevel(options.consistency())))
+            .build();
+    return failover.run(
+        false,
+        timeout(options.timeout()),
+        (node, callOptions, call) -> Failover.scan(node, callOptions, call, request));
+  }
+
+  private ConsistencyLevel readLevel(ConsistencyLevel level) {
+    return level != null ? level : defaultReadConsistency;
+  }
+
+  private ConsistencyLevel writeLevel(ConsistencyLevel level) {
+    return level != null ? level : defaultWriteConsistency;
+  }
+
+  private Duration timeout(Duration timeout) {
+    return timeout != null ? timeout : defaultTimeout;
+  }
+}

@@ -1,0 +1,340 @@
+package io.ringkv.server.grpc;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.ringkv.common.Clock;
+import io.ringkv.common.ConsistencyLevel;
+import io.ringkv.proto.v1.DeleteRequest;
+import io.ringkv.proto.v1.DeleteResponse;
+import io.ringkv.proto.v1.GetRequest;
+import io.ringkv.proto.v1.GetResponse;
+import io.ringkv.proto.v1.KVGrpc;
+import io.ringkv.proto.v1.MultiGetRequest;
+import io.ringkv.proto.v1.MultiGetResponse;
+import io.ringkv.proto.v1.PutRequest;
+import io.ringkv.proto.v1.PutResponse;
+import io.ringkv.proto.v1.ScanRequest;
+import io.ringkv.proto.v1.ScanResponse;
+import io.ringkv.proto.v1.Value;
+import io.ringkv.server.config.LimitsConfig;
+import io.ringkv.server.kv.Expiry;
+import io.ringkv.server.kv.KeyValueService;
+import io.ringkv.server.kv.Mutation;
+import io.ringkv.server.kv.ReadOptions;
+import io.ringkv.server.kv.ScanCursor;
+import io.ringkv.server.kv.Versioned;
+import io.ringkv.server.kv.WriteOptions;
+import io.ringkv.server.kv.WriteOutcome;
+import io.ringkv.server.metrics.NodeMetrics;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+/**
+ * The {@code ringkv.v1.KV} service: checks each request at the edge ({@link RequestChecks}), calls
+ * the {@link KeyValueService}, and answers from the service future's callback, so no gRPC thread
+ * ever waits on a future. Each call is timed into {@link NodeMetrics} as front end {@code grpc},
+ * operation {@code get}, {@code put}, {@code delete}, {@code multi_get} or {@code scan}.
+ *
+ * <p>Relative expiries ({@code ttl_ms}) are made absolute with this node's {@link Clock} when the
+ * request arrives. Response values wrap the service's arrays without copying: the service never
+ * changes an array it has returned.
+ *
+ * <p>Thread-safe: holds no per-call state (Scan's lives in a {@link ScanStreamer}).
+ */
+final class KvGrpcService extends KVGrpc.KVImplBase {
+  static final String FRONT_END = "grpc";
+
+  /**
+   * Installed on every unary call: with a cancel handler set, answering a call the client has
+   * already abandoned (deadline, disconnect) is a silent no-op instead of an exception.
+   */
+  private static final Runnable IGNORE_CANCEL = () -> {};
+
+  /** Scan messages are cut at this size, so that no client needs a large inbound limit. */
+  private static final int SCAN_MESSAGE_BYTES_TARGET = 1 << 20;
+
+  private final KeyValueService service;
+  private final LimitsConfig limits;
+  private final RequestChecks checks;
+  private final NodeMetrics metrics;
+  private final Clock clock;
+
+  KvGrpcService(KeyValueService service, LimitsConfig limits, NodeMetrics metrics, Clock clock) {
+    this.service = service;
+    this.limits = limits;
+    this.checks = new RequestChecks(limits);
+    this.metrics = metrics;
+    this.clock = clock;
+  }
+
+  @Override
+  public void get(GetRequest request, StreamObserver<GetResponse> observer) {
+    long startNanos = System.nanoTime();
+    ignoreCancellation(observer);
+    CompletableFuture<Versioned> result;
+    try {
+      byte[] key = checks.key(request.getKey(), "key");
+      ReadOptions options = readOptions(request.getConsistencyValue(), request.getCausalContext());
+      result = service.get(key, options);
+    } catch (RuntimeException e) {
+      fail("get", false, startNanos, observer, e);
+      return;
+    }
+    reply("get", false, startNanos, observer, result, KvGrpcService::getResponse);
+  }
+
+  @Override
+  public void multiGet(MultiGetRequest request, StreamObserver<MultiGetResponse> observer) {
+    long startNanos = System.nanoTime();
+    ignoreCancellation(observer);
+    CompletableFuture<List<Versioned>> result;
+    try {
+      RequestChecks.multiGetKeys(request.getKeysCount());
+      List<byte[]> keys = new ArrayList<>(request.getKeysCount());
+      for (int i = 0; i < request.getKeysCount(); i++) {
+        keys.add(checks.key(request.getKeys(i), "keys[" + i + "]"));
+      }
+      ReadOptions options = readOptions(request.getConsistencyValue(), request.getCausalContext());
+      result = service.multiGet(keys, options);
+    } catch (RuntimeException e) {
+      fail("multi_get", false, startNanos, observer, e);
+      return;
+    }
+    reply("multi_get", false, startNanos, observer, result, this::multiGetResponse);
+  }
+
+  @Override
+  public void put(PutRequest request, StreamObserver<PutResponse> observer) {
+    long startNanos = System.nanoTime();
+    ignoreCancellation(observer);
+    CompletableFuture<WriteOutcome> result;
+    Expiry expiry;
+    try {
+      byte[] key = checks.key(request.getKey(), "key");
+      byte[] value = checks.value(request.getValue());
+      expiry = expiry(request);
+      WriteOptions.Condition condition = RequestChecks.condition(request.getConditionValue());
+      ConsistencyLevel level = RequestChecks.consistency(request.getConsistencyValue());
+      RequestChecks.causalContext(request.getCausalContext());
+      RequestChecks.idempotencyKey(request.getIdempotencyKeyBytes());
+      // KEEPTTL needs the replaced value's expiry to report the written one; the service reads
+      // that value under the key's lock anyway, so asking for it costs nothing.
+      boolean previousNeeded = request.getReturnPrevious() || expiry instanceof Expiry.Keep;
+      result =
+          service.write(
+              key,
+              new Mutation.Put(value, expiry),
+              new WriteOptions(level, condition, previousNeeded));
+    } catch (RuntimeException e) {
+      fail("put", true, startNanos, observer, e);
+      return;
+    }
+    boolean returnPrevious = request.getReturnPrevious();
+    reply(
+        "put",
+        true,
+        startNanos,
+        observer,
+        result,
+        outcome -> putResponse(outcome, expiry, returnPrevious));
+  }
+
+  @Override
+  public void delete(DeleteRequest request, StreamObserver<DeleteResponse> observer) {
+    long startNanos = System.nanoTime();
+    ignoreCancellation(observer);
+    CompletableFuture<WriteOutcome> result;
+    try {
+      byte[] key = checks.key(request.getKey(), "key");
+      ConsistencyLevel level = RequestChecks.consistency(request.getConsistencyValue());
+      RequestChecks.causalContext(request.getCausalContext());
+      RequestChecks.idempotencyKey(request.getIdempotencyKeyBytes());
+      result =
+          service.write(
+              key,
+              Mutation.delete(),
+              new WriteOptions(level, WriteOptions.Condition.ALWAYS, request.getReturnPrevious()));
+    } catch (RuntimeException e) {
+      fail("delete", true, startNanos, observer, e);
+      return;
+    }
+    reply("delete", true, startNanos, observer, result, KvGrpcService::deleteResponse);
+  }
+
+  @Override
+  public void scan(ScanRequest request, StreamObserver<ScanResponse> observer) {
+    long startNanos = System.nanoTime();
+    ServerCallStreamObserver<ScanResponse> call = (ServerCallStreamObserver<ScanResponse>) observer;
+    ScanStreamer streamer;
+    try {
+      ScanCursor cursor = checks.cursor(request.getCursor());
+      int pageSize = RequestChecks.pageSize(request.getPageSize());
+      long limit =
+          request.getLimit() == 0 ? Long.MAX_VALUE : Integer.toUnsignedLong(request.getLimit());
+      ReadOptions options = readOptions(request.getConsistencyValue(), request.getCausalContext());
+      streamer =
+          new ScanStreamer(
+              call,
+              service,
+              cursor,
+              limit,
+              pageSize,
+              options,
+              Math.min(SCAN_MESSAGE_BYTES_TARGET, limits.grpcMessageBytesMax()),
+              error ->
+                  metrics.recordRequest(FRONT_END, "scan", System.nanoTime() - startNanos, error));
+    } catch (RuntimeException e) {
+      ignoreCancellation(observer);
+      fail("scan", false, startNanos, observer, e);
+      return;
+    }
+    streamer.start();
+  }
+
+  private static ReadOptions readOptions(int consistencyNumber, ByteString causalContext) {
+    ConsistencyLevel level = RequestChecks.readConsistency(consistencyNumber);
+    RequestChecks.causalContext(causalContext);
+    return level == null ? ReadOptions.defaults() : new ReadOptions(level);
+  }
+
+  private Expiry expiry(PutRequest request) {
+    return switch (request.getExpiryCase()) {
+      case EXPIRY_NOT_SET -> Expiry.none();
+      case KEEP_TTL -> request.getKeepTtl() ? Expiry.keep() : Expiry.none();
+      case EXPIRES_AT_MS -> {
+        long at = request.getExpiresAtMs();
+        if (at <= 0) {
+          throw GrpcErrors.invalid("expires_at_ms must be positive, was " + at);
+        }
+        yield Expiry.at(at);
+      }
+      case TTL_MS -> {
+        long ttl = request.getTtlMs();
+        if (ttl <= 0) {
+          throw GrpcErrors.invalid("ttl_ms must be positive, was " + ttl);
+        }
+        long now = clock.epochMillis();
+        if (ttl > Long.MAX_VALUE - now) {
+          throw GrpcErrors.invalid("ttl_ms " + ttl + " is too large: the expiry would overflow");
+        }
+        yield Expiry.at(now + ttl);
+      }
+    };
+  }
+
+  private <T, R> void reply(
+      String operation,
+      boolean write,
+      long startNanos,
+      StreamObserver<R> observer,
+      CompletableFuture<T> result,
+      Function<T, R> toResponse) {
+    result.whenComplete(
+        (value, failure) -> {
+          if (failure != null) {
+            fail(operation, write, startNanos, observer, failure);
+            return;
+          }
+          R response;
+          try {
+            response = toResponse.apply(value);
+          } catch (RuntimeException e) {
+            fail(operation, write, startNanos, observer, e);
+            return;
+          }
+          observer.onNext(response);
+          observer.onCompleted();
+          metrics.recordRequest(FRONT_END, operation, System.nanoTime() - startNanos, false);
+        });
+  }
+
+  private void fail(
+      String operation,
+      boolean write,
+      long startNanos,
+      StreamObserver<?> observer,
+      Throwable failure) {
+    observer.onError(GrpcErrors.fromService(failure, write));
+    metrics.recordRequest(FRONT_END, operation, System.nanoTime() - startNanos, true);
+  }
+
+  private static void ignoreCancellation(StreamObserver<?> observer) {
+    ((ServerCallStreamObserver<?>) observer).setOnCancelHandler(IGNORE_CANCEL);
+  }
+
+  /** A found value on the wire; the arrays are wrapped, not copied. */
+  static Value value(Versioned versioned) {
+    Value.Builder value =
+        Value.newBuilder()
+            .setData(UnsafeByteOperations.unsafeWrap(versioned.value()))
+            .setTimestamp(versioned.timestamp());
+    if (versioned.hasExpiry()) {
+      value.setExpiresAtMs(versioned.expiresAtMillis());
+    }
+    if (versioned.context().length > 0) {
+      value.setCausalContext(UnsafeByteOperations.unsafeWrap(versioned.context()));
+    }
+    return value.build();
+  }
+
+  private static GetResponse getResponse(Versioned versioned) {
+    return versioned.isPresent()
+        ? GetResponse.newBuilder().setValue(value(versioned)).build()
+        : GetResponse.getDefaultInstance();
+  }
+
+  private MultiGetResponse multiGetResponse(List<Versioned> values) {
+    MultiGetResponse.Builder response = MultiGetResponse.newBuilder();
+    for (Versioned versioned : values) {
+      response.addResults(getResponse(versioned));
+    }
+    MultiGetResponse built = response.build();
+    int bytes = built.getSerializedSize();
+    if (bytes > limits.grpcMessageBytesMax()) {
+      throw GrpcErrors.overLimit(
+          "response of "
+              + bytes
+              + " bytes for "
+              + values.size()
+              + " keys exceeds limits.grpc_message_bytes_max ("
+              + limits.grpcMessageBytesMax()
+              + "); ask for fewer keys",
+          "limits.grpc_message_bytes_max");
+    }
+    return built;
+  }
+
+  private static PutResponse putResponse(
+      WriteOutcome outcome, Expiry expiry, boolean returnPrevious) {
+    PutResponse.Builder response =
+        PutResponse.newBuilder().setApplied(outcome.applied()).setTimestamp(outcome.timestamp());
+    if (outcome.applied()) {
+      Versioned previous = outcome.previous();
+      long expiresAt =
+          switch (expiry) {
+            case Expiry.None none -> 0;
+            case Expiry.At at -> at.epochMillis();
+            case Expiry.Keep keep ->
+                previous.isPresent() && previous.hasExpiry() ? previous.expiresAtMillis() : 0;
+          };
+      response.setExpiresAtMs(expiresAt);
+    }
+    if (returnPrevious && outcome.previous().isPresent()) {
+      response.setPrevious(value(outcome.previous()));
+    }
+    return response.build();
+  }
+
+  private static DeleteResponse deleteResponse(WriteOutcome outcome) {
+    DeleteResponse.Builder response =
+        DeleteResponse.newBuilder().setApplied(outcome.applied()).setTimestamp(outcome.timestamp());
+    if (outcome.previous().isPresent()) {
+      response.setPrevious(value(outcome.previous()));
+    }
+    return response.build();
+  }
+}

@@ -1,0 +1,187 @@
+package io.ringkv.server.grpc;
+
+import com.google.protobuf.ByteString;
+import io.grpc.StatusRuntimeException;
+import io.ringkv.common.ConsistencyLevel;
+import io.ringkv.proto.v1.WriteCondition;
+import io.ringkv.server.config.LimitsConfig;
+import io.ringkv.server.kv.ScanCursor;
+import io.ringkv.server.kv.WriteOptions;
+
+/**
+ * The checks every gRPC request passes before it reaches the {@code KeyValueService}: sizes against
+ * {@link LimitsConfig} and this API's own bounds, and enum values this server knows. Each failure
+ * is a {@link StatusRuntimeException} with {@code INVALID_ARGUMENT} whose message names the field,
+ * the value and the limit (STYLE.md §3), so nothing out of bounds is ever attempted.
+ *
+ * <p>Immutable; thread-safe.
+ */
+final class RequestChecks {
+  /** Largest causal context a request may carry (reserved field, bounded all the same). */
+  static final int CAUSAL_CONTEXT_BYTES_MAX = 64 << 10;
+
+  /** Longest idempotency key, in UTF-8 bytes (reserved field, bounded all the same). */
+  static final int IDEMPOTENCY_KEY_BYTES_MAX = 256;
+
+  /** Most keys in one MultiGet. */
+  static final int MULTI_GET_KEYS_MAX = 1024;
+
+  /** Most entries in one streamed Scan message, and the default. */
+  static final int SCAN_PAGE_SIZE_MAX = 1000;
+
+  static final int SCAN_PAGE_SIZE_DEFAULT = 100;
+
+  private static final String ALLOWED_LEVELS =
+      "UNSPECIFIED (0), ONE (1), TWO (2), THREE (3), QUORUM (4), ALL (5), LOCAL_ONE (6),"
+          + " LOCAL_QUORUM (7), EACH_QUORUM (8), ANY (9)";
+
+  private final LimitsConfig limits;
+
+  RequestChecks(LimitsConfig limits) {
+    this.limits = limits;
+  }
+
+  /** The key as bytes, if it is within {@code limits.key_bytes_max}. */
+  byte[] key(ByteString key, String field) {
+    if (key.size() > limits.keyBytesMax()) {
+      throw GrpcErrors.overLimit(
+          field
+              + " of "
+              + key.size()
+              + " bytes exceeds limits.key_bytes_max ("
+              + limits.keyBytesMax()
+              + ")",
+          "limits.key_bytes_max");
+    }
+    return key.toByteArray();
+  }
+
+  /** The value as bytes, if it is within {@code limits.value_bytes_max}. */
+  byte[] value(ByteString value) {
+    if (value.size() > limits.valueBytesMax()) {
+      throw GrpcErrors.overLimit(
+          "value of "
+              + value.size()
+              + " bytes exceeds limits.value_bytes_max ("
+              + limits.valueBytesMax()
+              + ")",
+          "limits.value_bytes_max");
+    }
+    return value.toByteArray();
+  }
+
+  /** A read's consistency level: null for the default; ANY and unknown numbers are refused. */
+  static ConsistencyLevel readConsistency(int number) {
+    ConsistencyLevel level = consistency(number);
+    if (level != null && !level.allowsReads()) {
+      throw GrpcErrors.invalid(
+          "consistency ANY is for writes only; a read needs ONE, TWO, THREE, QUORUM, ALL,"
+              + " LOCAL_ONE, LOCAL_QUORUM or EACH_QUORUM");
+    }
+    return level;
+  }
+
+  /** A write's consistency level: null for the default; unknown numbers are refused. */
+  static ConsistencyLevel consistency(int number) {
+    io.ringkv.proto.v1.ConsistencyLevel level =
+        io.ringkv.proto.v1.ConsistencyLevel.forNumber(number);
+    if (level == null) {
+      throw GrpcErrors.invalid(
+          "consistency " + number + " is not a known level; allowed: " + ALLOWED_LEVELS);
+    }
+    return switch (level) {
+      case CONSISTENCY_LEVEL_UNSPECIFIED, UNRECOGNIZED -> null;
+      case CONSISTENCY_LEVEL_ONE -> ConsistencyLevel.ONE;
+      case CONSISTENCY_LEVEL_TWO -> ConsistencyLevel.TWO;
+      case CONSISTENCY_LEVEL_THREE -> ConsistencyLevel.THREE;
+      case CONSISTENCY_LEVEL_QUORUM -> ConsistencyLevel.QUORUM;
+      case CONSISTENCY_LEVEL_ALL -> ConsistencyLevel.ALL;
+      case CONSISTENCY_LEVEL_LOCAL_ONE -> ConsistencyLevel.LOCAL_ONE;
+      case CONSISTENCY_LEVEL_LOCAL_QUORUM -> ConsistencyLevel.LOCAL_QUORUM;
+      case CONSISTENCY_LEVEL_EACH_QUORUM -> ConsistencyLevel.EACH_QUORUM;
+      case CONSISTENCY_LEVEL_ANY -> ConsistencyLevel.ANY;
+    };
+  }
+
+  /** A write's condition; unknown numbers are refused. */
+  static WriteOptions.Condition condition(int number) {
+    WriteCondition condition = WriteCondition.forNumber(number);
+    if (condition == null) {
+      throw GrpcErrors.invalid(
+          "condition "
+              + number
+              + " is not a known condition; allowed: ALWAYS (0), IF_ABSENT (1), IF_PRESENT (2)");
+    }
+    return switch (condition) {
+      case WRITE_CONDITION_ALWAYS, UNRECOGNIZED -> WriteOptions.Condition.ALWAYS;
+      case WRITE_CONDITION_IF_ABSENT -> WriteOptions.Condition.IF_ABSENT;
+      case WRITE_CONDITION_IF_PRESENT -> WriteOptions.Condition.IF_PRESENT;
+    };
+  }
+
+  /** Bounds the reserved causal context; its content is not looked at yet. */
+  static void causalContext(ByteString context) {
+    if (context.size() > CAUSAL_CONTEXT_BYTES_MAX) {
+      throw GrpcErrors.invalid(
+          "causal_context of "
+              + context.size()
+              + " bytes exceeds its maximum ("
+              + CAUSAL_CONTEXT_BYTES_MAX
+              + ")");
+    }
+  }
+
+  /** Bounds the reserved idempotency key; it is not used yet. */
+  static void idempotencyKey(ByteString keyUtf8) {
+    if (keyUtf8.size() > IDEMPOTENCY_KEY_BYTES_MAX) {
+      throw GrpcErrors.invalid(
+          "idempotency_key of "
+              + keyUtf8.size()
+              + " bytes exceeds its maximum ("
+              + IDEMPOTENCY_KEY_BYTES_MAX
+              + ")");
+    }
+  }
+
+  /** A MultiGet's key count: 1 to {@link #MULTI_GET_KEYS_MAX}. */
+  static void multiGetKeys(int count) {
+    if (count < 1 || count > MULTI_GET_KEYS_MAX) {
+      throw GrpcErrors.invalid(
+          "keys has " + count + " entries; a MultiGet takes 1 to " + MULTI_GET_KEYS_MAX + " keys");
+    }
+  }
+
+  /** A scan cursor: "" or "0" for the start, else a token a ScanResponse carried. */
+  ScanCursor cursor(String token) {
+    if (token.isEmpty()) {
+      return ScanCursor.START;
+    }
+    // A token is "k" plus two hex digits per key byte; anything longer cannot be one of ours.
+    if (token.length() > 1 + 2L * limits.keyBytesMax()) {
+      throw GrpcErrors.invalid(
+          "cursor of " + token.length() + " characters is not a cursor this node issued");
+    }
+    try {
+      return ScanCursor.parse(token);
+    } catch (IllegalArgumentException e) {
+      throw GrpcErrors.invalid(
+          "cursor: " + e.getMessage() + "; pass \"0\" or a cursor from a ScanResponse");
+    }
+  }
+
+  /** A scan's page size: 0 for the default, else 1 to {@link #SCAN_PAGE_SIZE_MAX}. */
+  static int pageSize(int requested) {
+    if (requested == 0) {
+      return SCAN_PAGE_SIZE_DEFAULT;
+    }
+    if (requested < 0 || requested > SCAN_PAGE_SIZE_MAX) {
+      throw GrpcErrors.invalid(
+          "page_size "
+              + Integer.toUnsignedString(requested)
+              + " exceeds its maximum ("
+              + SCAN_PAGE_SIZE_MAX
+              + ")");
+    }
+    return requested;
+  }
+}
