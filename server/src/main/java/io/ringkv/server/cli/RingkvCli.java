@@ -12,7 +12,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = BuildInfo.class,
     description = "ringkv: a leaderless, Dynamo-style distributed key-value database.",
-    subcommands = {VersionCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      ServerCommand.class,
+      UpCommand.class,
+      VersionCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class RingkvCli implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
