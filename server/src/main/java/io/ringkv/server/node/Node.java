@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -288,7 +289,7 @@ public final class Node implements AutoCloseable {
   private void stopFrontEnds(List<String> problems) {
     long timeoutMillis = config.node().shutdownTimeoutMillis();
     long deadline = System.nanoTime() + Duration.ofMillis(timeoutMillis).toNanos();
-    Map<FrontEnd, Thread> stopping = new java.util.LinkedHashMap<>();
+    Map<FrontEnd, Thread> stopping = new LinkedHashMap<>();
     List<String> failures = Collections.synchronizedList(new ArrayList<>());
     for (FrontEnd frontEnd : frontEnds.values()) {
       Thread thread =

@@ -2,9 +2,11 @@ package io.ringkv.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ringkv.server.config.NodeConfig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -94,7 +96,7 @@ class ServerCommandTest {
 
   @Test
   void upMembers_nameNodesAndMovePorts() {
-    var members = UpCommand.members(io.ringkv.server.config.NodeConfig.defaults(), 3);
+    List<NodeConfig> members = UpCommand.members(NodeConfig.defaults(), 3);
 
     assertThat(members)
         .extracting(config -> config.node().id())
