@@ -13,11 +13,13 @@ import picocli.CommandLine.Command;
     versionProvider = BuildInfo.class,
     description = "ringkv: a leaderless, Dynamo-style distributed key-value database.",
     subcommands = {
-      VersionCommand.class,
+      ServerCommand.class,
+      UpCommand.class,
       GetCommand.class,
       PutCommand.class,
       DeleteCommand.class,
       ScanCommand.class,
+      VersionCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class RingkvCli implements Runnable {

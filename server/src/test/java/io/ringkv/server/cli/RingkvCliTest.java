@@ -40,7 +40,7 @@ class RingkvCliTest {
     assertThat(run.exitCode()).isZero();
     assertThat(run.out()).contains("version").contains("help");
     assertThat(new CommandLine(new RingkvCli()).getSubcommands().keySet())
-        .containsExactlyInAnyOrder("version", "get", "put", "del", "scan", "help");
+        .containsExactlyInAnyOrder("server", "up", "get", "put", "del", "scan", "version", "help");
   }
 
   @Test

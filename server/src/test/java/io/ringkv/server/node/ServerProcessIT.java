@@ -1,0 +1,257 @@
+package io.ringkv.server.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.ringkv.server.config.ConfigLoader;
+import io.ringkv.server.config.FrontEndKind;
+import io.ringkv.server.config.NodeConfig;
+import io.ringkv.server.kv.Mutation;
+import io.ringkv.server.kv.ReadOptions;
+import io.ringkv.server.kv.WriteOptions;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code ringkv server} and {@code ringkv up} as real child JVMs: they print the up line, refuse a
+ * second node on their directory, stop on SIGTERM ({@link ProcessHandle#destroy()} on Linux) with
+ * exit status 0, and leave every acknowledged write for the next start. Each wait is bounded.
+ */
+class ServerProcessIT {
+  private static final long WAIT_SECONDS = 60;
+  private static final Pattern LINE_ENDPOINT = Pattern.compile("up: line ([0-9.]+):(\\d+),");
+
+  @TempDir Path workDirectory;
+
+  private final List<Child> children = new ArrayList<>();
+
+  @AfterEach
+  void killLeftovers() {
+    for (Child child : children) {
+      child.process.destroyForcibly();
+    }
+  }
+
+  /** A child JVM, its stdout as lines (read on a thread), its stderr in a file. */
+  private final class Child {
+    final Process process;
+    final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    final StringBuffer output = new StringBuffer();
+    final Path errors;
+    final Thread reader;
+
+    Child(String mainClass, List<String> args) throws IOException {
+      List<String> command = new ArrayList<>();
+      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      command.add("-cp");
+      command.add(System.getProperty("java.class.path"));
+      command.add(mainClass);
+      command.addAll(args);
+      errors = Files.createTempFile(workDirectory, "stderr", ".txt");
+      ProcessBuilder builder =
+          new ProcessBuilder(command)
+              .directory(workDirectory.toFile())
+              .redirectError(errors.toFile());
+      builder.environment().keySet().removeIf(name -> name.startsWith("RINGKV_"));
+      process = builder.start();
+      children.add(this);
+      reader =
+          Thread.ofPlatform()
+              .daemon()
+              .start(
+                  () -> {
+                    try (BufferedReader in =
+                        new BufferedReader(
+                            new InputStreamReader(
+                                process.getInputStream(), StandardCharsets.UTF_8))) {
+                      String line;
+                      while ((line = in.readLine()) != null) {
+                        output.append(line).append('\n');
+                        lines.add(line);
+                      }
+                    } catch (IOException ended) {
+                      // The process is gone.
+                    }
+                  });
+    }
+
+    String awaitLine(Predicate<String> wanted) throws Exception {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+      while (System.nanoTime() < deadline) {
+        String line = lines.poll(1, TimeUnit.SECONDS);
+        if (line != null && wanted.test(line)) {
+          return line;
+        }
+        if (line == null && !process.isAlive() && lines.isEmpty()) {
+          break;
+        }
+      }
+      throw new AssertionError(
+          "no such line within "
+              + WAIT_SECONDS
+              + " s; stdout:\n"
+              + output
+              + "stderr:\n"
+              + Files.readString(errors));
+    }
+
+    int stop() throws Exception {
+      // SIGTERM. Through the handle: Process.destroy() would also close our end of its stdout
+      // and lose the lines it prints while stopping.
+      process.toHandle().destroy();
+      boolean exited = process.waitFor(WAIT_SECONDS, TimeUnit.SECONDS);
+      assertThat(exited)
+          .as("exited within %d s after SIGTERM; stdout:\n%s", WAIT_SECONDS, output)
+          .isTrue();
+      reader.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS)); // the last lines of stdout
+      return process.exitValue();
+    }
+
+    String stderr() throws IOException {
+      return Files.readString(errors);
+    }
+  }
+
+  private NodeConfig config(Path dataDirectory) {
+    return ConfigLoader.fromSets(
+        "node.data_directory=" + dataDirectory, "resp.port=0", "http.port=0", "grpc.port=0");
+  }
+
+  private static List<String> zeroPorts(Path dataDirectory) {
+    return List.of(
+        "--set", "node.data_directory=" + dataDirectory,
+        "--set", "resp.port=0",
+        "--set", "http.port=0",
+        "--set", "grpc.port=0");
+  }
+
+  @Test
+  void server_sigterm_stopsCleanlyWithStatusZeroAndKeepsTheData() throws Exception {
+    Path data = workDirectory.resolve("data");
+    try (Node before = Node.start(config(data), NodeWiring.none())) {
+      before
+          .service()
+          .write(bytes("before"), Mutation.put(bytes("kept")), WriteOptions.defaults())
+          .join();
+    }
+    List<String> args = new ArrayList<>(List.of("server"));
+    args.addAll(zeroPorts(data));
+    Child server = new Child("io.ringkv.server.cli.RingkvCli", args);
+
+    String up = server.awaitLine(line -> line.startsWith("ringkv node node-1 up: "));
+    assertThat(up).endsWith("data " + data.resolve("node-1"));
+
+    // While it runs, its directory is refused to anyone else, with its pid.
+    NodeStartException refused =
+        catchThrowableOfType(
+            NodeStartException.class, () -> Node.start(config(data), NodeWiring.none()));
+    assertThat(refused.kind()).isEqualTo(NodeStartException.Kind.DATA_DIRECTORY_IN_USE);
+    assertThat(refused.getMessage())
+        .startsWith(
+            "data directory "
+                + data.resolve("node-1")
+                + " is in use by another ringkv process (pid ")
+        .contains("lock file " + data.resolve("node-1").resolve(NodeLock.FILE_NAME));
+
+    assertThat(server.stop()).as(server.stderr()).isZero();
+    assertThat(server.output.toString())
+        .as("stderr: %s", server.stderr())
+        .contains("ringkv: stopping (SIGTERM)")
+        .contains("ringkv node node-1 stopped: log synced, storage closed");
+
+    try (Node after = Node.start(config(data), NodeWiring.none())) {
+      var value = after.service().get(bytes("before"), ReadOptions.defaults()).join();
+      assertThat(value.isPresent()).isTrue();
+      assertThat(new String(value.value(), StandardCharsets.UTF_8)).isEqualTo("kept");
+    }
+  }
+
+  @Test
+  void server_writesAcknowledgedBeforeSigterm_areFoundByTheNextStart() throws Exception {
+    Path data = workDirectory.resolve("data");
+    List<String> args = new ArrayList<>(zeroPorts(data));
+    args.addAll(List.of("--set", "storage.fsync=none"));
+    Child server = new Child(LineServerMain.class.getName(), args);
+    Matcher endpoint = LINE_ENDPOINT.matcher(server.awaitLine(line -> line.contains(" up: ")));
+    assertThat(endpoint.find()).isTrue();
+    InetSocketAddress address =
+        new InetSocketAddress(endpoint.group(1), Integer.parseInt(endpoint.group(2)));
+    int writes = 500;
+    try (LineClient client = new LineClient(address)) {
+      for (int i = 0; i < writes; i++) {
+        client.put("key-" + i, "value-" + i);
+      }
+    }
+
+    assertThat(server.stop()).as(server.stderr()).isZero();
+
+    try (Node again = Node.start(config(data), LineFrontEnd.wiring());
+        LineClient client = new LineClient(again.address(FrontEndKind.RESP).orElseThrow())) {
+      int found = 0;
+      for (int i = 0; i < writes; i++) {
+        if (("value-" + i).equals(client.get("key-" + i))) {
+          found++;
+        }
+      }
+      System.out.printf(
+          "ServerProcessIT: writes acknowledged %d, found after restart %d%n", writes, found);
+      assertThat(found).isEqualTo(writes);
+    }
+  }
+
+  @Test
+  void up_runsNodeOneOnTheDataUnderTheWorkingDirectory() throws Exception {
+    Path data = workDirectory.resolve("data");
+    try (Node earlier = Node.start(config(data), NodeWiring.none())) {
+      earlier
+          .service()
+          .write(bytes("earlier"), Mutation.put(bytes("run")), WriteOptions.defaults())
+          .join();
+    }
+    List<String> args = new ArrayList<>(List.of("up"));
+    args.addAll(List.of("--set", "resp.port=0", "--set", "http.port=0", "--set", "grpc.port=0"));
+    Child up = new Child("io.ringkv.server.cli.RingkvCli", args);
+
+    String line = up.awaitLine(text -> text.startsWith("ringkv node node-1 up: "));
+
+    assertThat(line).endsWith("data ./data/node-1");
+    assertThat(up.stop()).as(up.stderr()).isZero();
+    assertThat(up.output.toString()).contains("ringkv node node-1 stopped");
+    // It ran on the data of the earlier run, and left it for the next.
+    try (Node after = Node.start(config(data), NodeWiring.none())) {
+      assertThat(after.service().get(bytes("earlier"), ReadOptions.defaults()).join().isPresent())
+          .isTrue();
+    }
+  }
+
+  @Test
+  void server_invalidConfiguration_exitsTwoWithTheProblem() throws Exception {
+    Child server =
+        new Child("io.ringkv.server.cli.RingkvCli", List.of("server", "--set", "resp.prot=1"));
+
+    assertThat(server.process.waitFor(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
+    assertThat(server.process.exitValue()).isEqualTo(2);
+    assertThat(server.stderr())
+        .contains("unknown option 'resp.prot' from --set (did you mean 'resp.port'?)");
+  }
+
+  private static byte[] bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+}
