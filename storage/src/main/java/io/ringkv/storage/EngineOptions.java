@@ -101,7 +101,7 @@ public record EngineOptions(
         10,
         7,
         64L << 20,
-        0,
+        256L << 20,
         10L * 24 * 3600 * 1000,
         false,
         64 << 10,
