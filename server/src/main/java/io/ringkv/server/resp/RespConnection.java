@@ -12,8 +12,10 @@ import io.ringkv.common.ConsistencyLevel;
 import io.ringkv.server.kv.KvException;
 import io.ringkv.server.kv.ReadOptions;
 import io.ringkv.server.kv.WriteOptions;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 
@@ -27,6 +29,13 @@ import java.util.function.BiConsumer;
  * the local service) is answered inline. One whose future completes later leaves a placeholder in
  * {@link #pending}; replies of later commands queue behind it (in buffers appended to the queue),
  * and when the head completes the queue drains in order on this event loop.
+ *
+ * <p><b>Effects in order.</b> Replies are in order, and so are effects: a command waits (the
+ * connection stops decoding) while an earlier command of this connection on one of its keys is
+ * still in flight, and a keyspace-wide reader (SCAN, DBSIZE) waits for every earlier command, so a
+ * pipelined {@code SET k v; GET k} reads {@code v} even when the service answers asynchronously
+ * (fsync per write, or a cluster). Commands on different keys still run concurrently, which is what
+ * lets a pipeline of writes share one fsync.
  *
  * <p><b>Bounds and back-pressure.</b> Input is bounded by the decoder's limits. At most {@link
  * #PENDING_REPLIES_MAX} replies may wait; beyond that, or while the channel is not writable (the
@@ -76,15 +85,28 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
   private boolean drainRequested;
 
   private Command currentCommand;
+  private byte[][] currentArguments;
   private long currentStartNanos;
   private boolean currentDeferred;
+
+  /** Keys of this connection's commands whose replies are still queued, with their counts. */
+  private final HashMap<ByteBuffer, Integer> inFlightKeys = new HashMap<>();
+
+  /** A decoded command waiting for an earlier one on the same keys, or null. */
+  private byte[][] heldCommand;
 
   private ReadOptions readOptions = ReadOptions.defaults();
   private final WriteOptions[] writeOptions = new WriteOptions[6];
 
-  /** A reply waiting for its future. */
+  private static final ByteBuffer[] NO_KEYS = new ByteBuffer[0];
+
+  /** A reply waiting for its future, with the keys its command touches. */
   private record PendingReply(
-      CompletableFuture<?> future, ReplyRenderer<?> renderer, String command, long startNanos) {}
+      CompletableFuture<?> future,
+      ReplyRenderer<?> renderer,
+      String command,
+      long startNanos,
+      ByteBuffer[] keys) {}
 
   RespConnection(RespContext server) {
     this.server = server;
@@ -127,13 +149,20 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
    * nothing is queued, otherwise in order after the replies queued before it.
    */
   <T> void reply(CompletableFuture<T> future, ReplyRenderer<T> renderer) {
-    if (pending.isEmpty() && future.isDone()) {
+    // One reading of isDone: a future completing between two readings must still wake the queue.
+    boolean done = future.isDone();
+    if (pending.isEmpty() && done) {
       render(future, renderer, writer.target(output()));
       return;
     }
     currentDeferred = true;
-    pending.addLast(new PendingReply(future, renderer, currentCommand.name(), currentStartNanos));
-    if (!future.isDone()) {
+    ByteBuffer[] keys = keysOf(currentCommand, currentArguments);
+    for (ByteBuffer key : keys) {
+      inFlightKeys.merge(key, 1, Integer::sum);
+    }
+    pending.addLast(
+        new PendingReply(future, renderer, currentCommand.name(), currentStartNanos, keys));
+    if (!done) {
       future.whenComplete(onLateCompletion);
     }
   }
@@ -263,6 +292,8 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
       }
     }
     pending.clear();
+    inFlightKeys.clear();
+    heldCommand = null;
     if (!refused && session != null) {
       server.sessions.remove(session.id);
       server.counters.connectedClients.decrementAndGet();
@@ -286,20 +317,33 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
     }
     processing = true;
     try {
-      while (!closing && !paused && input != null && input.isReadable()) {
+      while (!closing
+          && !paused
+          && (heldCommand != null || (input != null && input.isReadable()))) {
         byte[][] command;
-        try {
-          command = decoder.decode(input);
-        } catch (RespProtocolException e) {
-          out().error(e.getMessage());
-          closeAfterReplies();
-          break;
+        if (heldCommand != null) {
+          command = heldCommand;
+          heldCommand = null;
+        } else {
+          try {
+            command = decoder.decode(input);
+          } catch (RespProtocolException e) {
+            out().error(e.getMessage());
+            closeAfterReplies();
+            break;
+          }
         }
         if (command == null) {
           break;
         }
         if (command.length == 0) {
           continue;
+        }
+        if (!pending.isEmpty() && mustWait(command)) {
+          heldCommand = command;
+          paused = true;
+          context.channel().config().setAutoRead(false);
+          break;
         }
         dispatch(command);
         if (output != null && output.readableBytes() >= OUTPUT_FLUSH_BYTES) {
@@ -356,6 +400,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
     session.lastCommand = command.name();
     session.lastCommandNanos = startNanos;
     currentCommand = command;
+    currentArguments = arguments;
     currentStartNanos = startNanos;
     currentDeferred = false;
     writer.resetErrorFlag();
@@ -372,6 +417,49 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
     if (!currentDeferred) {
       record(command.name(), startNanos, writer.errorWritten());
     }
+  }
+
+  /**
+   * Whether {@code arguments} must wait for earlier commands: it touches a key an in-flight command
+   * of this connection touches, or it reads or writes the whole keyspace while anything is in
+   * flight. Called only when replies are queued.
+   */
+  private boolean mustWait(byte[][] arguments) {
+    Command command = server.commands.lookup(arguments[0]);
+    if (command == null) {
+      return false;
+    }
+    if (!command.subcommands().isEmpty() && arguments.length >= 2) {
+      command = command.subcommand(arguments[1]);
+      if (command == null) {
+        return false;
+      }
+    }
+    if (command.firstKey() > 0) {
+      for (ByteBuffer key : keysOf(command, arguments)) {
+        if (inFlightKeys.containsKey(key)) {
+          return true;
+        }
+      }
+      return false;
+    }
+    return command.flags().contains("readonly") || command.flags().contains("write");
+  }
+
+  /** The key arguments of a command, from its first key, last key and step. */
+  static ByteBuffer[] keysOf(Command command, byte[][] arguments) {
+    int first = command.firstKey();
+    if (first <= 0 || first >= arguments.length) {
+      return NO_KEYS;
+    }
+    int last = command.lastKey() < 0 ? arguments.length + command.lastKey() : command.lastKey();
+    last = Math.min(last, arguments.length - 1);
+    int step = Math.max(1, command.step());
+    ByteBuffer[] keys = new ByteBuffer[(last - first) / step + 1];
+    for (int i = 0; i < keys.length; i++) {
+      keys[i] = ByteBuffer.wrap(arguments[first + i * step]);
+    }
+    return keys;
   }
 
   private void record(String command, long startNanos, boolean error) {
@@ -465,6 +553,9 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
             (ReplyRenderer) reply.renderer(),
             writer.target(output()));
         record(reply.command(), reply.startNanos(), writer.errorWritten());
+        for (ByteBuffer key : reply.keys()) {
+          inFlightKeys.computeIfPresent(key, (k, count) -> count == 1 ? null : count - 1);
+        }
       } else {
         ByteBuf segment = (ByteBuf) pending.pollFirst();
         output().writeBytes(segment);
@@ -480,6 +571,9 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
         || closing
         || pending.size() >= PENDING_REPLIES_MAX
         || !context.channel().isWritable()) {
+      return;
+    }
+    if (heldCommand != null && !pending.isEmpty() && mustWait(heldCommand)) {
       return;
     }
     paused = false;
