@@ -52,10 +52,16 @@ public final class RespServer implements FrontEnd {
   /** How long close waits for connections to answer the commands they already read. */
   static final long CLOSE_WAIT_MILLIS = 5_000;
 
-  /** Unwritten output above which a connection stops reading (Netty's high water mark). */
-  static final int WRITE_BUFFER_HIGH_BYTES = 1 << 20;
+  /**
+   * Unwritten output above which a connection stops reading (Netty's high water mark). Large on
+   * purpose: clients such as Jedis write a whole pipeline before reading any reply, and a
+   * connection that stopped reading while such a client is still writing would never make progress.
+   * Redis buffers a normal client's replies without bound; this bounds them at this size.
+   */
+  static final int WRITE_BUFFER_HIGH_BYTES = 32 << 20;
 
-  static final int WRITE_BUFFER_LOW_BYTES = 256 << 10;
+  /** Unwritten output below which a paused connection reads again. */
+  static final int WRITE_BUFFER_LOW_BYTES = 8 << 20;
 
   static final int ACCEPT_BACKLOG = 1024;
 

@@ -31,7 +31,15 @@ final class RawRespClient implements AutoCloseable {
   private final OutputStream out;
 
   RawRespClient(InetSocketAddress address) throws IOException {
+    this(address, 0);
+  }
+
+  /** A client whose socket receive buffer is {@code receiveBufferBytes} (0 for the default). */
+  RawRespClient(InetSocketAddress address, int receiveBufferBytes) throws IOException {
     socket = new Socket();
+    if (receiveBufferBytes > 0) {
+      socket.setReceiveBufferSize(receiveBufferBytes);
+    }
     socket.connect(address, 10_000);
     socket.setSoTimeout(10_000);
     in = new BufferedInputStream(socket.getInputStream());
