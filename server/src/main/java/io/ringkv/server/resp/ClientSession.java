@@ -7,6 +7,10 @@ import io.ringkv.common.ConsistencyLevel;
  * SETNAME/SETINFO), protocol version, whether it authenticated, the consistency level its requests
  * carry (RINGKV.CONSISTENCY), and when it last ran a command.
  *
+ * <p>Times ({@code createdNanos}, {@code lastCommandNanos}) are {@link System#nanoTime()} readings,
+ * the same timer the dispatcher reads for latency, so CLIENT LIST's age and idle need no other
+ * clock.
+ *
  * <p>Written only by the connection's event loop. CLIENT LIST reads other connections' sessions
  * from other threads without synchronisation; the fields are plain on purpose (no barrier on the
  * hot path) and hold immutable values, so such a reader sees a consistent but possibly slightly

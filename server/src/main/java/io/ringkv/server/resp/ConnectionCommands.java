@@ -334,8 +334,7 @@ final class ConnectionCommands {
                     (connection, arguments) ->
                         connection
                             .out()
-                            .verbatim(
-                                connection.session().describe(server.clock.nowNanos()) + "\n"))
+                            .verbatim(connection.session().describe(System.nanoTime()) + "\n"))
                 .build())
         .subcommand(
             clientSubcommand("list", -2, "Lists open connections.")
@@ -441,7 +440,7 @@ final class ConnectionCommands {
         throw CommandError.syntax();
       }
     }
-    long now = server.clock.nowNanos();
+    long now = System.nanoTime();
     List<ClientSession> sessions = new ArrayList<>(server.sessions.values());
     sessions.sort(Comparator.comparingLong(session -> session.id));
     StringBuilder text = new StringBuilder();

@@ -225,7 +225,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
             server.nextClientId(),
             address(ctx.channel().remoteAddress()),
             address(ctx.channel().localAddress()),
-            server.clock.nowNanos());
+            System.nanoTime());
     session.authenticated = !server.passwordRequired();
     server.sessions.put(session.id, session);
   }
