@@ -79,7 +79,9 @@ wait_for_port() { # $1 port, $2 name
     if redis-cli -p "$1" PING >/dev/null 2>&1; then return 0; fi
     sleep 0.1
   done
-  die "$2 did not answer PING on port $1 within 30 s (log: $WORK/$2.log)"
+  echo "resp-vs-redis: $2 did not answer PING on port $1 within 30 s; its log:" >&2
+  tail -n 30 "$WORK/$2.log" >&2 || true
+  exit 1
 }
 
 mkdir -p "$WORK/redis" "$WORK/ringkv"
@@ -101,7 +103,7 @@ run() { # $1 port, $2 extra flags
   # shellcheck disable=SC2086
   redis-benchmark -h 127.0.0.1 -p "$1" -t set,get -n "$REQUESTS" -c "$CLIENTS" -d "$VALUE_BYTES" \
     -r "$KEYSPACE" $2 --csv 2>/dev/null \
-    | awk -F'","' 'NR > 1 { gsub(/"/, ""); print tolower($1), $2, $5, $7 }'
+    | tr -d '"' | awk -F',' 'NR > 1 { print tolower($1), $2, $5, $7 }'
 }
 
 RESULTS="$WORK/results.txt"

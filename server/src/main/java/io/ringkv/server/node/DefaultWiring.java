@@ -1,10 +1,13 @@
 package io.ringkv.server.node;
 
+import io.ringkv.common.SystemClock;
 import io.ringkv.server.cli.BuildInfo;
 import io.ringkv.server.config.FrontEndKind;
 import io.ringkv.server.grpc.GrpcServer;
 import io.ringkv.server.http.HttpServer;
 import io.ringkv.server.http.HttpServerInfo;
+import io.ringkv.server.resp.RespServer;
+import io.ringkv.server.resp.RespServerInfo;
 
 /**
  * The front ends that {@code ringkv server} and {@code ringkv up} run: the Redis protocol, HTTP and
@@ -18,6 +21,26 @@ public final class DefaultWiring {
     NodeWiring wiring = NodeWiring.none();
     wiring =
         wiring
+            .with(
+                FrontEndKind.RESP,
+                (config, service, metrics) ->
+                    new RespServer(
+                        config.resp().listener(),
+                        config.limits(),
+                        service,
+                        metrics,
+                        new RespServerInfo(
+                            BuildInfo.version(),
+                            config.node().id(),
+                            RespServerInfo.randomRunId(),
+                            config.resp().listener().port(),
+                            SystemClock.INSTANCE.epochMillis(),
+                            config.node().directory().toString(),
+                            "",
+                            config.storage().engine(),
+                            config.storage().fsync()),
+                        SystemClock.INSTANCE,
+                        config.resp().requirepass().orElse(null)))
             .with(
                 FrontEndKind.HTTP,
                 (config, service, metrics) ->
