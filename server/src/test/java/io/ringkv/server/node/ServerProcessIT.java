@@ -215,6 +215,86 @@ class ServerProcessIT {
     }
   }
 
+  private static final Pattern FRONT_END = Pattern.compile("(resp|http|grpc) ([0-9.]+):(\\d+)");
+
+  /** The addresses in an up line, by front-end name. */
+  private static java.util.Map<String, InetSocketAddress> endpoints(String upLine) {
+    java.util.Map<String, InetSocketAddress> found = new java.util.TreeMap<>();
+    Matcher matcher = FRONT_END.matcher(upLine);
+    while (matcher.find()) {
+      found.put(
+          matcher.group(1),
+          new InetSocketAddress(matcher.group(2), Integer.parseInt(matcher.group(3))));
+    }
+    return found;
+  }
+
+  @Test
+  void server_writesThroughEveryFrontEnd_surviveSigtermAndRestart() throws Exception {
+    Path data = workDirectory.resolve("data");
+    List<String> args = new ArrayList<>(List.of("server"));
+    args.addAll(zeroPorts(data));
+    Child first = new Child("io.ringkv.server.cli.RingkvCli", args);
+    var at = endpoints(first.awaitLine(line -> line.startsWith("ringkv node node-1 up: ")));
+    assertThat(at).containsOnlyKeys("resp", "http", "grpc");
+    int writes = 300;
+    try (var jedis =
+        new redis.clients.jedis.Jedis(at.get("resp").getHostString(), at.get("resp").getPort())) {
+      for (int i = 0; i < writes; i++) {
+        assertThat(jedis.set("resp-" + i, "value-" + i)).isEqualTo("OK");
+      }
+    }
+    var http = java.net.http.HttpClient.newHttpClient();
+    var put =
+        http.send(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://" + hostPort(at.get("http")) + "/api/v1/put"))
+                .POST(
+                    java.net.http.HttpRequest.BodyPublishers.ofString(
+                        "{\"key\":\"json\",\"value\":{\"list\":[1,2,3]}}"))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+    try (var client =
+        io.ringkv.client.RingkvClient.builder()
+            .addNode(at.get("grpc").getHostString(), at.get("grpc").getPort())
+            .build()) {
+      client.put(bytes("grpc"), bytes("over grpc"));
+    }
+    assertThat(first.stop()).as(first.stderr()).isZero();
+
+    Child second = new Child("io.ringkv.server.cli.RingkvCli", args);
+    var again = endpoints(second.awaitLine(line -> line.startsWith("ringkv node node-1 up: ")));
+    try (var jedis =
+        new redis.clients.jedis.Jedis(
+            again.get("resp").getHostString(), again.get("resp").getPort())) {
+      int found = 0;
+      for (int i = 0; i < writes; i++) {
+        if (("value-" + i).equals(jedis.get("resp-" + i))) {
+          found++;
+        }
+      }
+      System.out.printf(
+          "ServerProcessIT: %d writes over RESP acknowledged, %d found after SIGTERM and restart%n",
+          writes, found);
+      assertThat(found).isEqualTo(writes);
+      assertThat(jedis.get("grpc")).isEqualTo("over grpc");
+    }
+    var get =
+        http.send(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(
+                        "http://" + hostPort(again.get("http")) + "/api/v1/get?key=json"))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(get.body()).isEqualTo("{\"key\":\"json\",\"value\":{\"list\":[1,2,3]}}");
+    assertThat(second.stop()).as(second.stderr()).isZero();
+  }
+
+  private static String hostPort(InetSocketAddress address) {
+    return address.getHostString() + ":" + address.getPort();
+  }
+
   @Test
   void up_runsNodeOneOnTheDataUnderTheWorkingDirectory() throws Exception {
     Path data = workDirectory.resolve("data");
