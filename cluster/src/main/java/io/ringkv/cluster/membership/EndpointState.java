@@ -105,7 +105,7 @@ public record EndpointState(
    * The part of this state newer than {@code version}: the heartbeat and every value with a higher
    * version, or empty when nothing is newer (Cassandra's {@code getStateForVersionBiggerThan}).
    */
-  public Optional<EndpointState> newerThan(long version) {
+  public Optional<EndpointDelta> newerThan(long version) {
     if (maxVersion() <= version) {
       return Optional.empty();
     }
@@ -115,7 +115,9 @@ public record EndpointState(
         newer.put(entry.getKey(), entry.getValue());
       }
     }
-    return Optional.of(new EndpointState(endpoint, generation, heartbeatVersion, newer));
+    return Optional.of(
+        new EndpointDelta(
+            new EndpointState(endpoint, generation, heartbeatVersion, newer), version));
   }
 
   /** This state with another heartbeat version. */

@@ -128,7 +128,8 @@ public final class Gossip {
   private long messagesReceived;
   private long messagesDropped;
   private long digestsOmitted;
-  private long statesOmitted;
+  private long deltasOmitted;
+  private long deltasOutOfSequence;
   private long endpointsRejected;
   private long statesRejected;
   private long clusterNameMismatches;
@@ -367,7 +368,8 @@ public final class Gossip {
         messagesReceived,
         messagesDropped,
         digestsOmitted,
-        statesOmitted,
+        deltasOmitted,
+        deltasOutOfSequence,
         endpointsRejected,
         statesRejected,
         clusterNameMismatches,
@@ -467,7 +469,7 @@ public final class Gossip {
     prioritized.sort(MOST_OUT_OF_DATE_FIRST);
 
     List<GossipDigest> requests = new ArrayList<>();
-    List<EndpointState> deltas = new ArrayList<>();
+    List<EndpointDelta> deltas = new ArrayList<>();
     for (Prioritized entry : prioritized) {
       GossipDigest digest = entry.digest();
       String endpoint = digest.endpoint();
@@ -485,7 +487,7 @@ public final class Gossip {
       } else if (local.generation() < digest.generation()) {
         addRequest(requests, new GossipDigest(endpoint, digest.generation(), 0));
       } else if (local.generation() > digest.generation()) {
-        addDelta(deltas, Optional.of(local));
+        addDelta(deltas, Optional.of(EndpointDelta.whole(local)));
       } else if (local.maxVersion() < digest.maxVersion()) {
         addRequest(requests, new GossipDigest(endpoint, digest.generation(), local.maxVersion()));
       } else if (local.maxVersion() > digest.maxVersion()) {
@@ -499,8 +501,8 @@ public final class Gossip {
 
   /** Applies what the receiver of our SYN sent, and sends it what it asked for. */
   private void onAck(Ack ack, long nowNanos) {
-    applyStates(ack.states(), ack.from(), nowNanos);
-    List<EndpointState> deltas = new ArrayList<>();
+    applyDeltas(ack.deltas(), ack.from(), nowNanos);
+    List<EndpointDelta> deltas = new ArrayList<>();
     for (GossipDigest request : truncateDigests(ack.requests())) {
       EndpointState local = states.get(request.endpoint());
       if (local == null || local.generation() < request.generation()) {
@@ -512,7 +514,7 @@ public final class Gossip {
           deltas,
           local.generation() == request.generation()
               ? local.newerThan(request.maxVersion())
-              : Optional.of(local));
+              : Optional.of(EndpointDelta.whole(local)));
     }
     if (!deltas.isEmpty() && send(new Ack2(self, ack.from(), deltas))) {
       ack2sSent++;
@@ -520,7 +522,7 @@ public final class Gossip {
   }
 
   private void onAck2(Ack2 ack2, long nowNanos) {
-    applyStates(ack2.states(), ack2.from(), nowNanos);
+    applyDeltas(ack2.deltas(), ack2.from(), nowNanos);
   }
 
   private List<GossipDigest> truncateDigests(List<GossipDigest> digests) {
@@ -539,28 +541,29 @@ public final class Gossip {
     }
   }
 
-  private void addDelta(List<EndpointState> deltas, Optional<EndpointState> delta) {
+  private void addDelta(List<EndpointDelta> deltas, Optional<EndpointDelta> delta) {
     if (delta.isEmpty()) {
       return;
     }
     if (deltas.size() < config.deltasPerMessageMax()) {
       deltas.add(delta.get());
     } else {
-      statesOmitted++;
+      deltasOmitted++;
     }
   }
 
   // --- applying states (Cassandra's applyStateLocally) ---
 
-  private void applyStates(List<EndpointState> received, String from, long nowNanos) {
+  private void applyDeltas(List<EndpointDelta> received, String from, long nowNanos) {
     int limit = Math.min(received.size(), config.deltasPerMessageMax());
-    statesOmitted += received.size() - limit;
+    deltasOmitted += received.size() - limit;
     for (int i = 0; i < limit; i++) {
       apply(received.get(i), from, nowNanos);
     }
   }
 
-  private void apply(EndpointState remote, String from, long nowNanos) {
+  private void apply(EndpointDelta delta, String from, long nowNanos) {
+    EndpointState remote = delta.state();
     String endpoint = remote.endpoint();
     if (endpoint.equals(self)) {
       if (remote.generation() > generation) {
@@ -576,6 +579,20 @@ public final class Gossip {
       return;
     }
     EndpointState local = states.get(endpoint);
+    if (remote.generation() < (local == null ? 0 : local.generation())) {
+      return; // a restarted node's past
+    }
+    boolean fits =
+        local == null || remote.generation() > local.generation()
+            ? delta.isWhole()
+            : delta.afterVersion() <= local.maxVersion();
+    if (!fits) {
+      // A part of a state whose beginning this node does not hold: a late answer to a question
+      // asked before it restarted or forgot the endpoint. Taking it would leave values missing
+      // that no later digest would ever ask for again.
+      deltasOutOfSequence++;
+      return;
+    }
     if (local == null) {
       learn(remote, from, nowNanos);
     } else if (remote.generation() > local.generation()) {
@@ -587,10 +604,9 @@ public final class Gossip {
       emit(new GossipEvent.Restarted(endpoint, local.generation(), remote));
       detector.resetHistory(endpoint);
       heartbeatArrived(endpoint, nowNanos);
-    } else if (remote.generation() == local.generation()) {
+    } else {
       merge(local, remote, nowNanos);
     }
-    // An older generation is a restarted node's past: ignored.
   }
 
   private void learn(EndpointState remote, String from, long nowNanos) {

@@ -43,26 +43,26 @@ public sealed interface GossipMessage {
    *
    * @param requests what the sender of the ACK wants: for each endpoint, the generation and the
    *     version after which it wants values (0 for all)
-   * @param states the states the SYN's sender lacks, each holding only the newer values
+   * @param deltas what the SYN's sender lacks, each holding only the newer values
    */
-  record Ack(String from, String to, List<GossipDigest> requests, List<EndpointState> states)
+  record Ack(String from, String to, List<GossipDigest> requests, List<EndpointDelta> deltas)
       implements GossipMessage {
     public Ack {
       checkRoute(from, to);
       requests = List.copyOf(requests);
-      states = List.copyOf(states);
+      deltas = List.copyOf(deltas);
     }
   }
 
   /**
-   * Closes a round: the states the ACK asked for.
+   * Closes a round: what the ACK asked for.
    *
-   * @param states each holding only the values newer than requested
+   * @param deltas each holding only the values newer than requested
    */
-  record Ack2(String from, String to, List<EndpointState> states) implements GossipMessage {
+  record Ack2(String from, String to, List<EndpointDelta> deltas) implements GossipMessage {
     public Ack2 {
       checkRoute(from, to);
-      states = List.copyOf(states);
+      deltas = List.copyOf(deltas);
     }
   }
 

@@ -11,8 +11,10 @@ package io.ringkv.cluster.membership;
  * @param messagesDropped messages not queued because the outbox was full
  * @param digestsOmitted digests left out of SYNs (sampling) or of received SYNs and ACK requests
  *     (truncation) because of {@link GossipConfig#synDigestsMax()}
- * @param statesOmitted endpoint states left out of ACKs and ACK2s, or of received ones, because of
+ * @param deltasOmitted endpoint states left out of ACKs and ACK2s, or of received ones, because of
  *     {@link GossipConfig#deltasPerMessageMax()}
+ * @param deltasOutOfSequence received parts of states ignored because this node lacks what they
+ *     follow (late answers to questions asked before a restart): see {@link EndpointDelta}
  * @param endpointsRejected new endpoints ignored because {@link GossipConfig#endpointsMax()} were
  *     known
  * @param statesRejected received endpoint states ignored as invalid: a value too long, or a
@@ -30,7 +32,8 @@ public record GossipStats(
     long messagesReceived,
     long messagesDropped,
     long digestsOmitted,
-    long statesOmitted,
+    long deltasOmitted,
+    long deltasOutOfSequence,
     long endpointsRejected,
     long statesRejected,
     long clusterNameMismatches,

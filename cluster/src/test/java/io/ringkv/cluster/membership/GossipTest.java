@@ -51,7 +51,8 @@ class GossipTest {
 
   /** Makes {@code gossip} learn {@code state} from its owner, as an ACK2 would bring it. */
   private static void receive(Gossip gossip, EndpointState state, long nowNanos) {
-    gossip.step(new Ack2(state.endpoint(), gossip.self(), List.of(state)), nowNanos);
+    gossip.step(
+        new Ack2(state.endpoint(), gossip.self(), List.of(EndpointDelta.whole(state))), nowNanos);
   }
 
   // --- construction, generations, persistence ---
@@ -159,6 +160,28 @@ class GossipTest {
   }
 
   @Test
+  void tick_gossipsToUnreachableNodesAndSeedsWithCassandrasProbabilities() {
+    Gossip n1 = node("n1", 1, "n9");
+    n1.step(new Ack2("n2", "n1", List.of(EndpointDelta.whole(state("n3", 1, 1)))), 0);
+    drain(n1);
+    Map<String, Integer> synsTo = new TreeMap<>();
+    int ticks = 2_000;
+    for (int t = 1; t <= ticks; t++) {
+      receive(n1, state("n2", 1, t), t * S); // n2 is live; n3 is never heard from again
+      n1.tick(t * S);
+      for (GossipMessage message : drain(n1).messages()) {
+        synsTo.merge(message.to(), 1, Integer::sum);
+      }
+    }
+
+    // Every round: the one live peer. Unreachable: 1 / (live + 1) = 1/2. The seed, since the live
+    // peer is not one: seeds / (live + unreachable) = 1/2.
+    assertThat(synsTo.get("n2")).isEqualTo(ticks);
+    assertThat(synsTo.get("n3")).isBetween(900, 1_100);
+    assertThat(synsTo.get("n9")).isBetween(900, 1_100);
+  }
+
+  @Test
   void step_synAnsweredWithRequestsForNewerAndStatesForOlder() {
     Gossip n1 = node("n1", 1, "n1");
     receive(n1, state("n3", 1, 10, ApplicationState.STATUS, "NORMAL", 1), 0);
@@ -182,10 +205,11 @@ class GossipTest {
     Ack ack = (Ack) drain(n1).messages().get(0);
     assertThat(ack.requests())
         .containsExactly(new GossipDigest("n2", 4, 0), new GossipDigest("n4", 1, 5));
-    assertThat(ack.states())
-        .extracting(EndpointState::endpoint)
+    assertThat(ack.deltas())
+        .extracting(EndpointDelta::endpoint)
         .containsExactly("n5", "n3", "n1"); // most out of date first
-    assertThat(ack.states().get(1)).isEqualTo(state("n3", 1, 10));
+    assertThat(ack.deltas().get(0).isWhole()).isTrue();
+    assertThat(ack.deltas().get(1)).isEqualTo(new EndpointDelta(state("n3", 1, 10), 4));
   }
 
   @Test
@@ -200,14 +224,18 @@ class GossipTest {
             "n1",
             "n2",
             List.of(new GossipDigest("n2", 1, 1)),
-            List.of(state("n1", 1, 9, ApplicationState.STATUS, "NORMAL", 1))),
+            List.of(EndpointDelta.whole(state("n1", 1, 9, ApplicationState.STATUS, "NORMAL", 1)))),
         2 * S);
 
     Gossip.Ready ready = drain(n2);
     assertThat(ready.messages())
         .containsExactly(
             new Ack2(
-                "n2", "n1", List.of(state("n2", 1, 3, ApplicationState.TOKENS, "n2-tokens", 2))));
+                "n2",
+                "n1",
+                List.of(
+                    new EndpointDelta(
+                        state("n2", 1, 3, ApplicationState.TOKENS, "n2-tokens", 2), 1))));
     assertThat(ready.events())
         .containsExactly(
             new GossipEvent.Joined("n1", state("n1", 1, 9, ApplicationState.STATUS, "NORMAL", 1)),
@@ -222,7 +250,7 @@ class GossipTest {
     n2.step(new Ack("n1", "n2", List.of(new GossipDigest("n2", 4, 100)), List.of()), 1 * S);
 
     Ack2 ack2 = (Ack2) drain(n2).messages().get(0);
-    assertThat(ack2.states()).containsExactly(n2.localState());
+    assertThat(ack2.deltas()).containsExactly(EndpointDelta.whole(n2.localState()));
   }
 
   @Test
@@ -307,12 +335,70 @@ class GossipTest {
   }
 
   @Test
+  void apply_partOfAStateForAnUnknownEndpointIsIgnored() {
+    Gossip n1 = node("n1", 1);
+
+    // A late ACK2 answering a question asked before n1 restarted: only what followed version 40.
+    n1.step(
+        new Ack2(
+            "n2",
+            "n1",
+            List.of(new EndpointDelta(state("n2", 1, 90, ApplicationState.LOAD, "7", 45), 40))),
+        0);
+
+    assertThat(n1.endpointState("n2")).isEmpty();
+    assertThat(n1.stats().deltasOutOfSequence()).isEqualTo(1);
+  }
+
+  @Test
+  void apply_partOfANewGenerationIsIgnored() {
+    Gossip n1 = node("n1", 1);
+    receive(n1, state("n2", 1, 10, ApplicationState.TOKENS, "t", 1), 0);
+
+    n1.step(new Ack2("n2", "n1", List.of(new EndpointDelta(state("n2", 2, 9), 5))), 1 * S);
+
+    assertThat(n1.endpointState("n2").orElseThrow().generation()).isEqualTo(1);
+    assertThat(n1.stats().deltasOutOfSequence()).isEqualTo(1);
+  }
+
+  @Test
+  void apply_partThatFollowsMoreThanWeHoldIsIgnored() {
+    Gossip n1 = node("n1", 1);
+    receive(n1, state("n2", 1, 10, ApplicationState.TOKENS, "t", 1), 0);
+
+    // After version 20: versions 11 to 20 might hold values we never saw.
+    n1.step(
+        new Ack2(
+            "n2",
+            "n1",
+            List.of(new EndpointDelta(state("n2", 1, 30, ApplicationState.LOAD, "5", 25), 20))),
+        1 * S);
+    assertThat(n1.endpointState("n2").orElseThrow().heartbeatVersion()).isEqualTo(10);
+
+    // After version 10: it follows what we hold.
+    n1.step(
+        new Ack2(
+            "n2",
+            "n1",
+            List.of(new EndpointDelta(state("n2", 1, 30, ApplicationState.LOAD, "5", 25), 10))),
+        2 * S);
+    assertThat(n1.endpointState("n2"))
+        .contains(
+            state("n2", 1, 30, ApplicationState.TOKENS, "t", 1, ApplicationState.LOAD, "5", 25));
+  }
+
+  @Test
   void apply_statesAboutOurselvesAreIgnoredAndAHigherGenerationCounted() {
     Gossip n1 = node("n1", 3);
     EndpointState before = n1.localState();
 
     receive(n1, state("n2", 1, 1), 0); // so that n2 is known
-    n1.step(new Ack2("n2", "n1", List.of(state("n1", 9, 99, ApplicationState.TOKENS, "x", 50))), 0);
+    n1.step(
+        new Ack2(
+            "n2",
+            "n1",
+            List.of(EndpointDelta.whole(state("n1", 9, 99, ApplicationState.TOKENS, "x", 50)))),
+        0);
 
     assertThat(n1.localState()).isEqualTo(before);
     assertThat(n1.stats().selfConflicts()).isEqualTo(1);
@@ -350,13 +436,13 @@ class GossipTest {
     drain(n1);
 
     // n2 tells n1 about n3: n3 may well be dead.
-    n1.step(new Ack2("n2", "n1", List.of(state("n3", 1, 5))), 1 * S);
+    n1.step(new Ack2("n2", "n1", List.of(EndpointDelta.whole(state("n3", 1, 5)))), 1 * S);
     assertThat(drain(n1).events()).containsExactly(new GossipEvent.Joined("n3", state("n3", 1, 5)));
     assertThat(n1.isUp("n3")).isFalse();
     assertThat(n1.unreachableEndpoints()).containsExactly("n3");
 
     // Later, n3's heartbeat has moved on: it is alive.
-    n1.step(new Ack2("n2", "n1", List.of(state("n3", 1, 6))), 2 * S);
+    n1.step(new Ack2("n2", "n1", List.of(new EndpointDelta(state("n3", 1, 6), 5))), 2 * S);
     assertThat(drain(n1).events()).containsExactly(new GossipEvent.Up("n3", 0.0));
     assertThat(n1.liveEndpoints()).containsExactly("n3");
   }
@@ -453,23 +539,23 @@ class GossipTest {
     n1.step(new Syn("n2", "n1", "ringkv", digests), 1 * S);
 
     Ack ack = (Ack) drain(n1).messages().get(0);
-    assertThat(ack.states()).extracting(EndpointState::endpoint).containsExactly("n6", "n5");
-    assertThat(n1.stats().statesOmitted()).isEqualTo(3);
+    assertThat(ack.deltas()).extracting(EndpointDelta::endpoint).containsExactly("n6", "n5");
+    assertThat(n1.stats().deltasOmitted()).isEqualTo(3);
   }
 
   @Test
   void bounds_oversizedAckStatesAreTruncatedNotRefused() {
     GossipConfig small = CONFIG.withMessageBounds(16, 2);
     Gossip n1 = node("n1", small, 1);
-    List<EndpointState> states = new ArrayList<>();
+    List<EndpointDelta> deltas = new ArrayList<>();
     for (int i = 2; i <= 9; i++) {
-      states.add(state("n" + i, 1, 1));
+      deltas.add(EndpointDelta.whole(state("n" + i, 1, 1)));
     }
 
-    n1.step(new Ack2("n2", "n1", states), 1 * S);
+    n1.step(new Ack2("n2", "n1", deltas), 1 * S);
 
     assertThat(n1.endpointStates()).containsOnlyKeys("n1", "n2", "n3");
-    assertThat(n1.stats().statesOmitted()).isEqualTo(6);
+    assertThat(n1.stats().deltasOmitted()).isEqualTo(6);
   }
 
   @Test
@@ -545,7 +631,11 @@ class GossipTest {
     Gossip n1 = node("n1", 1);
 
     n1.step(
-        new Ack2("n2", "n1", List.of(state("n3", 1, 1, ApplicationState.STATUS, "LEFT,12345", 1))),
+        new Ack2(
+            "n2",
+            "n1",
+            List.of(
+                EndpointDelta.whole(state("n3", 1, 1, ApplicationState.STATUS, "LEFT,12345", 1)))),
         0);
 
     assertThat(n1.endpointState("n3")).isEmpty();

@@ -22,9 +22,9 @@ final class TranscriptFormat {
               + route
               + " requests="
               + digests(ack.requests())
-              + " states="
-              + states(ack.states());
-      case GossipMessage.Ack2 ack2 -> "ACK2 " + route + " states=" + states(ack2.states());
+              + " deltas="
+              + deltas(ack.deltas());
+      case GossipMessage.Ack2 ack2 -> "ACK2 " + route + " deltas=" + deltas(ack2.deltas());
     };
   }
 
@@ -87,10 +87,13 @@ final class TranscriptFormat {
     return joiner.toString();
   }
 
-  private static String states(List<EndpointState> states) {
+  /** Whole states as {@link #state}; parts as {@code n2>v9(g1 hb12 LOAD=42@11)}: after v9. */
+  private static String deltas(List<EndpointDelta> deltas) {
     StringJoiner joiner = new StringJoiner(" ", "[", "]");
-    for (EndpointState state : states) {
-      joiner.add(state(state));
+    for (EndpointDelta delta : deltas) {
+      String state = state(delta.state());
+      joiner.add(
+          delta.isWhole() ? state : state.replaceFirst("\\(", ">v" + delta.afterVersion() + "("));
     }
     return joiner.toString();
   }
