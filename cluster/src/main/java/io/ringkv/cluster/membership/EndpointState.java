@@ -9,9 +9,9 @@ import java.util.TreeMap;
 
 /**
  * What gossip knows about one endpoint: its generation, its heartbeat version and its application
- * states, each with its own version (Cassandra's {@code EndpointState}). The same record is a
- * snapshot for status displays and a delta on the wire: a delta carries the heartbeat and only the
- * values newer than what the receiver asked for.
+ * states, each with its own version (Cassandra's {@code EndpointState}). It is the snapshot status
+ * displays read, and, wrapped in an {@link EndpointDelta}, what ACKs and ACK2s carry: then it may
+ * hold only the values newer than what the receiver asked for.
  *
  * <p>Ordering rules (docs/design/gossip.md): a higher generation replaces the whole state; within a
  * generation each value, and the heartbeat, is replaced only by a higher version.
