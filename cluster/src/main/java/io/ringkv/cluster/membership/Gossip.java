@@ -45,7 +45,9 @@ import java.util.TreeSet;
  * <p>Ordering: a higher generation replaces an endpoint's whole state (it restarted); within a
  * generation the heartbeat and each value are replaced only by a higher version. Versions come from
  * one counter per node shared by the heartbeat and the values, so a digest's highest version says
- * everything about what a node has seen of an endpoint in that generation.
+ * everything about what a node has seen of an endpoint in that generation. A part of a state
+ * applies only onto a state holding what it follows, and an unknown endpoint or a new generation is
+ * taken only whole ({@link EndpointDelta}), so no known state ever has a hole.
  *
  * <p>Liveness: an endpoint is up once the detector has seen a heartbeat arrive: its heartbeat
  * version or generation advancing, or its own state received from itself. An endpoint learnt only
