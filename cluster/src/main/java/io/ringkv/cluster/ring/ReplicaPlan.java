@@ -205,20 +205,7 @@ public record ReplicaPlan(
     TokenRing ring = metadata.ring();
     List<NodeId> natural = strategy.replicas(ring, token);
     if (level != ConsistencyLevel.ANY) {
-      if (blockFor > natural.size()) {
-        return new ImpossiblePlan(
-            keyspaceName,
-            level,
-            replicationFactor,
-            "it needs "
-                + blockFor
-                + " replicas but the ring holds only "
-                + natural.size()
-                + " for token "
-                + token
-                + " at epoch "
-                + metadata.epoch());
-      }
+      // Per datacenter first: its message says where the replicas are missing.
       for (Map.Entry<String, Integer> entry : perDatacenter.entrySet()) {
         int present = 0;
         for (NodeId node : natural) {
@@ -242,6 +229,20 @@ public record ReplicaPlan(
                   + " at epoch "
                   + metadata.epoch());
         }
+      }
+      if (blockFor > natural.size()) {
+        return new ImpossiblePlan(
+            keyspaceName,
+            level,
+            replicationFactor,
+            "it needs "
+                + blockFor
+                + " replicas but the ring holds only "
+                + natural.size()
+                + " for token "
+                + token
+                + " at epoch "
+                + metadata.epoch());
       }
     }
     return new ReplicaPlan(
