@@ -8,6 +8,7 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,16 +29,26 @@ import java.util.concurrent.atomic.AtomicLong;
  * three long comparisons on the node's key object without touching the user key's array. Iterators
  * encode the internal key lazily, once per position, for flushes and scans.
  *
+ * <p>Why a hash index beside the skip list: a point lookup would otherwise walk the skip list (a
+ * cache miss per level) in every memtable it consults, hit or miss. The index maps each user key to
+ * its newest version here, so a lookup at a snapshot that sees that version (the usual case) costs
+ * one hash probe; one that does not (a write racing the lookup) falls back to the skip list. An
+ * entry is added to the skip list and the index before its sequence becomes visible, so a key
+ * absent from the index has no visible version here.
+ *
  * <p>Size is approximate (bytes of keys and values plus a per-entry overhead) and decides when the
  * memtable is switched out. Thread-safe: many concurrent readers, writers serialised by the engine.
  * Once switched to immutable, nothing more is added.
  */
 final class Memtable {
-  /** Roughly what a skip-list node with its two arrays costs beyond their bytes. */
-  static final int ENTRY_OVERHEAD_BYTES = 64;
+  /** Roughly what a skip-list node, its key object and its hash-index node cost beyond arrays. */
+  static final int ENTRY_OVERHEAD_BYTES = 112;
 
   private final ConcurrentSkipListMap<MemtableKey, byte[]> entries =
       new ConcurrentSkipListMap<>(MemtableKey::compare);
+  // User key (MemtableKey equality ignores the trailer) -> its newest version here.
+  private final ConcurrentHashMap<MemtableKey, MemtableKey> newestByUserKey =
+      new ConcurrentHashMap<>();
   private final AtomicLong approximateBytes = new AtomicLong();
   private final AtomicLong entryCount = new AtomicLong(); // the skip list's size() is O(n)
   private final long logNumber;
@@ -62,9 +73,13 @@ final class Memtable {
     if (sequence < 0 || sequence > InternalKey.SEQUENCE_MAX) {
       throw new IllegalArgumentException("sequence out of range: " + sequence);
     }
-    MemtableKey key = new MemtableKey(userKey.clone(), (sequence << 8) | (kind & 0xFF));
+    MemtableKey key =
+        new MemtableKey(userKey.clone(), (sequence << 8) | (kind & 0xFF), encodedCell);
     byte[] previous = entries.put(key, encodedCell);
     assert previous == null : "sequence number reused";
+    // Writers are serialised, so the index's entry only moves forward; merge keeps the newer one
+    // all the same (WAL replay of several segments).
+    newestByUserKey.merge(key, key, (old, added) -> added.trailer > old.trailer ? added : old);
     approximateBytes.addAndGet(
         userKey.length + InternalKey.TRAILER_BYTES + encodedCell.length + ENTRY_OVERHEAD_BYTES);
     entryCount.incrementAndGet();
@@ -75,9 +90,16 @@ final class Memtable {
    * cell (tombstones included), or null.
    */
   byte[] get(byte[] userKey, long snapshotSequence) {
-    Map.Entry<MemtableKey, byte[]> entry =
-        entries.ceilingEntry(
-            new MemtableKey(userKey, (snapshotSequence << 8) | InternalKey.KIND_SEEK));
+    MemtableKey seek =
+        new MemtableKey(userKey, (snapshotSequence << 8) | InternalKey.KIND_SEEK, null);
+    MemtableKey newest = newestByUserKey.get(seek);
+    if (newest == null) {
+      return null;
+    }
+    if ((newest.trailer >>> 8) <= snapshotSequence) {
+      return newest.encodedCell;
+    }
+    Map.Entry<MemtableKey, byte[]> entry = entries.ceilingEntry(seek);
     if (entry == null || !Arrays.equals(entry.getKey().userKey, userKey)) {
       return null;
     }
@@ -104,7 +126,8 @@ final class Memtable {
    * One version's key in the skip list: the user key, the trailer {@code (sequence << 8) | kind},
    * and the user key's first 16 bytes as two big-endian longs (zero-padded), which decide most
    * comparisons. Orders exactly as {@link InternalKey#compare(byte[], byte[])} orders the encoded
-   * internal keys. Immutable.
+   * internal keys. Equality and hash code are the user key's alone (for the memtable's hash index),
+   * unlike the order, which also compares trailers. Immutable.
    */
   static final class MemtableKey {
     private static final VarHandle BIG_ENDIAN_LONG =
@@ -113,19 +136,38 @@ final class Memtable {
 
     final byte[] userKey;
     final long trailer;
+    final byte[] encodedCell; // null in seek keys
     private final long head0;
     private final long head1;
+    private final int hash;
 
-    MemtableKey(byte[] userKey, long trailer) {
+    MemtableKey(byte[] userKey, long trailer, byte[] encodedCell) {
       this.userKey = userKey;
       this.trailer = trailer;
+      this.encodedCell = encodedCell;
       this.head0 = headLong(userKey, 0);
       this.head1 = headLong(userKey, 8);
+      this.hash = Arrays.hashCode(userKey);
     }
 
-    /** The memtable key of an encoded internal key. */
+    /** The memtable key of an encoded internal key, for seeks. */
     static MemtableKey ofInternalKey(byte[] internalKey) {
-      return new MemtableKey(InternalKey.userKey(internalKey), InternalKey.trailer(internalKey));
+      return new MemtableKey(
+          InternalKey.userKey(internalKey), InternalKey.trailer(internalKey), null);
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof MemtableKey key
+          && hash == key.hash
+          && head0 == key.head0
+          && head1 == key.head1
+          && Arrays.equals(userKey, key.userKey);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
     }
 
     /** The 8 bytes of {@code bytes} from {@code offset}, big-endian, zero past the end. */

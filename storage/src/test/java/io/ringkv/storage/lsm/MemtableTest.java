@@ -39,7 +39,8 @@ class MemtableTest {
       int actual =
           Integer.signum(
               Memtable.MemtableKey.compare(
-                  new Memtable.MemtableKey(a, aTrailer), new Memtable.MemtableKey(b, bTrailer)));
+                  new Memtable.MemtableKey(a, aTrailer, null),
+                  new Memtable.MemtableKey(b, bTrailer, null)));
       assertThat(actual)
           .as(
               "seed %d: %s@%d vs %s@%d",
