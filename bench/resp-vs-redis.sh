@@ -13,7 +13,8 @@
 #   bench/resp-vs-redis.sh --rounds 1 --requests 100000
 #
 # Installs redis-server (Debian package, with redis-benchmark) when missing, with apt-get.
-# Environment: RINGKV_BENCH_TMPDIR (data directories), RINGKV_NO_BUILD (skip the build).
+# Environment: RINGKV_BENCH_TMPDIR (data directories), RINGKV_NO_BUILD (skip the build),
+# RINGKV_BENCH_RINGKV_PORT and RINGKV_BENCH_REDIS_PORT (default 16379 and 16380).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd -P)
@@ -22,11 +23,11 @@ REQUESTS=500000
 CLIENTS=50
 VALUE_BYTES=100
 KEYSPACE=1000000
-RINGKV_PORT=16379
-REDIS_PORT=16380
+RINGKV_PORT=${RINGKV_BENCH_RINGKV_PORT:-16379}
+REDIS_PORT=${RINGKV_BENCH_REDIS_PORT:-16380}
 
 usage() {
-  sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
   echo
   echo "Flags: --rounds N  --requests N  --clients N  --value-bytes N  --keyspace N"
 }
@@ -88,7 +89,11 @@ mkdir -p "$WORK/redis" "$WORK/ringkv"
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$WORK/redis" --appendonly yes \
   --appendfsync everysec --save "" --daemonize no >"$WORK/redis.log" 2>&1 &
 REDIS_PID=$!
-"$JDK/bin/java" ${RINGKV_BENCH_JAVA_OPTS:--Xmx2g} -cp "$ROOT/server/target/ringkv-server.jar:$ROOT/server/target/lib/*" \
+JAVA_OPTS=${RINGKV_BENCH_JAVA_OPTS:--Xmx2g}
+# The server reads RINGKV_<SECTION>_<OPTION> variables as configuration: hide this script's own.
+for variable in $(compgen -e | grep -E '^RINGKV_(BENCH_|NO_BUILD$)' || true); do unset "$variable"; done
+# shellcheck disable=SC2086
+"$JDK/bin/java" $JAVA_OPTS -cp "$ROOT/server/target/ringkv-server.jar:$ROOT/server/target/lib/*" \
   io.ringkv.server.cli.RingkvCli server \
   --set node.data_directory="$WORK/ringkv" \
   --set storage.fsync=periodic --set storage.periodic_sync_millis=1000 \

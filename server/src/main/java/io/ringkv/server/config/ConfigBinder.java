@@ -75,7 +75,11 @@ final class ConfigBinder {
             v.number("storage.tombstone_grace_millis"),
             v.bool("storage.salvage"));
     RespConfig resp =
-        new RespConfig(v.bool("resp.enabled"), listener(v, "resp"), v.secret("resp.requirepass"));
+        new RespConfig(
+            v.bool("resp.enabled"),
+            listener(v, "resp"),
+            v.secret("resp.requirepass"),
+            v.integer("resp.io_threads"));
     FrontEndConfig http = new FrontEndConfig(v.bool("http.enabled"), listener(v, "http"));
     FrontEndConfig grpc = new FrontEndConfig(v.bool("grpc.enabled"), listener(v, "grpc"));
     LimitsConfig limits =

@@ -119,6 +119,9 @@ public final class ConfigSchema {
 
     addFrontEnd(list, "resp", 6379);
     list.add(ConfigOption.secret("resp.requirepass"));
+    list.add(
+        ConfigOption.integer(
+            "resp.io_threads", RespConfig.IO_THREADS_AUTO, 0, RespConfig.IO_THREADS_MAX));
     addFrontEnd(list, "http", 8080);
     addFrontEnd(list, "grpc", 9090);
 

@@ -90,7 +90,11 @@ public record NodeConfig(
     return new NodeConfig(
         node,
         storage,
-        new RespConfig(resp.enabled(), shift(resp.listener(), offset, "resp"), resp.requirepass()),
+        new RespConfig(
+            resp.enabled(),
+            shift(resp.listener(), offset, "resp"),
+            resp.requirepass(),
+            resp.ioThreads()),
         new FrontEndConfig(http.enabled(), shift(http.listener(), offset, "http")),
         new FrontEndConfig(grpc.enabled(), shift(grpc.listener(), offset, "grpc")),
         limits);

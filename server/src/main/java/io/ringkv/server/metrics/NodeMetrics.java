@@ -13,6 +13,7 @@ import io.ringkv.server.kv.ServiceStats;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
 
 /**
@@ -24,7 +25,14 @@ import java.util.function.Supplier;
 public final class NodeMetrics {
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
+
+  /**
+   * Front end, then operation, then {ok, error} timers. Two lookups by the callers' (usually
+   * constant) strings, whose hash codes are cached: no key is built per request.
+   */
+  private final ConcurrentHashMap<String, ConcurrentHashMap<String, AtomicReferenceArray<Timer>>>
+      timers = // [ok, error]
+      new ConcurrentHashMap<>();
 
   public NodeMetrics() {
     new JvmMemoryMetrics().bindTo(registry);
@@ -40,21 +48,35 @@ public final class NodeMetrics {
 
   /** Records one request of {@code operation} (e.g. "get") on {@code frontEnd} (e.g. "resp"). */
   public void recordRequest(String frontEnd, String operation, long nanos, boolean error) {
-    String key = frontEnd + '\0' + operation + '\0' + error;
-    Timer timer =
-        timers.computeIfAbsent(
-            key,
-            k ->
-                Timer.builder("ringkv.requests")
-                    .description("Client requests by front end, operation and outcome")
-                    .tag("frontend", frontEnd)
-                    .tag("operation", operation)
-                    .tag("outcome", error ? "error" : "ok")
-                    .publishPercentileHistogram()
-                    .minimumExpectedValue(Duration.ofNanos(1_000))
-                    .maximumExpectedValue(Duration.ofSeconds(10))
-                    .register(registry));
+    ConcurrentHashMap<String, AtomicReferenceArray<Timer>> byOperation = timers.get(frontEnd);
+    if (byOperation == null) {
+      byOperation = timers.computeIfAbsent(frontEnd, f -> new ConcurrentHashMap<>());
+    }
+    AtomicReferenceArray<Timer> outcomes = byOperation.get(operation);
+    if (outcomes == null) {
+      outcomes = byOperation.computeIfAbsent(operation, o -> new AtomicReferenceArray<>(2));
+    }
+    int index = error ? 1 : 0;
+    Timer timer = outcomes.get(index);
+    if (timer == null) {
+      // Registered on first use, so that an operation that never failed shows no error series.
+      // Racing threads get the same timer: the registry returns the registered meter.
+      timer = timer(frontEnd, operation, error);
+      outcomes.set(index, timer);
+    }
     timer.record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  private Timer timer(String frontEnd, String operation, boolean error) {
+    return Timer.builder("ringkv.requests")
+        .description("Client requests by front end, operation and outcome")
+        .tag("frontend", frontEnd)
+        .tag("operation", operation)
+        .tag("outcome", error ? "error" : "ok")
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofNanos(1_000))
+        .maximumExpectedValue(Duration.ofSeconds(10))
+        .register(registry);
   }
 
   /** Publishes the storage engine's figures as gauges read at scrape time. */

@@ -40,7 +40,8 @@ public final class DefaultWiring {
                             config.storage().engine(),
                             config.storage().fsync()),
                         SystemClock.INSTANCE,
-                        config.resp().requirepass().orElse(null)))
+                        config.resp().requirepass().orElse(null),
+                        config.resp().effectiveIoThreads()))
             .with(
                 FrontEndKind.HTTP,
                 (config, service, metrics) ->

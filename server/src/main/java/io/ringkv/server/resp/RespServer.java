@@ -24,6 +24,7 @@ import io.ringkv.common.SystemClock;
 import io.ringkv.server.FrontEnd;
 import io.ringkv.server.config.LimitsConfig;
 import io.ringkv.server.config.ListenerConfig;
+import io.ringkv.server.config.RespConfig;
 import io.ringkv.server.kv.KeyValueService;
 import io.ringkv.server.metrics.NodeMetrics;
 import java.io.IOException;
@@ -67,6 +68,7 @@ public final class RespServer implements FrontEnd {
 
   private final ListenerConfig listener;
   private final RespContext context;
+  private final int ioThreads;
   private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private EventLoopGroup acceptor;
   private EventLoopGroup workers;
@@ -99,6 +101,35 @@ public final class RespServer implements FrontEnd {
       RespServerInfo info,
       Clock clock,
       String requirePassword) {
+    this(
+        listener,
+        limits,
+        service,
+        metrics,
+        info,
+        clock,
+        requirePassword,
+        RespConfig.resolveIoThreads(
+            RespConfig.IO_THREADS_AUTO, Runtime.getRuntime().availableProcessors()));
+  }
+
+  /**
+   * @param ioThreads event-loop threads (at least one) that decode commands and write replies; see
+   *     {@link RespConfig#ioThreads()}
+   */
+  public RespServer(
+      ListenerConfig listener,
+      LimitsConfig limits,
+      KeyValueService service,
+      NodeMetrics metrics,
+      RespServerInfo info,
+      Clock clock,
+      String requirePassword,
+      int ioThreads) {
+    if (ioThreads < 1) {
+      throw new IllegalArgumentException("ioThreads must be at least 1: " + ioThreads);
+    }
+    this.ioThreads = ioThreads;
     this.listener = listener;
     this.context =
         new RespContext(listener, limits, service, metrics, info, clock, requirePassword);
@@ -116,7 +147,7 @@ public final class RespServer implements FrontEnd {
     }
     started = true;
     boolean epoll = Epoll.isAvailable();
-    int workerThreads = Runtime.getRuntime().availableProcessors();
+    int workerThreads = ioThreads;
     DefaultThreadFactory acceptorThreads = new DefaultThreadFactory("ringkv-resp-accept", true);
     DefaultThreadFactory workerThreadFactory = new DefaultThreadFactory("ringkv-resp", true);
     acceptor =

@@ -114,7 +114,8 @@ class ConfigValidationTest {
             "resp in "
                 + file
                 + " line 1 is a section, not a single value: put its options under it, indented"
-                + " (enabled, host, port, max_connections, idle_timeout_millis, requirepass)");
+                + " (enabled, host, port, max_connections, idle_timeout_millis, requirepass,"
+                + " io_threads)");
   }
 
   @Test
@@ -280,7 +281,7 @@ class ConfigValidationTest {
     assertThat(setErrors("resp.tls_certificate=x"))
         .containsExactly(
             "unknown option 'resp.tls_certificate' from --set (section resp takes: enabled, host,"
-                + " port, max_connections, idle_timeout_millis, requirepass)");
+                + " port, max_connections, idle_timeout_millis, requirepass, io_threads)");
   }
 
   @Test

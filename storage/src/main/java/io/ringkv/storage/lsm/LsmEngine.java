@@ -287,7 +287,7 @@ public final class LsmEngine implements StorageEngine {
                         if (sequence > InternalKey.SEQUENCE_MAX) {
                           throw new CorruptionException(path, offset, "sequence out of range");
                         }
-                        memtable.add(InternalKey.encode(key, sequence, kind), encodedCell);
+                        memtable.add(key, sequence, kind, encodedCell);
                         maxSequence[0] = Math.max(maxSequence[0], sequence);
                       }));
     } catch (IOException e) {
@@ -463,7 +463,7 @@ public final class LsmEngine implements StorageEngine {
       for (WriteBatch.Entry entry : writer.batch.entries()) {
         Cell cell = entry.cell();
         int kind = cell.isTombstone() ? InternalKey.KIND_TOMBSTONE : InternalKey.KIND_VALUE;
-        memtable.add(InternalKey.encode(entry.key(), sequence++, kind), CellCodec.encode(cell));
+        memtable.add(entry.key(), sequence++, kind, CellCodec.encode(cell));
         bytes += entry.key().length + (cell.value() == null ? 0 : cell.value().length);
       }
     }
