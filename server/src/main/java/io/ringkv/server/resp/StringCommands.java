@@ -257,17 +257,11 @@ final class StringCommands {
         flags |= GET;
       } else if (is(option, "keepttl") && (flags & ANY_EXPIRY) == 0) {
         flags |= KEEPTTL;
-      } else if (is(option, "ex") && (flags & (KEEPTTL | PX | EXAT | PXAT)) == 0 && hasNext) {
-        flags |= EX;
-        expireArgument = arguments[++i];
-      } else if (is(option, "px") && (flags & (KEEPTTL | EX | EXAT | PXAT)) == 0 && hasNext) {
-        flags |= PX;
-        expireArgument = arguments[++i];
-      } else if (is(option, "exat") && (flags & (KEEPTTL | EX | PX | PXAT)) == 0 && hasNext) {
-        flags |= EXAT;
-        expireArgument = arguments[++i];
-      } else if (is(option, "pxat") && (flags & (KEEPTTL | EX | PX | EXAT)) == 0 && hasNext) {
-        flags |= PXAT;
+      } else if (expiryOption(option) != 0
+          && (flags & (KEEPTTL | (ANY_EXPIRY & ~expiryOption(option)))) == 0
+          && hasNext) {
+        // One of EX, PX, EXAT, PXAT: it may repeat (the last wins) but not mix with the others.
+        flags |= expiryOption(option);
         expireArgument = arguments[++i];
       } else {
         throw CommandError.syntax();
@@ -285,6 +279,23 @@ final class StringCommands {
         server.service.write(
             key, new Mutation.Put(value, expiry), connection.writeOptions(condition, get)),
         get ? previousReply : SET_REPLY);
+  }
+
+  /** The flag of an expiry option (EX, PX, EXAT, PXAT), or 0 if {@code option} is none of them. */
+  private static int expiryOption(byte[] option) {
+    if (is(option, "ex")) {
+      return EX;
+    }
+    if (is(option, "px")) {
+      return PX;
+    }
+    if (is(option, "exat")) {
+      return EXAT;
+    }
+    if (is(option, "pxat")) {
+      return PXAT;
+    }
+    return 0;
   }
 
   private Expiry expiry(int flags, byte[] expireArgument, String command) {
@@ -322,17 +333,11 @@ final class StringCommands {
       boolean hasNext = i + 1 < arguments.length;
       if (is(option, "persist") && (flags & ANY_EXPIRY) == 0) {
         flags |= PERSIST;
-      } else if (is(option, "ex") && (flags & (PERSIST | PX | EXAT | PXAT)) == 0 && hasNext) {
-        flags |= EX;
-        expireArgument = arguments[++i];
-      } else if (is(option, "px") && (flags & (PERSIST | EX | EXAT | PXAT)) == 0 && hasNext) {
-        flags |= PX;
-        expireArgument = arguments[++i];
-      } else if (is(option, "exat") && (flags & (PERSIST | EX | PX | PXAT)) == 0 && hasNext) {
-        flags |= EXAT;
-        expireArgument = arguments[++i];
-      } else if (is(option, "pxat") && (flags & (PERSIST | EX | PX | EXAT)) == 0 && hasNext) {
-        flags |= PXAT;
+      } else if (expiryOption(option) != 0
+          && (flags & (PERSIST | (ANY_EXPIRY & ~expiryOption(option)))) == 0
+          && hasNext) {
+        // One of EX, PX, EXAT, PXAT: it may repeat (the last wins) but not mix with the others.
+        flags |= expiryOption(option);
         expireArgument = arguments[++i];
       } else {
         throw CommandError.syntax();
