@@ -24,5 +24,7 @@ public enum ApplicationState {
   /** The cluster metadata epoch the node has seen. */
   EPOCH,
   /** How much data the node holds, for status displays. */
-  LOAD
+  LOAD,
+  /** The node's capacity relative to a standard node; it gets that many times the tokens. */
+  WEIGHT
 }

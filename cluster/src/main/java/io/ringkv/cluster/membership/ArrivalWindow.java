@@ -21,6 +21,7 @@ final class ArrivalWindow {
   private boolean hasArrival;
   private long lastArrivalNanos;
   private boolean up;
+  private long heldDownUntilNanos = Long.MIN_VALUE;
 
   ArrivalWindow(int capacity) {
     this.capacity = capacity;
@@ -53,6 +54,21 @@ final class ArrivalWindow {
     sum = 0;
     hasArrival = false;
     lastArrivalNanos = 0;
+    heldDownUntilNanos = Long.MIN_VALUE;
+  }
+
+  /**
+   * Keeps the endpoint down until an arrival later than {@code untilNanos}: set when it was
+   * convicted on direct evidence (a refused connection), so that heartbeats its dead process sent
+   * before dying, still spreading through gossip, do not bring it back up.
+   */
+  void holdDown(long untilNanos) {
+    heldDownUntilNanos = untilNanos;
+  }
+
+  /** True if an arrival after the hold has been recorded (or there is no hold). */
+  boolean arrivedSinceHold() {
+    return lastArrivalNanos > heldDownUntilNanos;
   }
 
   boolean hasArrival() {

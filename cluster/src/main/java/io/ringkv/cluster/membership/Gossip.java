@@ -106,7 +106,7 @@ public final class Gossip {
   private final String self;
   private final GossipConfig config;
   private final long generation;
-  private final SortedSet<String> seeds;
+  private final TreeSet<String> seeds = new TreeSet<>();
   private final Rng rng;
   private final PhiAccrualFailureDetector detector;
 
@@ -172,12 +172,10 @@ public final class Gossip {
               + ") nodes, held "
               + seeds.size());
     }
-    TreeSet<String> seedPeers = new TreeSet<>();
     for (String seed : seeds) {
-      seedPeers.add(EndpointState.checkEndpoint("seed", seed));
+      this.seeds.add(EndpointState.checkEndpoint("seed", seed));
     }
-    seedPeers.remove(self);
-    this.seeds = Collections.unmodifiableSortedSet(seedPeers);
+    this.seeds.remove(self);
 
     TreeMap<ApplicationState, VersionedValue> own = new TreeMap<>();
     for (Map.Entry<ApplicationState, String> entry : new TreeMap<>(localStates).entrySet()) {
@@ -245,6 +243,40 @@ public final class Gossip {
     unpersisted = persistentState();
   }
 
+  /**
+   * Adds a seed learnt after start: the server knows its seeds by address and learns their names
+   * from the internode handshake. Adding this node itself, or a seed already known, does nothing.
+   *
+   * @throws IllegalStateException if {@link GossipConfig#endpointsMax()} seeds are known already
+   */
+  public void addSeed(String seed) {
+    EndpointState.checkEndpoint("seed", seed);
+    if (seed.equals(self) || seeds.contains(seed)) {
+      return;
+    }
+    if (seeds.size() >= config.endpointsMax()) {
+      throw new IllegalStateException(
+          "cannot add seed " + seed + ": endpointsMax (" + config.endpointsMax() + ") reached");
+    }
+    seeds.add(seed);
+  }
+
+  /**
+   * Reports that a connection to {@code endpoint} was refused: nothing listens where it should, so
+   * its process is gone (a crash or kill shows this at once, long before phi would). It is
+   * convicted now and stays down until it restarts, or until a heartbeat arrives after {@link
+   * FailureDetectorConfig#localPauseMaxNanos()} (a refusal that was not what it seemed, such as a
+   * firewall rejecting connections to a live node). Unknown endpoints and this node are ignored.
+   */
+  public void reportRefused(String endpoint, long nowNanos) {
+    if (endpoint.equals(self) || !states.containsKey(endpoint)) {
+      return;
+    }
+    detector
+        .convict(endpoint, nowNanos, config.failureDetector().localPauseMaxNanos())
+        .ifPresent(t -> emit(new GossipEvent.Down(t.endpoint(), t.phi())));
+  }
+
   // --- outputs ---
 
   /** What to store, send and deliver since the last {@link #advance}. */
@@ -296,7 +328,7 @@ public final class Gossip {
 
   /** The seeds other than this node, sorted. */
   public SortedSet<String> seeds() {
-    return seeds;
+    return Collections.unmodifiableSortedSet(seeds);
   }
 
   /** This node's own state. */

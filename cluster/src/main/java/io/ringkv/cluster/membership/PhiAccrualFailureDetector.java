@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -106,6 +107,28 @@ public final class PhiAccrualFailureDetector {
     }
   }
 
+  /**
+   * Convicts {@code endpoint} at once on direct evidence that nothing runs there: a connection to
+   * it was refused (no process listens on its port), which says more than any silence. It stays
+   * down until a heartbeat arrives later than {@code nowNanos + holdNanos}, or its history is reset
+   * because it restarted. The hold covers the heartbeats its process sent before it died, which may
+   * still be spreading through gossip and would otherwise bring it back up for a while.
+   *
+   * @return the transition if the endpoint was up, empty if it was already down or is unknown
+   */
+  public Optional<Transition> convict(String endpoint, long nowNanos, long holdNanos) {
+    ArrivalWindow window = windows.get(endpoint);
+    if (window == null || !window.hasArrival()) {
+      return Optional.empty();
+    }
+    window.holdDown(nowNanos + Math.max(0, holdNanos));
+    if (!window.isUp()) {
+      return Optional.empty();
+    }
+    window.setUp(false);
+    return Optional.of(new Transition(endpoint, false, phi(window, nowNanos)));
+  }
+
   /** Stops tracking {@code endpoint}. */
   public void remove(String endpoint) {
     windows.remove(endpoint);
@@ -166,7 +189,7 @@ public final class PhiAccrualFailureDetector {
       if (window.isUp() && suspected && mayConvict) {
         window.setUp(false);
         transitions.add(new Transition(entry.getKey(), false, phi));
-      } else if (!window.isUp() && !suspected) {
+      } else if (!window.isUp() && !suspected && window.arrivedSinceHold()) {
         window.setUp(true);
         transitions.add(new Transition(entry.getKey(), true, phi));
       }

@@ -668,7 +668,7 @@ class GossipTest {
                     S,
                     FailureDetectorConfig.defaults()))
         .hasMessageContaining("eventsMax (100) must hold one step's events")
-        .hasMessageContaining("= 2560");
+        .hasMessageContaining("= 2624");
   }
 
   @Test
