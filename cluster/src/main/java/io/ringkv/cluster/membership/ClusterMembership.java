@@ -235,6 +235,7 @@ public final class ClusterMembership implements MetadataSource {
           "node " + template.id() + " cannot go from " + now + " to " + setStatus.status());
     }
     gossip.setLocalState(ApplicationState.STATUS, setStatus.status().name());
+    dirty = true; // own values raise no gossip event
     deriveIfChanged();
     return true;
   }
