@@ -4,6 +4,8 @@ import io.ringkv.storage.Durability;
 import io.ringkv.storage.EngineOptions;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
+import java.util.TreeMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -49,6 +51,19 @@ final class ConfigBinder {
             v.text("node.id"),
             v.path("node.data_directory"),
             v.number("node.shutdown_timeout_millis"));
+    ClusterSection cluster =
+        new ClusterSection(
+            v.text("cluster.name"),
+            hostPorts("cluster.seeds", v.text("cluster.seeds")),
+            v.text("cluster.datacenter"),
+            v.text("cluster.rack"),
+            v.decimal("cluster.weight"),
+            v.integer("cluster.num_tokens"),
+            v.text("cluster.advertise_host"),
+            v.decimal("cluster.phi_convict_threshold"),
+            v.number("cluster.gossip_interval_millis"),
+            v.number("cluster.ring_delay_millis"),
+            v.number("cluster.join_wait_max_millis"));
     StorageConfig storage =
         new StorageConfig(
             v.text("storage.engine"),
@@ -82,6 +97,19 @@ final class ConfigBinder {
             v.integer("resp.io_threads"));
     FrontEndConfig http = new FrontEndConfig(v.bool("http.enabled"), listener(v, "http"));
     FrontEndConfig grpc = new FrontEndConfig(v.bool("grpc.enabled"), listener(v, "grpc"));
+    InternodeSection internode =
+        new InternodeSection(
+            v.text("internode.host"),
+            v.integer("internode.port"),
+            v.integer("internode.max_connections"),
+            v.number("internode.frame_bytes_max"),
+            v.integer("internode.outbound_queue_messages_max"),
+            v.integer("internode.connections_per_peer"),
+            v.number("internode.connect_timeout_millis"),
+            v.number("internode.handshake_timeout_millis"),
+            v.number("internode.request_timeout_millis"),
+            v.integer("internode.pending_requests_max"),
+            peerAddresses(v.text("internode.peer_addresses")));
     LimitsConfig limits =
         new LimitsConfig(
             v.integer("limits.key_bytes_max"),
@@ -91,7 +119,32 @@ final class ConfigBinder {
             v.integer("limits.resp_inline_bytes_max"),
             v.integer("limits.http_body_bytes_max"),
             v.integer("limits.grpc_message_bytes_max"));
-    return new NodeConfig(node, storage, resp, http, grpc, limits);
+    return new NodeConfig(node, cluster, storage, resp, http, grpc, internode, limits);
+  }
+
+  private static List<HostPort> hostPorts(String path, String text) {
+    try {
+      return HostPort.parseList(text);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(List.of(path + ": " + e.getMessage()));
+    }
+  }
+
+  private static Map<String, HostPort> peerAddresses(String text) {
+    Map<String, HostPort> peers = new TreeMap<>();
+    for (String pair : text.split(",")) {
+      if (pair.isBlank()) {
+        continue;
+      }
+      int equals = pair.indexOf('=');
+      String peer = pair.substring(0, equals).trim();
+      HostPort address = hostPorts("internode.peer_addresses", pair.substring(equals + 1)).get(0);
+      if (peers.put(peer, address) != null) {
+        throw new ConfigException(
+            List.of("internode.peer_addresses names " + peer + " twice; give each node once"));
+      }
+    }
+    return peers;
   }
 
   private static ListenerConfig listener(Reader v, String section) {
@@ -131,6 +184,10 @@ final class ConfigBinder {
     /** Ranges in the schema keep every int-typed option within an int. */
     int integer(String path) {
       return Math.toIntExact((Long) get(path));
+    }
+
+    double decimal(String path) {
+      return (Double) get(path);
     }
 
     boolean bool(String path) {

@@ -39,7 +39,9 @@ public final class ConfigOption {
     /** A file system path. */
     PATH,
     /** Optional text that is never echoed back (a password); empty means none. */
-    SECRET
+    SECRET,
+    /** A decimal number in [decimalMin, decimalMax]. */
+    DECIMAL
   }
 
   private static final Pattern SIZE_TEXT =
@@ -54,6 +56,8 @@ public final class ConfigOption {
   private final List<String> choices;
   private final Pattern pattern;
   private final String patternDescription;
+  private final double decimalMin;
+  private final double decimalMax;
 
   private ConfigOption(
       String path,
@@ -63,8 +67,12 @@ public final class ConfigOption {
       long max,
       List<String> choices,
       Pattern pattern,
-      String patternDescription) {
+      String patternDescription,
+      double decimalMin,
+      double decimalMax) {
     this.path = path;
+    this.decimalMin = decimalMin;
+    this.decimalMax = decimalMax;
     this.kind = kind;
     this.defaultValue = defaultValue;
     this.min = min;
@@ -75,38 +83,42 @@ public final class ConfigOption {
   }
 
   static ConfigOption integer(String path, long defaultValue, long min, long max) {
-    return new ConfigOption(path, Kind.INTEGER, defaultValue, min, max, List.of(), null, null);
+    return new ConfigOption(path, Kind.INTEGER, defaultValue, min, max, List.of(), null, null, 0, 0);
   }
 
   static ConfigOption size(String path, long defaultValue, long min, long max) {
-    return new ConfigOption(path, Kind.SIZE, defaultValue, min, max, List.of(), null, null);
+    return new ConfigOption(path, Kind.SIZE, defaultValue, min, max, List.of(), null, null, 0, 0);
   }
 
   static ConfigOption millis(String path, long defaultValue, long min, long max) {
-    return new ConfigOption(path, Kind.MILLIS, defaultValue, min, max, List.of(), null, null);
+    return new ConfigOption(path, Kind.MILLIS, defaultValue, min, max, List.of(), null, null, 0, 0);
   }
 
   static ConfigOption bool(String path, boolean defaultValue) {
-    return new ConfigOption(path, Kind.BOOLEAN, defaultValue, 0, 0, List.of(), null, null);
+    return new ConfigOption(path, Kind.BOOLEAN, defaultValue, 0, 0, List.of(), null, null, 0, 0);
   }
 
   static ConfigOption string(
       String path, String defaultValue, Pattern pattern, String patternDescription) {
     return new ConfigOption(
-        path, Kind.STRING, defaultValue, 0, 0, List.of(), pattern, patternDescription);
+        path, Kind.STRING, defaultValue, 0, 0, List.of(), pattern, patternDescription, 0, 0);
   }
 
   static ConfigOption choice(String path, String defaultValue, List<String> choices) {
     return new ConfigOption(
-        path, Kind.CHOICE, defaultValue, 0, 0, List.copyOf(choices), null, null);
+        path, Kind.CHOICE, defaultValue, 0, 0, List.copyOf(choices), null, null, 0, 0);
   }
 
   static ConfigOption path(String path, String defaultValue) {
-    return new ConfigOption(path, Kind.PATH, Path.of(defaultValue), 0, 0, List.of(), null, null);
+    return new ConfigOption(path, Kind.PATH, Path.of(defaultValue), 0, 0, List.of(), null, null, 0, 0);
+  }
+
+  static ConfigOption decimal(String path, double defaultValue, double min, double max) {
+    return new ConfigOption(path, Kind.DECIMAL, defaultValue, 0, 0, List.of(), null, null, min, max);
   }
 
   static ConfigOption secret(String path) {
-    return new ConfigOption(path, Kind.SECRET, Optional.empty(), 0, 0, List.of(), null, null);
+    return new ConfigOption(path, Kind.SECRET, Optional.empty(), 0, 0, List.of(), null, null, 0, 0);
   }
 
   /** The dotted path, such as {@code resp.port}. */
@@ -152,6 +164,7 @@ public final class ConfigOption {
       case CHOICE -> "one of " + String.join(", ", choices);
       case PATH -> "a file system path";
       case SECRET -> "a text (empty for none)";
+      case DECIMAL -> "a number from " + decimalMin + " to " + decimalMax;
     };
   }
 
@@ -176,11 +189,15 @@ public final class ConfigOption {
           case CHOICE -> parseChoice(raw);
           case PATH -> parsePath(raw);
           case SECRET -> parseSecret(raw);
+          case DECIMAL -> parseDecimal(raw);
         };
     if (parsed == null) {
       throw invalid(display(raw), source);
     }
     if (parsed instanceof Long number && (number < min || number > max)) {
+      throw invalid(display(raw), source);
+    }
+    if (parsed instanceof Double number && !(number >= decimalMin && number <= decimalMax)) {
       throw invalid(display(raw), source);
     }
     return parsed;
@@ -214,6 +231,19 @@ public final class ConfigOption {
       } catch (NumberFormatException tooLarge) {
         return null;
       }
+    }
+    return null;
+  }
+
+  private static Double parseDecimal(Object raw) {
+    if (raw instanceof Double number) {
+      return number;
+    }
+    if (raw instanceof Long number) {
+      return number.doubleValue();
+    }
+    if (raw instanceof String text && text.trim().matches("[+-]?(\\d+\\.?\\d*|\\.\\d+)")) {
+      return Double.parseDouble(text.trim());
     }
     return null;
   }

@@ -33,7 +33,7 @@ public final class ConfigSchema {
 
   /** Sections in file order; each option's path is {@code section.key}. */
   public static final List<String> SECTIONS =
-      List.of("node", "storage", "resp", "http", "grpc", "limits");
+      List.of("node", "cluster", "storage", "resp", "http", "grpc", "internode", "limits");
 
   /** Environment variables starting with {@code RINGKV_} that the launcher reads, not the node. */
   public static final Set<String> LAUNCHER_VARIABLES =
@@ -41,6 +41,14 @@ public final class ConfigSchema {
 
   private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._:%\\[\\]-]{1,253}");
+  private static final Pattern HOST_OR_EMPTY = Pattern.compile("|[A-Za-z0-9._:%\\[\\]-]{1,253}");
+  private static final Pattern CLUSTER_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+  private static final Pattern HOST_PORT_LIST =
+      Pattern.compile("\\s*|\\s*[^,\\s]+:\\d{1,5}(\\s*,\\s*[^,\\s]+:\\d{1,5})*\\s*");
+  private static final Pattern PEER_ADDRESS_LIST =
+      Pattern.compile(
+          "\\s*|\\s*[A-Za-z0-9][A-Za-z0-9._-]{0,63}=[^,\\s]+:\\d{1,5}"
+              + "(\\s*,\\s*[A-Za-z0-9][A-Za-z0-9._-]{0,63}=[^,\\s]+:\\d{1,5})*\\s*");
 
   private static final Map<String, ConfigOption> OPTIONS = build();
 
@@ -59,6 +67,43 @@ public final class ConfigSchema {
             "1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit"));
     list.add(ConfigOption.path("node.data_directory", "./data"));
     list.add(ConfigOption.millis("node.shutdown_timeout_millis", 10_000, 100, 600_000));
+
+    list.add(
+        ConfigOption.string(
+            "cluster.name",
+            "ringkv",
+            CLUSTER_NAME,
+            "1 to 128 letters, digits, '.', '_' or '-', starting with a letter or digit"));
+    list.add(
+        ConfigOption.string(
+            "cluster.seeds",
+            "127.0.0.1:7000",
+            HOST_PORT_LIST,
+            "comma-separated host:port internode addresses ([::1]:7000 for IPv6)"));
+    list.add(
+        ConfigOption.string(
+            "cluster.datacenter",
+            "dc1",
+            NODE_ID,
+            "1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit"));
+    list.add(
+        ConfigOption.string(
+            "cluster.rack",
+            "rack1",
+            NODE_ID,
+            "1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit"));
+    list.add(ConfigOption.decimal("cluster.weight", 1.0, 1.0 / 64, 64.0));
+    list.add(ConfigOption.integer("cluster.num_tokens", 16, 1, 256));
+    list.add(
+        ConfigOption.string(
+            "cluster.advertise_host",
+            "",
+            HOST_OR_EMPTY,
+            "empty (the internode listen host) or an IP address or host name"));
+    list.add(ConfigOption.decimal("cluster.phi_convict_threshold", 8.0, 1.0, 32.0));
+    list.add(ConfigOption.millis("cluster.gossip_interval_millis", 1_000, 100, 60_000));
+    list.add(ConfigOption.millis("cluster.ring_delay_millis", 2_000, 0, 3_600_000));
+    list.add(ConfigOption.millis("cluster.join_wait_max_millis", 30_000, 0, 3_600_000));
 
     list.add(
         ConfigOption.choice(
@@ -124,6 +169,29 @@ public final class ConfigSchema {
             "resp.io_threads", RespConfig.IO_THREADS_AUTO, 0, RespConfig.IO_THREADS_MAX));
     addFrontEnd(list, "http", 8080);
     addFrontEnd(list, "grpc", 9090);
+
+    list.add(
+        ConfigOption.string(
+            "internode.host",
+            "127.0.0.1",
+            HOST,
+            "an IP address or host name (0.0.0.0 for every interface)"));
+    list.add(ConfigOption.integer("internode.port", 7000, 0, 65_535));
+    list.add(ConfigOption.integer("internode.max_connections", 1024, 1, 100_000));
+    list.add(ConfigOption.size("internode.frame_bytes_max", 16 * MIB, 64 * KIB, GIB));
+    list.add(
+        ConfigOption.integer("internode.outbound_queue_messages_max", 10_000, 16, 10_000_000));
+    list.add(ConfigOption.integer("internode.connections_per_peer", 1, 1, 8));
+    list.add(ConfigOption.millis("internode.connect_timeout_millis", 2_000, 10, 600_000));
+    list.add(ConfigOption.millis("internode.handshake_timeout_millis", 5_000, 10, 600_000));
+    list.add(ConfigOption.millis("internode.request_timeout_millis", 5_000, 1, 600_000));
+    list.add(ConfigOption.integer("internode.pending_requests_max", 65_536, 1, 10_000_000));
+    list.add(
+        ConfigOption.string(
+            "internode.peer_addresses",
+            "",
+            PEER_ADDRESS_LIST,
+            "comma-separated node-id=host:port pairs, or empty"));
 
     list.add(ConfigOption.size("limits.key_bytes_max", limits.keyBytesMax(), 1, MIB));
     list.add(ConfigOption.size("limits.value_bytes_max", limits.valueBytesMax(), 1, 128 * MIB));

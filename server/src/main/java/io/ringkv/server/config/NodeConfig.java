@@ -15,22 +15,34 @@ import java.util.TreeMap;
  * <p>Immutable and thread-safe.
  *
  * @param node identity, data directory, shutdown bound
+ * @param cluster the cluster the node belongs to, its place in it, gossip settings
  * @param storage the engine and its write policy
  * @param resp the Redis protocol front end
  * @param http the HTTP/JSON front end
  * @param grpc the gRPC front end
+ * @param internode the listener other nodes connect to, and internode messaging bounds
  * @param limits bounds on client input, enforced by every front end and by the engine
  */
 public record NodeConfig(
     NodeSection node,
+    ClusterSection cluster,
     StorageConfig storage,
     RespConfig resp,
     FrontEndConfig http,
     FrontEndConfig grpc,
+    InternodeSection internode,
     LimitsConfig limits) {
+
+  /** The most tokens one node may hold (io.ringkv.cluster.membership.MemberValues). */
+  static final int TOKENS_PER_NODE_MAX = 1024;
+
+  /** Room a frame needs beside the largest key and value. */
+  static final long FRAME_OVERHEAD_BYTES = 64 * 1024;
 
   public NodeConfig {
     if (node == null
+        || cluster == null
+        || internode == null
         || storage == null
         || resp == null
         || http == null
@@ -38,7 +50,7 @@ public record NodeConfig(
         || limits == null) {
       throw new IllegalArgumentException("no section of a NodeConfig may be null");
     }
-    List<String> problems = relationProblems(storage, resp, http, grpc, limits);
+    List<String> problems = relationProblems(cluster, storage, resp, http, grpc, internode, limits);
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
@@ -62,10 +74,12 @@ public record NodeConfig(
   public NodeConfig withNodeId(String id) {
     return new NodeConfig(
         new NodeSection(id, node.dataDirectory(), node.shutdownTimeoutMillis()),
+        cluster,
         storage,
         resp,
         http,
         grpc,
+        internode,
         limits);
   }
 
@@ -73,22 +87,31 @@ public record NodeConfig(
   public NodeConfig withDataDirectory(Path dataDirectory) {
     return new NodeConfig(
         new NodeSection(node.id(), dataDirectory, node.shutdownTimeoutMillis()),
+        cluster,
         storage,
         resp,
         http,
         grpc,
+        internode,
         limits);
   }
 
+  /** This configuration with other cluster settings. */
+  public NodeConfig withCluster(ClusterSection newCluster) {
+    return new NodeConfig(node, newCluster, storage, resp, http, grpc, internode, limits);
+  }
+
   /**
-   * This configuration with every front end port moved up by {@code offset}, as {@code ringkv up}
-   * numbers its nodes (node i listens on 6379 + i - 1, ...). Port 0 (any free port) stays 0.
+   * This configuration with every port moved up by {@code offset}, the internode port included, as
+   * {@code ringkv up} numbers its nodes (node i listens on 6379 + i - 1, ...). Port 0 (any free
+   * port) stays 0. The seeds do not move: node 1 stays every node's seed.
    *
    * @throws ConfigException if a port would pass 65535
    */
   public NodeConfig withPortOffset(int offset) {
     return new NodeConfig(
         node,
+        cluster,
         storage,
         new RespConfig(
             resp.enabled(),
@@ -97,6 +120,11 @@ public record NodeConfig(
             resp.ioThreads()),
         new FrontEndConfig(http.enabled(), shift(http.listener(), offset, "http")),
         new FrontEndConfig(grpc.enabled(), shift(grpc.listener(), offset, "grpc")),
+        internode.port() == 0
+            ? internode
+            : internode.withPort(
+                shift(ListenerConfig.of(internode.host(), internode.port()), offset, "internode")
+                    .port()),
         limits);
   }
 
@@ -125,12 +153,35 @@ public record NodeConfig(
    * enabled front ends cannot share a port. The engine's own checks run last, as a backstop.
    */
   private static List<String> relationProblems(
+      ClusterSection cluster,
       StorageConfig storage,
       RespConfig resp,
       FrontEndConfig http,
       FrontEndConfig grpc,
+      InternodeSection internode,
       LimitsConfig limits) {
     List<String> problems = new ArrayList<>();
+    long tokens = Math.round(cluster.numTokens() * cluster.weight());
+    if (tokens > TOKENS_PER_NODE_MAX) {
+      problems.add(
+          "cluster.num_tokens x cluster.weight is "
+              + cluster.numTokens()
+              + " x "
+              + cluster.weight()
+              + " = "
+              + tokens
+              + " tokens; at most "
+              + TOKENS_PER_NODE_MAX
+              + " fit one gossip value");
+    }
+    if (cluster.joinWaitMaxMillis() < cluster.ringDelayMillis()) {
+      problems.add(
+          "cluster.join_wait_max_millis is "
+              + cluster.joinWaitMaxMillis()
+              + "; it must be at least cluster.ring_delay_millis ("
+              + cluster.ringDelayMillis()
+              + ")");
+    }
     long pair = (long) limits.keyBytesMax() + limits.valueBytesMax();
     String pairText =
         "limits.key_bytes_max + limits.value_bytes_max ("
@@ -145,6 +196,12 @@ public record NodeConfig(
     atLeastPair(
         problems, "limits.grpc_message_bytes_max", limits.grpcMessageBytesMax(), pair, pairText);
     atLeastPair(problems, "storage.wal_segment_bytes", storage.walSegmentBytes(), pair, pairText);
+    atLeastPair(
+        problems,
+        "internode.frame_bytes_max",
+        internode.frameBytesMax(),
+        pair + FRAME_OVERHEAD_BYTES,
+        pairText + " + 64 KiB of framing");
     if (storage.level0SlowdownTrigger() < storage.level0CompactionTrigger()) {
       problems.add(
           "storage.level0_slowdown_trigger is "
@@ -165,6 +222,17 @@ public record NodeConfig(
     claimPort(problems, portOwners, "resp", resp);
     claimPort(problems, portOwners, "http", http);
     claimPort(problems, portOwners, "grpc", grpc);
+    if (internode.port() != 0) {
+      String owner = portOwners.putIfAbsent(internode.port(), "internode");
+      if (owner != null) {
+        problems.add(
+            "internode.port is "
+                + internode.port()
+                + ", the same as "
+                + owner
+                + ".port; every listener needs its own port");
+      }
+    }
     if (problems.isEmpty()) {
       try {
         storage.toEngineOptions(Path.of("."), limits).validate();
