@@ -388,7 +388,8 @@ public final class InternodeTransport implements AutoCloseable {
     }
     if (!connections.offer(new PeerConnections.Outgoing(request, entry))) {
       counters.requestsRejected.increment();
-      entry.future.completeExceptionally(
+      pending.fail(
+          entry,
           new InternodeOverloadedException(
               peer,
               "its outbound queue holds "
@@ -396,7 +397,7 @@ public final class InternodeTransport implements AutoCloseable {
                   + " messages (outboundQueueMessagesMax)"));
     }
     if (closed) {
-      entry.future.completeExceptionally(new InternodeClosedException(peer));
+      pending.fail(entry, new InternodeClosedException(peer));
     }
     return entry.future;
   }

@@ -255,7 +255,7 @@ final class PeerConnections implements InternodeConnection.Outcome {
                   + e.getMessage(),
               null);
       if (request != null) {
-        request.future.completeExceptionally(e);
+        context.pending().fail(request, e);
       }
       return false;
     }
@@ -269,11 +269,15 @@ final class PeerConnections implements InternodeConnection.Outcome {
           .addListener(
               written -> {
                 if (!written.isSuccess()) {
-                  request.future.completeExceptionally(
-                      new PeerUnreachableException(
-                          peer,
-                          "writing the request failed, the outcome is unknown: " + written.cause(),
-                          written.cause()));
+                  context
+                      .pending()
+                      .fail(
+                          request,
+                          new PeerUnreachableException(
+                              peer,
+                              "writing the request failed, the outcome is unknown: "
+                                  + written.cause(),
+                              written.cause()));
                 }
               });
     }
@@ -379,7 +383,7 @@ final class PeerConnections implements InternodeConnection.Outcome {
       if (outgoing.request() != null) {
         it.remove();
         queued.decrementAndGet();
-        outgoing.request().future.completeExceptionally(new PeerUnreachableException(peer, reason));
+        context.pending().fail(outgoing.request(), new PeerUnreachableException(peer, reason));
       }
     }
   }
@@ -388,7 +392,7 @@ final class PeerConnections implements InternodeConnection.Outcome {
     for (Outgoing outgoing; (outgoing = queue.poll()) != null; ) {
       queued.decrementAndGet();
       if (outgoing.request() != null) {
-        outgoing.request().future.completeExceptionally(new PeerUnreachableException(peer, reason));
+        context.pending().fail(outgoing.request(), new PeerUnreachableException(peer, reason));
       }
     }
   }

@@ -16,10 +16,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Invariants: request ids come from one transport-wide counter starting at 1, so an id is never
  * reused (a long does not wrap in the life of a process); at most {@code pendingRequestsMax}
- * entries exist, {@link #register} refusing beyond; an entry leaves the map exactly once, when its
- * future completes for whatever reason (response, failure, timeout, close, the caller cancelling),
- * which also cancels its timer. A response completes a request only if it comes from the peer the
- * request went to.
+ * entries exist, {@link #register} refusing beyond; an entry leaves the map exactly once, and
+ * whatever takes it out (response, failure, timeout, close, the caller completing the future)
+ * completes the future, after cancelling the timer. A response completes a request only if it comes
+ * from the peer the request went to.
  *
  * <p>Thread-safe: requests are registered from callers' threads, answered and timed out on event
  * loops.
@@ -71,12 +71,12 @@ final class PendingRequests {
     }
     Pending pending = new Pending(lastId.incrementAndGet(), peer, timeoutMillis);
     byId.put(pending.id, pending);
-    pending.future.whenComplete((response, failure) -> remove(pending));
+    pending.future.whenComplete((response, failure) -> release(pending));
     try {
       pending.timer = timers.schedule(() -> timeOut(pending), timeoutMillis, TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
       // The event loops are shutting down: the transport is closing.
-      pending.future.completeExceptionally(new InternodeClosedException(peer));
+      fail(pending, new InternodeClosedException(peer));
     }
     return pending;
   }
@@ -88,7 +88,11 @@ final class PendingRequests {
    */
   boolean complete(long id, String fromPeer, InternodeMessage response) {
     Pending pending = byId.get(id);
-    return pending != null && pending.peer.equals(fromPeer) && pending.future.complete(response);
+    if (pending == null || !pending.peer.equals(fromPeer) || !release(pending)) {
+      return false;
+    }
+    pending.future.complete(response);
+    return true;
   }
 
   /**
@@ -98,15 +102,24 @@ final class PendingRequests {
    */
   boolean fail(long id, String fromPeer, Throwable failure) {
     Pending pending = byId.get(id);
-    return pending != null
-        && pending.peer.equals(fromPeer)
-        && pending.future.completeExceptionally(failure);
+    if (pending == null || !pending.peer.equals(fromPeer) || !release(pending)) {
+      return false;
+    }
+    pending.future.completeExceptionally(failure);
+    return true;
+  }
+
+  /** Fails a request this node could not send (or lost track of). */
+  void fail(Pending pending, Throwable failure) {
+    if (release(pending)) {
+      pending.future.completeExceptionally(failure);
+    }
   }
 
   /** Fails every request written to {@code channel}, which closed: their outcome is unknown. */
   void connectionLost(Channel channel, String peer) {
     for (Pending pending : byId.values()) {
-      if (pending.writtenOn == channel) {
+      if (pending.writtenOn == channel && release(pending)) {
         pending.future.completeExceptionally(
             new PeerUnreachableException(
                 peer, "the connection closed after the request was sent; the outcome is unknown"));
@@ -117,7 +130,9 @@ final class PendingRequests {
   /** Fails every pending request (the transport is closing). */
   void closeAll() {
     for (Pending pending : byId.values()) {
-      pending.future.completeExceptionally(new InternodeClosedException(pending.peer));
+      if (release(pending)) {
+        pending.future.completeExceptionally(new InternodeClosedException(pending.peer));
+      }
     }
   }
 
@@ -126,20 +141,29 @@ final class PendingRequests {
   }
 
   private void timeOut(Pending pending) {
-    if (pending.future.completeExceptionally(
-        new InternodeTimeoutException(
-            pending.peer, pending.timeoutMillis, pending.writtenOn != null))) {
+    if (release(pending)) {
       counters.count(pending.peer, TransportCounters.Event.REQUEST_TIMEOUT);
+      pending.future.completeExceptionally(
+          new InternodeTimeoutException(
+              pending.peer, pending.timeoutMillis, pending.writtenOn != null));
     }
   }
 
-  private void remove(Pending pending) {
-    if (byId.remove(pending.id, pending)) {
-      size.decrementAndGet();
-      ScheduledFuture<?> timer = pending.timer;
-      if (timer != null) {
-        timer.cancel(false);
-      }
+  /**
+   * Takes the entry out of the map. Whoever succeeds (a response, a timeout, a failure, the caller
+   * completing or cancelling the future) is the one that completes it: a response that loses the
+   * race to a timeout is counted as unknown, and the counters and {@link #size()} are up to date
+   * before the future completes.
+   */
+  private boolean release(Pending pending) {
+    if (!byId.remove(pending.id, pending)) {
+      return false;
     }
+    size.decrementAndGet();
+    ScheduledFuture<?> timer = pending.timer;
+    if (timer != null) {
+      timer.cancel(false);
+    }
+    return true;
   }
 }
