@@ -83,6 +83,8 @@ public final class InternodeTransport implements AutoCloseable {
 
   static final int ACCEPT_BACKLOG = 1_024;
 
+  private static final String QUEUE_GAUGE = "ringkv.internode.queue.messages";
+
   private static final System.Logger LOG = System.getLogger(InternodeTransport.class.getName());
 
   private final InternodeConfig config;
@@ -413,6 +415,7 @@ public final class InternodeTransport implements AutoCloseable {
     PeerConnections connections = peers.remove(peer);
     if (connections != null) {
       connections.forget();
+      registry.find(QUEUE_GAUGE).tag("peer", peer).meters().forEach(registry::remove);
     }
   }
 
@@ -500,7 +503,7 @@ public final class InternodeTransport implements AutoCloseable {
         id -> {
           counters.track(id);
           PeerConnections created = new PeerConnections(id, group.next(), context, links);
-          Gauge.builder("ringkv.internode.queue.messages", created, PeerConnections::queuedMessages)
+          Gauge.builder(QUEUE_GAUGE, created, PeerConnections::queuedMessages)
               .tag("peer", id)
               .register(registry);
           return created;

@@ -662,6 +662,25 @@ class InternodeTransportTest {
     }
   }
 
+  @Test
+  void forgetPeer_failsWhatWaitsAndDropsItsAddress() throws Exception {
+    Node a = start("node-1");
+    Node b = start("node-2");
+    b.handler().mode = RecordingHandler.Mode.NEVER_ANSWER;
+    a.learn(b);
+    CompletableFuture<InternodeMessage> pending =
+        a.transport().request("node-2", new Echo(1), 60_000);
+    Await.until("B receives the request", () -> b.handler().requests.size() == 1);
+
+    a.transport().forgetPeer("node-2");
+
+    assertThat(failureOf(pending)).isInstanceOf(PeerUnreachableException.class);
+    assertThat(a.transport().send("node-2", new Echo(2))).isFalse(); // no address any more
+    Await.until("B sees the connection close", () -> b.stats().inboundConnections() == 0);
+    assertThat(a.registry().find("ringkv.internode.queue.messages").tag("peer", "node-2").gauge())
+        .isNull();
+  }
+
   // ---------------------------------------------------------------- lifecycle
 
   @Test
