@@ -11,8 +11,8 @@ import java.util.TreeMap;
  *
  * @param total every peer's counts added up, plus events that belong to no known peer (an inbound
  *     connection that failed before its handshake named the peer)
- * @param peers counts per peer node id, for peers this node sent to or heard from (at most {@link
- *     TransportCounters#PEERS_MAX}; beyond, events count in {@code total} only)
+ * @param peers counts per peer node id, for peers this node sent to or heard from (at most 4,096;
+ *     beyond, events count in {@code total} only)
  * @param inboundConnectionsRejected accepted connections closed at once because {@link
  *     InternodeConfig#inboundConnectionsMax()} were open
  * @param unknownResponses responses whose request id was not pending (it timed out, or the peer is
