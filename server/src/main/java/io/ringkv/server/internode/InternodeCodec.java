@@ -1,0 +1,484 @@
+package io.ringkv.server.internode;
+
+import static io.ringkv.server.internode.InternodeFormat.FAILURE_REASON_CHARS_MAX;
+import static io.ringkv.server.internode.InternodeFormat.FLAGS_KIND_MASK;
+import static io.ringkv.server.internode.InternodeFormat.HEADER_BYTES_MIN;
+import static io.ringkv.server.internode.InternodeFormat.LENGTH_BYTES;
+import static io.ringkv.server.internode.InternodeFormat.MAGIC;
+import static io.ringkv.server.internode.InternodeFormat.NAME_CHARS_MAX;
+import static io.ringkv.server.internode.InternodeFormat.REFUSAL_DETAIL_CHARS_MAX;
+import static io.ringkv.server.internode.InternodeFormat.REQUEST_ID_BYTES;
+import static io.ringkv.server.internode.InternodeFormat.STATE_VALUES_MAX;
+import static io.ringkv.server.internode.InternodeFormat.TYPE_ECHO;
+import static io.ringkv.server.internode.InternodeFormat.TYPE_ECHO_REPLY;
+import static io.ringkv.server.internode.InternodeFormat.TYPE_FAILURE;
+import static io.ringkv.server.internode.InternodeFormat.TYPE_GOSSIP_ACK;
+import static io.ringkv.server.internode.InternodeFormat.TYPE_GOSSIP_ACK2;
+import static io.ringkv.server.internode.InternodeFormat.TYPE_GOSSIP_SYN;
+import static io.ringkv.server.internode.InternodeFormat.TYPE_HELLO;
+import static io.ringkv.server.internode.InternodeFormat.TYPE_HELLO_ACCEPT;
+import static io.ringkv.server.internode.InternodeFormat.TYPE_HELLO_REFUSE;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.handler.codec.DecoderException;
+import io.ringkv.cluster.membership.ApplicationState;
+import io.ringkv.cluster.membership.EndpointDelta;
+import io.ringkv.cluster.membership.EndpointState;
+import io.ringkv.cluster.membership.GossipDigest;
+import io.ringkv.cluster.membership.GossipMessage;
+import io.ringkv.cluster.membership.VersionedValue;
+import io.ringkv.server.internode.InternodeMessage.Echo;
+import io.ringkv.server.internode.InternodeMessage.EchoReply;
+import io.ringkv.server.internode.InternodeMessage.Gossip;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * Every frame's encoding and decoding, in one place: the executable form of
+ * docs/format/internode.md, with the constants in {@link InternodeFormat}. A new message type is a
+ * record in {@link InternodeMessage}, a type code, one {@code case} in {@link #writeMessage} and
+ * one in {@link #readMessage}.
+ *
+ * <p>Decoding is defensive: a frame is untrusted input. Every count and length is checked against
+ * its bound ({@link WireLimits}, the name bounds) before anything is allocated, every value is
+ * checked by the record it becomes, the body must be read to its last byte, and each problem is a
+ * {@link DecoderException} naming the frame, the field, the value and the limit. Encoding checks
+ * the same bounds, so that a frame this node writes is one its peers accept.
+ *
+ * <p>Thread-safe and stateless apart from its limits: one instance serves every connection.
+ */
+final class InternodeCodec {
+  private final WireLimits limits;
+
+  InternodeCodec(WireLimits limits) {
+    this.limits = Objects.requireNonNull(limits, "limits");
+  }
+
+  WireLimits limits() {
+    return limits;
+  }
+
+  // ---------------------------------------------------------------- encoding
+
+  /**
+   * Encodes a whole frame, length prefix included, into a new buffer the caller owns.
+   *
+   * @throws IllegalArgumentException if the message is over a bound
+   */
+  ByteBuf encode(ByteBufAllocator allocator, Frame frame) {
+    ByteBuf out = allocator.ioBuffer();
+    try {
+      int start = out.writerIndex();
+      out.writeInt(0);
+      writeFrame(out, frame);
+      out.setInt(start, out.writerIndex() - start - LENGTH_BYTES);
+      return out;
+    } catch (RuntimeException e) {
+      out.release();
+      throw e;
+    }
+  }
+
+  /** Writes a frame's header and body (everything after the length prefix). */
+  void writeFrame(ByteBuf out, Frame frame) {
+    switch (frame) {
+      case Frame.Hello hello -> {
+        writeHeader(out, TYPE_HELLO, FrameKind.ONE_WAY, 0);
+        out.writeInt(MAGIC);
+        out.writeShort(hello.versionMin());
+        out.writeShort(hello.versionMax());
+        writeString16(out, "clusterName", hello.clusterName(), NAME_CHARS_MAX);
+        writeString16(out, "nodeId", hello.nodeId(), NAME_CHARS_MAX);
+      }
+      case Frame.HelloAccept accept -> {
+        writeHeader(out, TYPE_HELLO_ACCEPT, FrameKind.ONE_WAY, 0);
+        out.writeInt(MAGIC);
+        out.writeShort(accept.version());
+        writeString16(out, "nodeId", accept.nodeId(), NAME_CHARS_MAX);
+      }
+      case Frame.HelloRefuse refuse -> {
+        writeHeader(out, TYPE_HELLO_REFUSE, FrameKind.ONE_WAY, 0);
+        out.writeInt(MAGIC);
+        out.writeByte(refuse.reason().code);
+        out.writeShort(refuse.versionMin());
+        out.writeShort(refuse.versionMax());
+        writeString16(
+            out,
+            "detail",
+            cut(refuse.detail(), REFUSAL_DETAIL_CHARS_MAX),
+            REFUSAL_DETAIL_CHARS_MAX);
+      }
+      case Frame.Failure failure -> {
+        writeHeader(out, TYPE_FAILURE, FrameKind.RESPONSE, failure.requestId());
+        writeString16(
+            out,
+            "reason",
+            cut(failure.reason(), FAILURE_REASON_CHARS_MAX),
+            FAILURE_REASON_CHARS_MAX);
+      }
+      case Frame.Message message -> {
+        int typeIndex = out.writerIndex();
+        writeHeader(out, 0, message.kind(), message.requestId());
+        out.setByte(typeIndex, writeMessage(out, message.message()));
+      }
+    }
+  }
+
+  private static void writeHeader(ByteBuf out, int type, FrameKind kind, long requestId) {
+    out.writeByte(type);
+    out.writeByte(kind.code);
+    if (kind.hasRequestId()) {
+      out.writeLong(requestId);
+    }
+  }
+
+  /** Writes a message's body and returns its type code. One case per message type. */
+  private int writeMessage(ByteBuf out, InternodeMessage message) {
+    return switch (message) {
+      case Gossip gossip ->
+          switch (gossip.message()) {
+            case GossipMessage.Syn syn -> {
+              writeRoute(out, syn);
+              writeString16(out, "clusterName", syn.clusterName(), NAME_CHARS_MAX);
+              writeDigests(out, "SYN digests", syn.digests());
+              yield TYPE_GOSSIP_SYN;
+            }
+            case GossipMessage.Ack ack -> {
+              writeRoute(out, ack);
+              writeDigests(out, "ACK requests", ack.requests());
+              writeDeltas(out, "ACK deltas", ack.deltas());
+              yield TYPE_GOSSIP_ACK;
+            }
+            case GossipMessage.Ack2 ack2 -> {
+              writeRoute(out, ack2);
+              writeDeltas(out, "ACK2 deltas", ack2.deltas());
+              yield TYPE_GOSSIP_ACK2;
+            }
+          };
+      case Echo echo -> {
+        out.writeLong(echo.sentNanos());
+        yield TYPE_ECHO;
+      }
+      case EchoReply reply -> {
+        out.writeLong(reply.sentNanos());
+        yield TYPE_ECHO_REPLY;
+      }
+    };
+  }
+
+  private static void writeRoute(ByteBuf out, GossipMessage message) {
+    writeString16(out, "from", message.from(), NAME_CHARS_MAX);
+    writeString16(out, "to", message.to(), NAME_CHARS_MAX);
+  }
+
+  private void writeDigests(ByteBuf out, String field, List<GossipDigest> digests) {
+    checkCount(field, digests.size(), limits.digestsMax());
+    out.writeInt(digests.size());
+    for (GossipDigest digest : digests) {
+      writeString16(out, "endpoint", digest.endpoint(), NAME_CHARS_MAX);
+      out.writeLong(digest.generation());
+      out.writeLong(digest.maxVersion());
+    }
+  }
+
+  private void writeDeltas(ByteBuf out, String field, List<EndpointDelta> deltas) {
+    checkCount(field, deltas.size(), limits.deltasMax());
+    out.writeInt(deltas.size());
+    for (EndpointDelta delta : deltas) {
+      EndpointState state = delta.state();
+      out.writeLong(delta.afterVersion());
+      writeString16(out, "endpoint", state.endpoint(), NAME_CHARS_MAX);
+      out.writeLong(state.generation());
+      out.writeLong(state.heartbeatVersion());
+      out.writeByte(state.states().size());
+      for (Map.Entry<ApplicationState, VersionedValue> entry : state.states().entrySet()) {
+        String value = entry.getValue().value();
+        if (value.length() > limits.valueCharsMax()) {
+          throw new IllegalArgumentException(
+              "the "
+                  + entry.getKey()
+                  + " value of "
+                  + state.endpoint()
+                  + " has "
+                  + value.length()
+                  + " chars, over the limit of "
+                  + limits.valueCharsMax());
+        }
+        out.writeByte(code(entry.getKey()));
+        int bytes = ByteBufUtil.utf8Bytes(value);
+        out.writeInt(bytes);
+        ByteBufUtil.reserveAndWriteUtf8(out, value, bytes);
+        out.writeLong(entry.getValue().version());
+      }
+    }
+  }
+
+  private static void writeString16(ByteBuf out, String field, String value, int charsMax) {
+    if (value.length() > charsMax) {
+      throw new IllegalArgumentException(
+          field + " has " + value.length() + " chars, over the limit of " + charsMax);
+    }
+    int bytes = ByteBufUtil.utf8Bytes(value);
+    out.writeShort(bytes);
+    ByteBufUtil.reserveAndWriteUtf8(out, value, bytes);
+  }
+
+  private static void checkCount(String field, int count, int max) {
+    if (count > max) {
+      throw new IllegalArgumentException(
+          field + " has " + count + " entries, over the limit of " + max);
+    }
+  }
+
+  private static String cut(String text, int charsMax) {
+    return text.length() <= charsMax ? text : text.substring(0, charsMax);
+  }
+
+  // ---------------------------------------------------------------- decoding
+
+  /**
+   * Decodes one frame: its header and body, the length prefix already taken off. Reads {@code
+   * frame} to its end.
+   *
+   * @throws DecoderException if the frame is malformed or over a bound
+   */
+  Frame decode(ByteBuf frame) {
+    if (frame.readableBytes() < HEADER_BYTES_MIN) {
+      throw new DecoderException(
+          "malformed frame: "
+              + frame.readableBytes()
+              + " bytes, fewer than the "
+              + HEADER_BYTES_MIN
+              + " of a header");
+    }
+    int type = frame.readUnsignedByte();
+    int flags = frame.readUnsignedByte();
+    WireReader reader = new WireReader(frame, typeName(type));
+    FrameKind kind = kind(reader, flags);
+    long requestId = 0;
+    if (kind.hasRequestId()) {
+      if (frame.readableBytes() < REQUEST_ID_BYTES) {
+        throw reader.error("truncated at requestId: needs 8 bytes, " + frame.readableBytes());
+      }
+      requestId = frame.readLong();
+      if (requestId <= 0) {
+        throw reader.error("requestId must be positive, was " + requestId);
+      }
+    }
+    Frame result;
+    try {
+      result =
+          switch (type) {
+            case TYPE_HELLO -> {
+              oneWayOnly(reader, kind);
+              readMagic(reader);
+              yield new Frame.Hello(
+                  reader.uint16("versionMin"),
+                  reader.uint16("versionMax"),
+                  reader.string16("clusterName", NAME_CHARS_MAX),
+                  readName(reader, "nodeId"));
+            }
+            case TYPE_HELLO_ACCEPT -> {
+              oneWayOnly(reader, kind);
+              readMagic(reader);
+              yield new Frame.HelloAccept(reader.uint16("version"), readName(reader, "nodeId"));
+            }
+            case TYPE_HELLO_REFUSE -> {
+              oneWayOnly(reader, kind);
+              readMagic(reader);
+              int code = reader.uint8("reason");
+              HandshakeRefusal reason = HandshakeRefusal.ofCode(code);
+              if (reason == null) {
+                throw reader.error("unknown refusal reason " + code);
+              }
+              yield new Frame.HelloRefuse(
+                  reason,
+                  reader.uint16("versionMin"),
+                  reader.uint16("versionMax"),
+                  reader.string16("detail", REFUSAL_DETAIL_CHARS_MAX));
+            }
+            case TYPE_FAILURE -> {
+              if (kind != FrameKind.RESPONSE) {
+                throw reader.error("must be a response, was " + kind);
+              }
+              yield new Frame.Failure(
+                  requestId, reader.string16("reason", FAILURE_REASON_CHARS_MAX));
+            }
+            default -> new Frame.Message(kind, requestId, readMessage(reader, type));
+          };
+    } catch (IllegalArgumentException | NullPointerException e) {
+      // A record refused a decoded value (a negative generation, a delta holding old versions).
+      throw reader.error("invalid value: " + e.getMessage(), e);
+    }
+    reader.end();
+    return result;
+  }
+
+  /** Reads a message's body. One case per message type. */
+  private InternodeMessage readMessage(WireReader reader, int type) {
+    return switch (type) {
+      case TYPE_GOSSIP_SYN ->
+          new Gossip(
+              new GossipMessage.Syn(
+                  readName(reader, "from"),
+                  readName(reader, "to"),
+                  reader.string16("clusterName", NAME_CHARS_MAX),
+                  readDigests(reader, "digest count")));
+      case TYPE_GOSSIP_ACK ->
+          new Gossip(
+              new GossipMessage.Ack(
+                  readName(reader, "from"),
+                  readName(reader, "to"),
+                  readDigests(reader, "request count"),
+                  readDeltas(reader)));
+      case TYPE_GOSSIP_ACK2 ->
+          new Gossip(
+              new GossipMessage.Ack2(
+                  readName(reader, "from"), readName(reader, "to"), readDeltas(reader)));
+      case TYPE_ECHO -> new Echo(reader.int64("sentNanos"));
+      case TYPE_ECHO_REPLY -> new EchoReply(reader.int64("sentNanos"));
+      default -> throw reader.error("unknown message type " + type);
+    };
+  }
+
+  private List<GossipDigest> readDigests(WireReader reader, String countField) {
+    int count = reader.count(countField, limits.digestsMax());
+    List<GossipDigest> digests = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      digests.add(
+          new GossipDigest(
+              readName(reader, "digest endpoint"),
+              reader.int64("digest generation"),
+              reader.int64("digest maxVersion")));
+    }
+    return digests;
+  }
+
+  private List<EndpointDelta> readDeltas(WireReader reader) {
+    int count = reader.count("delta count", limits.deltasMax());
+    List<EndpointDelta> deltas = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      long afterVersion = reader.int64("delta afterVersion");
+      String endpoint = readName(reader, "delta endpoint");
+      long generation = reader.int64("delta generation");
+      long heartbeatVersion = reader.int64("delta heartbeatVersion");
+      int valueCount = reader.uint8("delta value count");
+      Map<ApplicationState, VersionedValue> values = new EnumMap<>(ApplicationState.class);
+      for (int j = 0; j < valueCount; j++) {
+        int code = reader.uint8("application state");
+        ApplicationState key = applicationState(code);
+        if (key == null) {
+          throw reader.error("unknown application state code " + code + " for " + endpoint);
+        }
+        String value = reader.string32("value of " + key, limits.valueCharsMax());
+        VersionedValue versioned = new VersionedValue(value, reader.int64("version of " + key));
+        if (values.put(key, versioned) != null) {
+          throw reader.error("application state " + key + " twice for " + endpoint);
+        }
+      }
+      deltas.add(
+          new EndpointDelta(
+              new EndpointState(endpoint, generation, heartbeatVersion, new TreeMap<>(values)),
+              afterVersion));
+    }
+    return deltas;
+  }
+
+  private static String readName(WireReader reader, String field) {
+    String name = reader.string16(field, NAME_CHARS_MAX);
+    try {
+      return EndpointState.checkEndpoint(field, name);
+    } catch (IllegalArgumentException e) {
+      throw reader.error(e.getMessage(), e);
+    }
+  }
+
+  private static void readMagic(WireReader reader) {
+    int magic = reader.int32("magic");
+    if (magic != MAGIC) {
+      throw reader.error(
+          "bad magic 0x"
+              + Integer.toHexString(magic)
+              + ", expected 0x"
+              + Integer.toHexString(MAGIC)
+              + " (not a ringkv internode peer?)");
+    }
+  }
+
+  private static void oneWayOnly(WireReader reader, FrameKind kind) {
+    if (kind != FrameKind.ONE_WAY) {
+      throw reader.error("a handshake frame must be one-way, was " + kind);
+    }
+  }
+
+  private static FrameKind kind(WireReader reader, int flags) {
+    if ((flags & ~FLAGS_KIND_MASK) != 0) {
+      throw reader.error("reserved flag bits set: 0x" + Integer.toHexString(flags));
+    }
+    for (FrameKind kind : FrameKind.values()) {
+      if (kind.code == (flags & FLAGS_KIND_MASK)) {
+        return kind;
+      }
+    }
+    throw reader.error("unknown frame kind " + (flags & FLAGS_KIND_MASK));
+  }
+
+  /** A readable name for a type code, for messages. */
+  static String typeName(int type) {
+    return switch (type) {
+      case TYPE_HELLO -> "HELLO";
+      case TYPE_HELLO_ACCEPT -> "HELLO_ACCEPT";
+      case TYPE_HELLO_REFUSE -> "HELLO_REFUSE";
+      case TYPE_FAILURE -> "FAILURE";
+      case TYPE_GOSSIP_SYN -> "SYN";
+      case TYPE_GOSSIP_ACK -> "ACK";
+      case TYPE_GOSSIP_ACK2 -> "ACK2";
+      case TYPE_ECHO -> "ECHO";
+      case TYPE_ECHO_REPLY -> "ECHO_REPLY";
+      default -> "type-" + type;
+    };
+  }
+
+  /**
+   * The wire code of an application state. Exhaustive, so that a new {@link ApplicationState} does
+   * not compile until it has a code here, in {@link InternodeFormat} and in the format doc.
+   */
+  static int code(ApplicationState state) {
+    return switch (state) {
+      case STATUS -> InternodeFormat.STATE_STATUS;
+      case TOKENS -> InternodeFormat.STATE_TOKENS;
+      case DC -> InternodeFormat.STATE_DC;
+      case RACK -> InternodeFormat.STATE_RACK;
+      case ADDRESSES -> InternodeFormat.STATE_ADDRESSES;
+      case EPOCH -> InternodeFormat.STATE_EPOCH;
+      case LOAD -> InternodeFormat.STATE_LOAD;
+    };
+  }
+
+  /** The application state of a wire code, or null for an unknown code. */
+  static ApplicationState applicationState(int code) {
+    return switch (code) {
+      case InternodeFormat.STATE_STATUS -> ApplicationState.STATUS;
+      case InternodeFormat.STATE_TOKENS -> ApplicationState.TOKENS;
+      case InternodeFormat.STATE_DC -> ApplicationState.DC;
+      case InternodeFormat.STATE_RACK -> ApplicationState.RACK;
+      case InternodeFormat.STATE_ADDRESSES -> ApplicationState.ADDRESSES;
+      case InternodeFormat.STATE_EPOCH -> ApplicationState.EPOCH;
+      case InternodeFormat.STATE_LOAD -> ApplicationState.LOAD;
+      default -> null;
+    };
+  }
+
+  static {
+    // The value count is one byte on the wire.
+    if (ApplicationState.values().length > STATE_VALUES_MAX) {
+      throw new AssertionError("more application states than a delta's value count can hold");
+    }
+  }
+}

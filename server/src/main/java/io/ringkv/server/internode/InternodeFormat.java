@@ -1,0 +1,87 @@
+package io.ringkv.server.internode;
+
+/**
+ * The constants of the internode wire format, shared by the encoder and the decoder (as LevelDB's
+ * {@code log_format.h}). docs/format/internode.md is the format's description; every number here
+ * appears there. Constants only: changing one changes the protocol, so a change that is not
+ * backwards compatible needs a new {@link #PROTOCOL_VERSION_MAX}.
+ */
+final class InternodeFormat {
+  private InternodeFormat() {}
+
+  // ---- Framing: length(4) type(1) flags(1) [requestId(8)] body ----
+
+  /** Bytes of the length prefix: a big-endian uint32, the bytes of header and body after it. */
+  static final int LENGTH_BYTES = 4;
+
+  /** Bytes of a header without a request id: type, flags. */
+  static final int HEADER_BYTES_MIN = 1 + 1;
+
+  /** Bytes of the request id of a request or response. */
+  static final int REQUEST_ID_BYTES = 8;
+
+  /** Before the handshake completes, no frame may be longer than this (header and body). */
+  static final int HANDSHAKE_FRAME_BYTES_MAX = 1_024;
+
+  // ---- Flags: the low two bits say the frame's kind; the other six bits must be zero ----
+
+  static final int FLAGS_KIND_MASK = 0x03;
+  static final int KIND_ONE_WAY = 0;
+  static final int KIND_REQUEST = 1;
+  static final int KIND_RESPONSE = 2;
+
+  // ---- Handshake ----
+
+  /** Opens every handshake body: the bytes "RKVI" (ringkv internode). */
+  static final int MAGIC = 0x524B5649;
+
+  /** The oldest protocol version this build speaks. */
+  static final int PROTOCOL_VERSION_MIN = 1;
+
+  /** The newest protocol version this build speaks. */
+  static final int PROTOCOL_VERSION_MAX = 1;
+
+  static final int REFUSAL_WRONG_CLUSTER = 1;
+  static final int REFUSAL_UNSUPPORTED_VERSION = 2;
+  static final int REFUSAL_NODE_ID_CLASH = 3;
+
+  // ---- Message types (uint8); 0 is reserved and never written ----
+
+  static final int TYPE_HELLO = 1;
+  static final int TYPE_HELLO_ACCEPT = 2;
+  static final int TYPE_HELLO_REFUSE = 3;
+  static final int TYPE_FAILURE = 8;
+  static final int TYPE_GOSSIP_SYN = 16;
+  static final int TYPE_GOSSIP_ACK = 17;
+  static final int TYPE_GOSSIP_ACK2 = 18;
+  static final int TYPE_ECHO = 32;
+  static final int TYPE_ECHO_REPLY = 33;
+
+  // ---- Application state codes (uint8), one per io.ringkv.cluster.membership.ApplicationState
+  // ----
+
+  static final int STATE_STATUS = 1;
+  static final int STATE_TOKENS = 2;
+  static final int STATE_DC = 3;
+  static final int STATE_RACK = 4;
+  static final int STATE_ADDRESSES = 5;
+  static final int STATE_EPOCH = 6;
+  static final int STATE_LOAD = 7;
+
+  // ---- Strings: uint16 or int32 byte length, then UTF-8 ----
+
+  /** A UTF-8 encoding takes at most this many bytes per UTF-16 char (4 per surrogate pair). */
+  static final int UTF8_BYTES_PER_CHAR_MAX = 3;
+
+  /** Node ids, endpoint names and cluster names: at most this many chars. */
+  static final int NAME_CHARS_MAX = 128;
+
+  /** The detail text of a handshake refusal: at most this many chars (longer is cut). */
+  static final int REFUSAL_DETAIL_CHARS_MAX = 200;
+
+  /** The reason text of a failure response: at most this many chars (longer is cut). */
+  static final int FAILURE_REASON_CHARS_MAX = 1_000;
+
+  /** Application state values per endpoint state: at most one per known key. */
+  static final int STATE_VALUES_MAX = 255;
+}
