@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       PutCommand.class,
       DeleteCommand.class,
       ScanCommand.class,
+      StatusCommand.class,
       VersionCommand.class,
       CommandLine.HelpCommand.class
     })

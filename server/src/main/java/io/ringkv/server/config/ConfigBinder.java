@@ -4,13 +4,13 @@ import io.ringkv.storage.Durability;
 import io.ringkv.storage.EngineOptions;
 import java.nio.file.Path;
 import java.util.HashSet;
-import java.util.List;
-import java.util.TreeMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Turns parsed option values (dotted path → value, see {@link ConfigOption}) into a {@link

@@ -83,7 +83,8 @@ public final class ConfigOption {
   }
 
   static ConfigOption integer(String path, long defaultValue, long min, long max) {
-    return new ConfigOption(path, Kind.INTEGER, defaultValue, min, max, List.of(), null, null, 0, 0);
+    return new ConfigOption(
+        path, Kind.INTEGER, defaultValue, min, max, List.of(), null, null, 0, 0);
   }
 
   static ConfigOption size(String path, long defaultValue, long min, long max) {
@@ -110,11 +111,13 @@ public final class ConfigOption {
   }
 
   static ConfigOption path(String path, String defaultValue) {
-    return new ConfigOption(path, Kind.PATH, Path.of(defaultValue), 0, 0, List.of(), null, null, 0, 0);
+    return new ConfigOption(
+        path, Kind.PATH, Path.of(defaultValue), 0, 0, List.of(), null, null, 0, 0);
   }
 
   static ConfigOption decimal(String path, double defaultValue, double min, double max) {
-    return new ConfigOption(path, Kind.DECIMAL, defaultValue, 0, 0, List.of(), null, null, min, max);
+    return new ConfigOption(
+        path, Kind.DECIMAL, defaultValue, 0, 0, List.of(), null, null, min, max);
   }
 
   static ConfigOption secret(String path) {
@@ -307,7 +310,8 @@ public final class ConfigOption {
   }
 
   private String parseString(Object raw) {
-    String text = scalarText(raw);
+    // YAML reads "key:" with nothing after it as null: the empty text, where the pattern allows it.
+    String text = raw == null ? "" : scalarText(raw);
     return text != null && pattern.matcher(text).matches() ? text : null;
   }
 

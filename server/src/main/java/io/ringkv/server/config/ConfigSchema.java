@@ -179,8 +179,7 @@ public final class ConfigSchema {
     list.add(ConfigOption.integer("internode.port", 7000, 0, 65_535));
     list.add(ConfigOption.integer("internode.max_connections", 1024, 1, 100_000));
     list.add(ConfigOption.size("internode.frame_bytes_max", 16 * MIB, 64 * KIB, GIB));
-    list.add(
-        ConfigOption.integer("internode.outbound_queue_messages_max", 10_000, 16, 10_000_000));
+    list.add(ConfigOption.integer("internode.outbound_queue_messages_max", 10_000, 16, 10_000_000));
     list.add(ConfigOption.integer("internode.connections_per_peer", 1, 1, 8));
     list.add(ConfigOption.millis("internode.connect_timeout_millis", 2_000, 10, 600_000));
     list.add(ConfigOption.millis("internode.handshake_timeout_millis", 5_000, 10, 600_000));

@@ -152,6 +152,8 @@ public final class HttpServer implements FrontEnd {
                 new HttpRouter.Route(HttpMethod.GET, "/health", "health", operational::health),
                 new HttpRouter.Route(HttpMethod.GET, "/metrics", "metrics", operational::metrics),
                 new HttpRouter.Route(
+                    HttpMethod.GET, "/v1/cluster/status", "cluster_status", operational::status),
+                new HttpRouter.Route(
                     HttpMethod.GET, "/openapi.json", "openapi", operational::openApi)));
   }
 

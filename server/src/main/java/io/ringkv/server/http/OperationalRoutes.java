@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * The routes for operators and tools: {@code /health}, {@code /metrics} (Prometheus text) and
@@ -46,6 +47,31 @@ final class OperationalRoutes {
   CompletableFuture<HttpReply> metrics(HttpExchange exchange) {
     return CompletableFuture.completedFuture(
         HttpReply.ok(PROMETHEUS_TEXT, metrics.scrape().getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /**
+   * {@code GET /v1/cluster/status}: this node's view of the ring (docs/api/http.md), or 503 while
+   * the cluster service is starting or stopped.
+   */
+  CompletableFuture<HttpReply> status(HttpExchange exchange) {
+    return info.cluster()
+        .status()
+        .handle(
+            (report, failure) -> {
+              if (failure == null) {
+                return HttpReply.json(HttpResponseStatus.OK, report);
+              }
+              Throwable cause =
+                  failure instanceof CompletionException && failure.getCause() != null
+                      ? failure.getCause()
+                      : failure;
+              return HttpReply.problem(
+                  Problem.of(
+                      HttpResponseStatus.SERVICE_UNAVAILABLE,
+                      ProblemType.UNAVAILABLE,
+                      "cluster status unavailable: " + cause.getMessage()),
+                  exchange.rawPath());
+            });
   }
 
   /** {@code GET /openapi.json}: the OpenAPI document of this API. */

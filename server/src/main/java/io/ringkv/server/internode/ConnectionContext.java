@@ -2,6 +2,9 @@ package io.ringkv.server.internode;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import java.net.InetSocketAddress;
+import java.util.function.BiConsumer;
+import java.util.function.IntSupplier;
 
 /**
  * What every connection of one transport shares: who this node is, the settings, the codec, the
@@ -14,7 +17,9 @@ record ConnectionContext(
     InternodeCodec codec,
     InternodeHandler handler,
     PendingRequests pending,
-    TransportCounters counters) {
+    TransportCounters counters,
+    IntSupplier listenPort,
+    BiConsumer<String, InetSocketAddress> learnAddress) {
 
   /**
    * Encodes a frame, length prefix included, refusing one over {@link

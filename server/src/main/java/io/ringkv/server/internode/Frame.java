@@ -7,8 +7,13 @@ import java.util.Objects;
  * docs/format/internode.md gives each one's bytes; {@link InternodeCodec} converts.
  */
 sealed interface Frame {
-  /** The first frame of an outbound connection: who connects, for which cluster, which versions. */
-  record Hello(int versionMin, int versionMax, String clusterName, String nodeId) implements Frame {
+  /**
+   * The first frame of an outbound connection: who connects, for which cluster, which versions, and
+   * the port it listens on for internode connections (with the connection's source address, where
+   * the acceptor can reach it back before gossip has told it).
+   */
+  record Hello(int versionMin, int versionMax, String clusterName, String nodeId, int listenPort)
+      implements Frame {
     public Hello {
       Objects.requireNonNull(clusterName, "clusterName");
       Objects.requireNonNull(nodeId, "nodeId");

@@ -15,8 +15,9 @@ final class Handshake {
   private Handshake() {}
 
   /** The HELLO this node sends. */
-  static Frame.Hello hello(String clusterName, String selfId) {
-    return new Frame.Hello(PROTOCOL_VERSION_MIN, PROTOCOL_VERSION_MAX, clusterName, selfId);
+  static Frame.Hello hello(String clusterName, String selfId, int listenPort) {
+    return new Frame.Hello(
+        PROTOCOL_VERSION_MIN, PROTOCOL_VERSION_MAX, clusterName, selfId, listenPort);
   }
 
   /** The acceptor's answer to {@code hello}: a HELLO_ACCEPT or a HELLO_REFUSE. */

@@ -95,6 +95,7 @@ final class InternodeCodec {
         out.writeShort(hello.versionMax());
         writeString16(out, "clusterName", hello.clusterName(), NAME_CHARS_MAX);
         writeString16(out, "nodeId", hello.nodeId(), NAME_CHARS_MAX);
+        out.writeShort(hello.listenPort());
       }
       case Frame.HelloAccept accept -> {
         writeHeader(out, TYPE_HELLO_ACCEPT, FrameKind.ONE_WAY, 0);
@@ -282,7 +283,8 @@ final class InternodeCodec {
                   reader.uint16("versionMin"),
                   reader.uint16("versionMax"),
                   reader.string16("clusterName", NAME_CHARS_MAX),
-                  readName(reader, "nodeId"));
+                  readName(reader, "nodeId"),
+                  reader.uint16("listenPort"));
             }
             case TYPE_HELLO_ACCEPT -> {
               oneWayOnly(reader, kind);
@@ -458,6 +460,7 @@ final class InternodeCodec {
       case ADDRESSES -> InternodeFormat.STATE_ADDRESSES;
       case EPOCH -> InternodeFormat.STATE_EPOCH;
       case LOAD -> InternodeFormat.STATE_LOAD;
+      case WEIGHT -> InternodeFormat.STATE_WEIGHT;
     };
   }
 
@@ -471,6 +474,7 @@ final class InternodeCodec {
       case InternodeFormat.STATE_ADDRESSES -> ApplicationState.ADDRESSES;
       case InternodeFormat.STATE_EPOCH -> ApplicationState.EPOCH;
       case InternodeFormat.STATE_LOAD -> ApplicationState.LOAD;
+      case InternodeFormat.STATE_WEIGHT -> ApplicationState.WEIGHT;
       default -> null;
     };
   }

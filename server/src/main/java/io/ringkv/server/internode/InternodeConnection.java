@@ -105,7 +105,8 @@ final class InternodeConnection extends ChannelInboundHandlerAdapter {
                 context.config().handshakeTimeoutMillis(),
                 TimeUnit.MILLISECONDS);
     if (isOutbound()) {
-      Frame hello = Handshake.hello(context.clusterName(), context.selfId());
+      Frame hello =
+          Handshake.hello(context.clusterName(), context.selfId(), context.listenPort().getAsInt());
       ctx.writeAndFlush(context.encode(ctx.alloc(), hello), ctx.voidPromise());
     }
     ctx.fireChannelActive();
@@ -172,6 +173,12 @@ final class InternodeConnection extends ChannelInboundHandlerAdapter {
       return;
     }
     completeHandshake(hello.nodeId());
+    if (hello.listenPort() != 0
+        && ctx.channel().remoteAddress() instanceof InetSocketAddress remote) {
+      context
+          .learnAddress()
+          .accept(hello.nodeId(), new InetSocketAddress(remote.getAddress(), hello.listenPort()));
+    }
     ctx.writeAndFlush(bytes, ctx.voidPromise());
   }
 

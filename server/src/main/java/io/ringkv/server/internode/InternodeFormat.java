@@ -67,6 +67,7 @@ final class InternodeFormat {
   static final int STATE_ADDRESSES = 5;
   static final int STATE_EPOCH = 6;
   static final int STATE_LOAD = 7;
+  static final int STATE_WEIGHT = 8;
 
   // ---- Strings: uint16 or int32 byte length, then UTF-8 ----
 

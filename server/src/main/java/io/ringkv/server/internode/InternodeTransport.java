@@ -151,7 +151,9 @@ public final class InternodeTransport implements AutoCloseable {
             new InternodeCodec(Objects.requireNonNull(limits, "limits")),
             handler,
             pending,
-            counters);
+            counters,
+            () -> localAddress().getPort(),
+            this::learnFromHandshake);
     this.inboundLimiter = new InboundLimiter(config.inboundConnectionsMax(), counters);
     Gauge.builder("ringkv.internode.requests.pending", pending, PendingRequests::size)
         .register(registry);
@@ -235,6 +237,18 @@ public final class InternodeTransport implements AutoCloseable {
    * Where to reach a peer, learnt from gossip; a configured override for that peer wins. A changed
    * address is used by the next connection (open connections stay) and ends the peer's backoff.
    */
+  /**
+   * An inbound handshake told where its node listens now: the freshest evidence there is, so it
+   * replaces what gossip said (a restarted node may listen elsewhere) unless the configuration
+   * names the peer's address. It also lets this node answer a peer it has not heard of yet (a
+   * gossip ACK to a newcomer's first SYN).
+   */
+  private void learnFromHandshake(String peer, InetSocketAddress address) {
+    if (!config.peerAddresses().containsKey(peer)) {
+      updatePeerAddress(peer, address);
+    }
+  }
+
   public void updatePeerAddress(String peer, InetSocketAddress address) {
     EndpointState.checkEndpoint("peer", peer);
     Objects.requireNonNull(address, "address");

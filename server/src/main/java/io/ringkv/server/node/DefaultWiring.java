@@ -16,14 +16,14 @@ import io.ringkv.server.resp.RespServerInfo;
 public final class DefaultWiring {
   private DefaultWiring() {}
 
-  /** The production wiring. */
+  /** The production wiring: the three front ends and the cluster service. */
   public static NodeWiring create() {
-    NodeWiring wiring = NodeWiring.none();
+    NodeWiring wiring = NodeWiring.none().withCluster(true);
     wiring =
         wiring
             .with(
                 FrontEndKind.RESP,
-                (config, service, metrics) ->
+                (config, service, metrics, cluster) ->
                     new RespServer(
                         config.resp().listener(),
                         config.limits(),
@@ -44,16 +44,17 @@ public final class DefaultWiring {
                         config.resp().effectiveIoThreads()))
             .with(
                 FrontEndKind.HTTP,
-                (config, service, metrics) ->
+                (config, service, metrics, cluster) ->
                     new HttpServer(
                         config.http().listener(),
                         config.limits(),
                         service,
                         metrics,
-                        new HttpServerInfo(BuildInfo.version(), config.node().id(), () -> true)))
+                        new HttpServerInfo(
+                            BuildInfo.version(), config.node().id(), () -> true, cluster)))
             .with(
                 FrontEndKind.GRPC,
-                (config, service, metrics) ->
+                (config, service, metrics, cluster) ->
                     new GrpcServer(config.grpc().listener(), config.limits(), service, metrics));
     return wiring;
   }

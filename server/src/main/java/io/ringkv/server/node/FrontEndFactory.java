@@ -1,6 +1,7 @@
 package io.ringkv.server.node;
 
 import io.ringkv.server.FrontEnd;
+import io.ringkv.server.cluster.ClusterStatusSource;
 import io.ringkv.server.config.NodeConfig;
 import io.ringkv.server.kv.KeyValueService;
 import io.ringkv.server.metrics.NodeMetrics;
@@ -21,6 +22,8 @@ public interface FrontEndFactory {
    *     id for INFO-style answers)
    * @param service what every request is answered by
    * @param metrics where requests are counted and timed
+   * @param cluster the node's view of the cluster, for status routes
    */
-  FrontEnd create(NodeConfig config, KeyValueService service, NodeMetrics metrics);
+  FrontEnd create(
+      NodeConfig config, KeyValueService service, NodeMetrics metrics, ClusterStatusSource cluster);
 }

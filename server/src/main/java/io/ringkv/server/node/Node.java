@@ -2,6 +2,8 @@ package io.ringkv.server.node;
 
 import io.ringkv.common.SystemClock;
 import io.ringkv.server.FrontEnd;
+import io.ringkv.server.cluster.ClusterService;
+import io.ringkv.server.cluster.ClusterStatusSource;
 import io.ringkv.server.config.FrontEndKind;
 import io.ringkv.server.config.FrontEndSection;
 import io.ringkv.server.config.ListenerConfig;
@@ -13,6 +15,7 @@ import io.ringkv.storage.EngineOptions;
 import io.ringkv.storage.StorageEngine;
 import io.ringkv.storage.StorageEngines;
 import io.ringkv.storage.StorageException;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,6 +58,7 @@ public final class Node implements AutoCloseable {
   private final LocalKeyValueService service;
   private final NodeMetrics metrics;
   private final Map<FrontEndKind, FrontEnd> frontEnds;
+  private final ClusterService cluster;
   private boolean closed;
 
   private Node(
@@ -63,7 +67,9 @@ public final class Node implements AutoCloseable {
       StorageEngine engine,
       LocalKeyValueService service,
       NodeMetrics metrics,
-      Map<FrontEndKind, FrontEnd> frontEnds) {
+      Map<FrontEndKind, FrontEnd> frontEnds,
+      ClusterService cluster) {
+    this.cluster = cluster;
     this.config = config;
     this.lock = lock;
     this.engine = engine;
@@ -84,19 +90,38 @@ public final class Node implements AutoCloseable {
     StorageEngine engine = null;
     LocalKeyValueService service = null;
     Map<FrontEndKind, FrontEnd> started = new EnumMap<>(FrontEndKind.class);
+    ClusterService cluster = null;
     try {
       engine = openEngine(config, directory);
       service = new LocalKeyValueService(engine, SystemClock.INSTANCE, config.storage().fsync());
       NodeMetrics metrics = new NodeMetrics();
       metrics.bindService(service::stats);
+      StorageEngine storage = engine;
+      ClusterStatusSource clusterStatus = ClusterStatusSource.unavailable();
+      if (wiring.cluster()) {
+        cluster =
+            new ClusterService(
+                config,
+                () -> storage.stats().liveDataBytes() + storage.stats().memtableBytes(),
+                metrics.registry());
+        clusterStatus = cluster;
+      }
       for (NodeWiring.Binding binding : wiring.frontEnds()) {
         FrontEndSection section = config.frontEnd(binding.kind());
         if (section.enabled()) {
-          started.put(binding.kind(), startFrontEnd(binding, section, config, service, metrics));
+          started.put(
+              binding.kind(),
+              startFrontEnd(binding, section, config, service, metrics, clusterStatus));
         }
       }
-      return new Node(config, lock, engine, service, metrics, started);
+      if (cluster != null) {
+        startCluster(cluster, config, started);
+      }
+      return new Node(config, lock, engine, service, metrics, started, cluster);
     } catch (Throwable failure) {
+      if (cluster != null) {
+        cluster.close();
+      }
       List<FrontEnd> reverse = new ArrayList<>(started.values());
       Collections.reverse(reverse);
       for (FrontEnd frontEnd : reverse) {
@@ -111,6 +136,32 @@ public final class Node implements AutoCloseable {
       closeQuietly(lock, failure);
       throw failure;
     }
+  }
+
+  private static void startCluster(
+      ClusterService cluster, NodeConfig config, Map<FrontEndKind, FrontEnd> started)
+      throws NodeStartException {
+    try {
+      cluster.start(
+          boundPort(started, FrontEndKind.RESP),
+          boundPort(started, FrontEndKind.HTTP),
+          boundPort(started, FrontEndKind.GRPC));
+    } catch (IOException | RuntimeException e) {
+      throw new NodeStartException(
+          NodeStartException.Kind.CLUSTER_FAILED,
+          "cannot join the cluster (internode "
+              + config.internode().host()
+              + ":"
+              + config.internode().port()
+              + "): "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  private static int boundPort(Map<FrontEndKind, FrontEnd> started, FrontEndKind kind) {
+    FrontEnd frontEnd = started.get(kind);
+    return frontEnd == null ? 0 : frontEnd.boundAddress().getPort();
   }
 
   private static StorageEngine openEngine(NodeConfig config, Path directory)
@@ -149,7 +200,8 @@ public final class Node implements AutoCloseable {
       FrontEndSection section,
       NodeConfig config,
       KeyValueService service,
-      NodeMetrics metrics)
+      NodeMetrics metrics,
+      ClusterStatusSource cluster)
       throws NodeStartException {
     ListenerConfig listener = section.listener();
     String what =
@@ -161,7 +213,7 @@ public final class Node implements AutoCloseable {
             + listener.port();
     FrontEnd frontEnd;
     try {
-      frontEnd = binding.factory().create(config, service, metrics);
+      frontEnd = binding.factory().create(config, service, metrics, cluster);
     } catch (RuntimeException e) {
       throw new NodeStartException(
           NodeStartException.Kind.FRONT_END_FAILED, "cannot create " + what + ": " + e, e);
@@ -209,6 +261,11 @@ public final class Node implements AutoCloseable {
     return metrics;
   }
 
+  /** The cluster service, if this node runs one. */
+  public Optional<ClusterService> cluster() {
+    return Optional.ofNullable(cluster);
+  }
+
   /** Where the front end of {@code kind} listens, if it runs (the real port when 0 was asked). */
   public Optional<InetSocketAddress> address(FrontEndKind kind) {
     FrontEnd frontEnd = frontEnds.get(kind);
@@ -242,6 +299,9 @@ public final class Node implements AutoCloseable {
     for (Endpoint endpoint : endpoints()) {
       line.append(endpoint).append(", ");
     }
+    if (cluster != null) {
+      line.append("internode ").append(hostAndPort(cluster.internodeAddress())).append(", ");
+    }
     return line.append("data ").append(directory()).toString();
   }
 
@@ -263,6 +323,9 @@ public final class Node implements AutoCloseable {
     }
     closed = true;
     List<String> problems = new ArrayList<>();
+    if (cluster != null) {
+      cluster.close();
+    }
     stopFrontEnds(problems);
     service.close();
     try {

@@ -16,7 +16,12 @@ public final class NodeStartException extends Exception {
     /** The storage could not be created or opened (permissions, damage, full disk). */
     STORAGE_FAILED,
     /** A front end could not start (its address in use, not an address of this machine). */
-    FRONT_END_FAILED
+    FRONT_END_FAILED,
+    /**
+     * The cluster service could not start (the internode port in use, the gossip state damaged or
+     * contradicting the configuration).
+     */
+    CLUSTER_FAILED
   }
 
   private final Kind kind;

@@ -15,8 +15,10 @@ import java.util.Set;
  * of the configuration says whether it is enabled and where it listens.
  *
  * @param frontEnds the front ends, in start order
+ * @param cluster whether the node joins a cluster (gossip on the internode port); off for tests of
+ *     a lone node's front ends and lifecycle
  */
-public record NodeWiring(List<Binding> frontEnds) {
+public record NodeWiring(List<Binding> frontEnds, boolean cluster) {
 
   /** One front end: the section that configures it, and its factory. */
   public record Binding(FrontEndKind kind, FrontEndFactory factory) {
@@ -38,15 +40,25 @@ public record NodeWiring(List<Binding> frontEnds) {
     }
   }
 
-  /** A node with no front ends (the storage and metrics only). */
+  /** A wiring of these front ends, without the cluster. */
+  public NodeWiring(List<Binding> frontEnds) {
+    this(frontEnds, false);
+  }
+
+  /** A node with no front ends and no cluster (the storage and metrics only). */
   public static NodeWiring none() {
-    return new NodeWiring(List.of());
+    return new NodeWiring(List.of(), false);
+  }
+
+  /** This wiring with the cluster service on or off. */
+  public NodeWiring withCluster(boolean enabled) {
+    return new NodeWiring(frontEnds, enabled);
   }
 
   /** This wiring with one more front end, started after the others. */
   public NodeWiring with(FrontEndKind kind, FrontEndFactory factory) {
     List<Binding> more = new ArrayList<>(frontEnds);
     more.add(new Binding(kind, factory));
-    return new NodeWiring(more);
+    return new NodeWiring(more, cluster);
   }
 }

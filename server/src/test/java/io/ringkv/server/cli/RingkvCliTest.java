@@ -40,7 +40,8 @@ class RingkvCliTest {
     assertThat(run.exitCode()).isZero();
     assertThat(run.out()).contains("version").contains("help");
     assertThat(new CommandLine(new RingkvCli()).getSubcommands().keySet())
-        .containsExactlyInAnyOrder("server", "up", "get", "put", "del", "scan", "version", "help");
+        .containsExactlyInAnyOrder(
+            "server", "up", "get", "put", "del", "scan", "status", "version", "help");
   }
 
   @Test

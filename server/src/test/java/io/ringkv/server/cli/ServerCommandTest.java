@@ -50,8 +50,9 @@ class ServerCommandTest {
 
     assertThat(run.exitCode()).isZero();
     assertThat(run.out())
-        .contains("Run the local ringkv cluster in the foreground")
-        .contains("./data/node-1")
+        .contains("Run a local ringkv cluster in the foreground")
+        .contains("./data/node-i")
+        .contains("--nodes=N")
         .contains("--set=KEY=VALUE");
   }
 
@@ -95,15 +96,28 @@ class ServerCommandTest {
   }
 
   @Test
-  void upMembers_nameNodesAndMovePorts() {
-    List<NodeConfig> members = UpCommand.members(NodeConfig.defaults(), 3);
+  void upMembers_nameNodesMovePortsAndKeepTheUsersFlags() {
+    ServerCommand.ConfigArguments arguments = new ServerCommand.ConfigArguments();
+    arguments.sets.add("storage.fsync=sync");
+
+    List<LocalCluster.Member> members = UpCommand.members(NodeConfig.defaults(), 3, arguments);
 
     assertThat(members)
-        .extracting(config -> config.node().id())
+        .extracting(LocalCluster.Member::id)
         .containsExactly("node-1", "node-2", "node-3");
-    assertThat(members)
-        .extracting(config -> config.resp().listener().port())
-        .containsExactly(6379, 6380, 6381);
-    assertThat(members.get(2).node().directory()).isEqualTo(Path.of("./data/node-3"));
+    assertThat(String.join(" ", members.get(2).serverArguments()))
+        .isEqualTo(
+            "--set storage.fsync=sync --set node.id=node-3 --set resp.port=6381"
+                + " --set http.port=8082 --set grpc.port=9092 --set internode.port=7002");
+    // Node 1 founds the cluster; the others learn its address once it is up.
+    assertThat(members.get(0).serverArguments()).endsWith("--set", "cluster.seeds=");
+  }
+
+  @Test
+  void up_tooManyNodes_exitsTwoNamingTheLimit() {
+    Run run = run("up", "--nodes", "17");
+
+    assertThat(run.exitCode()).isEqualTo(ServerCommand.EXIT_INVALID_CONFIG);
+    assertThat(run.err()).contains("--nodes is 17; allowed: 1 to 16");
   }
 }

@@ -52,11 +52,14 @@ class ConfigBinderTest {
       case INTEGER, SIZE, MILLIS ->
           List.of(Long.toString((Long) value + 1), Long.toString((Long) value - 1));
       case BOOLEAN -> List.of(Boolean.toString(!(Boolean) value));
-      case STRING -> List.of(value + "x");
+      // Host lists and peer maps do not take a trailing "x"; the next candidates fit them.
+      case STRING -> List.of(value + "x", "127.0.0.1:7001", "node-9=127.0.0.1:7001");
       case CHOICE ->
           List.of(value.equals("none") ? "lz4" : value.equals("lsm") ? "rocksdb" : "sync");
       case PATH -> List.of("./elsewhere");
       case SECRET -> List.of("secret");
+      case DECIMAL ->
+          List.of(Double.toString((Double) value + 0.5), Double.toString((Double) value - 0.5));
     };
   }
 }

@@ -137,9 +137,9 @@ class ConfigLoaderTest {
   void load_overriddenBadFileValue_isNotAnError() throws IOException {
     Path file = yaml("resp:\n  port: not-a-port\n");
 
-    NodeConfig config = ConfigLoader.load(file, Map.of(), List.of("resp.port=7000"));
+    NodeConfig config = ConfigLoader.load(file, Map.of(), List.of("resp.port=7100"));
 
-    assertThat(config.resp().listener().port()).isEqualTo(7000);
+    assertThat(config.resp().listener().port()).isEqualTo(7100);
   }
 
   @Test

@@ -286,10 +286,10 @@ class ConfigValidationTest {
 
   @Test
   void unknownOption_inNoSection_listsTheSections() {
-    assertThat(setErrors("cluster.seeds=a,b"))
+    assertThat(setErrors("wombat.qqq=a,b"))
         .containsExactly(
-            "unknown option 'cluster.seeds' from --set (sections are: node, storage, resp, http,"
-                + " grpc, limits)");
+            "unknown option 'wombat.qqq' from --set (sections are: node, cluster, storage, resp,"
+                + " http, grpc, internode, limits)");
   }
 
   @Test
@@ -329,8 +329,8 @@ class ConfigValidationTest {
         .singleElement()
         .asString()
         .endsWith(
-            " must hold a mapping of sections (node, storage, resp, http, grpc, limits), not a"
-                + " list");
+            " must hold a mapping of sections (node, cluster, storage, resp, http, grpc, internode,"
+                + " limits), not a list");
   }
 
   @Test

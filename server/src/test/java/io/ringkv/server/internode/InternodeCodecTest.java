@@ -105,7 +105,7 @@ class InternodeCodecTest {
     String longest = "\u6f22".repeat(InternodeFormat.NAME_CHARS_MAX);
     for (Frame frame :
         List.of(
-            new Frame.Hello(0xFFFF, 0xFFFF, longest, longest),
+            new Frame.Hello(0xFFFF, 0xFFFF, longest, longest, 0xFFFF),
             new Frame.HelloAccept(0xFFFF, longest),
             new Frame.HelloRefuse(
                 HandshakeRefusal.WRONG_CLUSTER,
@@ -317,7 +317,7 @@ class InternodeCodecTest {
 
   @Test
   void decode_badHandshakeMagic() {
-    byte[] body = body(codec, Handshake.hello("ringkv", "node-1"));
+    byte[] body = body(codec, Handshake.hello("ringkv", "node-1", 7000));
     body[2] = 'X'; // the first byte of the magic, after type and flags
     assertThatThrownBy(() -> codec.decode(Unpooled.wrappedBuffer(body)))
         .isInstanceOf(DecoderException.class)
@@ -326,7 +326,7 @@ class InternodeCodecTest {
 
   @Test
   void decode_handshakeFrameAsRequest_isRefused() {
-    byte[] body = body(codec, Handshake.hello("ringkv", "node-1"));
+    byte[] body = body(codec, Handshake.hello("ringkv", "node-1", 7000));
     ByteBuf frame = Unpooled.buffer().writeByte(InternodeFormat.TYPE_HELLO).writeByte(1);
     frame.writeLong(3).writeBytes(body, 2, body.length - 2);
     assertThatThrownBy(() -> codec.decode(frame))
@@ -345,7 +345,8 @@ class InternodeCodecTest {
 
   @Test
   void handshake_wrongVersion_isRefusedNamingBothRanges() {
-    Frame answer = Handshake.answer(new Frame.Hello(7, 9, "ringkv", "node-1"), "ringkv", "node-2");
+    Frame answer =
+        Handshake.answer(new Frame.Hello(7, 9, "ringkv", "node-1", 7000), "ringkv", "node-2");
     assertThat(answer).isInstanceOf(Frame.HelloRefuse.class);
     Frame.HelloRefuse refuse = (Frame.HelloRefuse) answer;
     assertThat(refuse.reason()).isEqualTo(HandshakeRefusal.UNSUPPORTED_VERSION);
@@ -355,7 +356,7 @@ class InternodeCodecTest {
 
   @Test
   void handshake_wrongClusterName_isRefused() {
-    Frame answer = Handshake.answer(Handshake.hello("other", "node-1"), "ringkv", "node-2");
+    Frame answer = Handshake.answer(Handshake.hello("other", "node-1", 7000), "ringkv", "node-2");
     assertThat(answer)
         .isEqualTo(
             new Frame.HelloRefuse(
@@ -367,13 +368,13 @@ class InternodeCodecTest {
 
   @Test
   void handshake_nodeIdClash_isRefused() {
-    Frame answer = Handshake.answer(Handshake.hello("ringkv", "node-2"), "ringkv", "node-2");
+    Frame answer = Handshake.answer(Handshake.hello("ringkv", "node-2", 7000), "ringkv", "node-2");
     assertThat(((Frame.HelloRefuse) answer).reason()).isEqualTo(HandshakeRefusal.NODE_ID_CLASH);
   }
 
   @Test
   void handshake_accepted_withTheAcceptorsId() {
-    assertThat(Handshake.answer(Handshake.hello("ringkv", "node-1"), "ringkv", "node-2"))
+    assertThat(Handshake.answer(Handshake.hello("ringkv", "node-1", 7000), "ringkv", "node-2"))
         .isEqualTo(new Frame.HelloAccept(1, "node-2"));
   }
 
@@ -646,7 +647,8 @@ class InternodeCodecTest {
               random.nextInt(0x10000),
               random.nextInt(0x10000),
               randomName(random),
-              randomName(random));
+              randomName(random),
+              random.nextInt(0x10000));
       case 1 -> new Frame.HelloAccept(random.nextInt(0x10000), randomName(random));
       case 2 ->
           new Frame.HelloRefuse(

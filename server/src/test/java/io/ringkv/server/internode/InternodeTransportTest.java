@@ -560,7 +560,7 @@ class InternodeTransportTest {
   void handshake_wrongVersion_isRefusedOnTheWire() throws Exception {
     Node b = start("node-2");
     RawConnection connection = raw(b);
-    connection.send(new Frame.Hello(7, 9, CLUSTER, "node-7"));
+    connection.send(new Frame.Hello(7, 9, CLUSTER, "node-7", 7000));
 
     Frame answer = connection.read();
 
@@ -583,7 +583,7 @@ class InternodeTransportTest {
     RawConnection connection = raw(b);
     byte[] hello =
         InternodeCodecTest.encoded(
-            new InternodeCodec(WireLimits.defaults()), Handshake.hello(CLUSTER, "node-7"));
+            new InternodeCodec(WireLimits.defaults()), Handshake.hello(CLUSTER, "node-7", 7000));
     hello[InternodeFormat.LENGTH_BYTES + 2] = 'G'; // the magic's first byte
 
     connection.sendBytes(hello);

@@ -44,7 +44,7 @@ final class RawConnection implements AutoCloseable {
 
   /** Handshakes as {@code nodeId} of cluster {@code clusterName}; returns the answer. */
   Frame hello(String clusterName, String nodeId) throws IOException {
-    send(Handshake.hello(clusterName, nodeId));
+    send(Handshake.hello(clusterName, nodeId, 7000));
     return read();
   }
 

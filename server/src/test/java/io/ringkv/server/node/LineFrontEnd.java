@@ -45,7 +45,8 @@ final class LineFrontEnd implements FrontEnd {
     return NodeWiring.none()
         .with(
             FrontEndKind.RESP,
-            (config, service, metrics) -> new LineFrontEnd(config.resp().listener(), service));
+            (config, service, metrics, cluster) ->
+                new LineFrontEnd(config.resp().listener(), service));
   }
 
   @Override

@@ -193,7 +193,7 @@ class NodeTest {
         LineFrontEnd.wiring()
             .with(
                 FrontEndKind.HTTP,
-                (config, service, metrics) -> {
+                (config, service, metrics, cluster) -> {
                   throw new IllegalStateException("no event loop");
                 });
 
@@ -254,7 +254,9 @@ class NodeTest {
     CountDownLatch release = new CountDownLatch(1);
     NodeWiring stuck =
         NodeWiring.none()
-            .with(FrontEndKind.RESP, (config, service, metrics) -> new StuckFrontEnd(release));
+            .with(
+                FrontEndKind.RESP,
+                (config, service, metrics, cluster) -> new StuckFrontEnd(release));
     Node node = Node.start(config("node.shutdown_timeout_millis=100"), stuck);
     try {
       NodeStopException stop = catchThrowableOfType(NodeStopException.class, node::close);

@@ -9,19 +9,13 @@ import io.ringkv.server.config.NodeConfig;
 import io.ringkv.server.kv.Mutation;
 import io.ringkv.server.kv.ReadOptions;
 import io.ringkv.server.kv.WriteOptions;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -39,93 +33,19 @@ class ServerProcessIT {
 
   @TempDir Path workDirectory;
 
-  private final List<Child> children = new ArrayList<>();
+  private final List<ChildJvm> children = new ArrayList<>();
 
   @AfterEach
   void killLeftovers() {
-    for (Child child : children) {
+    for (ChildJvm child : children) {
       child.process.destroyForcibly();
     }
   }
 
-  /** A child JVM, its stdout as lines (read on a thread), its stderr in a file. */
-  private final class Child {
-    final Process process;
-    final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-    final StringBuffer output = new StringBuffer();
-    final Path errors;
-    final Thread reader;
-
-    Child(String mainClass, List<String> args) throws IOException {
-      List<String> command = new ArrayList<>();
-      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      command.add("-cp");
-      command.add(System.getProperty("java.class.path"));
-      command.add(mainClass);
-      command.addAll(args);
-      errors = Files.createTempFile(workDirectory, "stderr", ".txt");
-      ProcessBuilder builder =
-          new ProcessBuilder(command)
-              .directory(workDirectory.toFile())
-              .redirectError(errors.toFile());
-      builder.environment().keySet().removeIf(name -> name.startsWith("RINGKV_"));
-      process = builder.start();
-      children.add(this);
-      reader =
-          Thread.ofPlatform()
-              .daemon()
-              .start(
-                  () -> {
-                    try (BufferedReader in =
-                        new BufferedReader(
-                            new InputStreamReader(
-                                process.getInputStream(), StandardCharsets.UTF_8))) {
-                      String line;
-                      while ((line = in.readLine()) != null) {
-                        output.append(line).append('\n');
-                        lines.add(line);
-                      }
-                    } catch (IOException ended) {
-                      // The process is gone.
-                    }
-                  });
-    }
-
-    String awaitLine(Predicate<String> wanted) throws Exception {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-      while (System.nanoTime() < deadline) {
-        String line = lines.poll(1, TimeUnit.SECONDS);
-        if (line != null && wanted.test(line)) {
-          return line;
-        }
-        if (line == null && !process.isAlive() && lines.isEmpty()) {
-          break;
-        }
-      }
-      throw new AssertionError(
-          "no such line within "
-              + WAIT_SECONDS
-              + " s; stdout:\n"
-              + output
-              + "stderr:\n"
-              + Files.readString(errors));
-    }
-
-    int stop() throws Exception {
-      // SIGTERM. Through the handle: Process.destroy() would also close our end of its stdout
-      // and lose the lines it prints while stopping.
-      process.toHandle().destroy();
-      boolean exited = process.waitFor(WAIT_SECONDS, TimeUnit.SECONDS);
-      assertThat(exited)
-          .as("exited within %d s after SIGTERM; stdout:\n%s", WAIT_SECONDS, output)
-          .isTrue();
-      reader.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS)); // the last lines of stdout
-      return process.exitValue();
-    }
-
-    String stderr() throws IOException {
-      return Files.readString(errors);
-    }
+  private ChildJvm child(String mainClass, List<String> args) throws IOException {
+    ChildJvm child = new ChildJvm(workDirectory, mainClass, args, WAIT_SECONDS);
+    children.add(child);
+    return child;
   }
 
   private NodeConfig config(Path dataDirectory) {
@@ -138,7 +58,8 @@ class ServerProcessIT {
         "--set", "node.data_directory=" + dataDirectory,
         "--set", "resp.port=0",
         "--set", "http.port=0",
-        "--set", "grpc.port=0");
+        "--set", "grpc.port=0",
+        "--set", "internode.port=0");
   }
 
   @Test
@@ -152,7 +73,7 @@ class ServerProcessIT {
     }
     List<String> args = new ArrayList<>(List.of("server"));
     args.addAll(zeroPorts(data));
-    Child server = new Child("io.ringkv.server.cli.RingkvCli", args);
+    ChildJvm server = child("io.ringkv.server.cli.RingkvCli", args);
 
     String up = server.awaitLine(line -> line.startsWith("ringkv node node-1 up: "));
     assertThat(up).endsWith("data " + data.resolve("node-1"));
@@ -187,7 +108,7 @@ class ServerProcessIT {
     Path data = workDirectory.resolve("data");
     List<String> args = new ArrayList<>(zeroPorts(data));
     args.addAll(List.of("--set", "storage.fsync=none"));
-    Child server = new Child(LineServerMain.class.getName(), args);
+    ChildJvm server = child(LineServerMain.class.getName(), args);
     Matcher endpoint = LINE_ENDPOINT.matcher(server.awaitLine(line -> line.contains(" up: ")));
     assertThat(endpoint.find()).isTrue();
     InetSocketAddress address =
@@ -234,7 +155,7 @@ class ServerProcessIT {
     Path data = workDirectory.resolve("data");
     List<String> args = new ArrayList<>(List.of("server"));
     args.addAll(zeroPorts(data));
-    Child first = new Child("io.ringkv.server.cli.RingkvCli", args);
+    ChildJvm first = child("io.ringkv.server.cli.RingkvCli", args);
     var at = endpoints(first.awaitLine(line -> line.startsWith("ringkv node node-1 up: ")));
     assertThat(at).containsOnlyKeys("resp", "http", "grpc");
     int writes = 300;
@@ -263,7 +184,7 @@ class ServerProcessIT {
     }
     assertThat(first.stop()).as(first.stderr()).isZero();
 
-    Child second = new Child("io.ringkv.server.cli.RingkvCli", args);
+    ChildJvm second = child("io.ringkv.server.cli.RingkvCli", args);
     var again = endpoints(second.awaitLine(line -> line.startsWith("ringkv node node-1 up: ")));
     try (var jedis =
         new redis.clients.jedis.Jedis(
@@ -304,11 +225,12 @@ class ServerProcessIT {
           .write(bytes("earlier"), Mutation.put(bytes("run")), WriteOptions.defaults())
           .join();
     }
-    List<String> args = new ArrayList<>(List.of("up"));
+    List<String> args = new ArrayList<>(List.of("up", "--nodes", "1"));
     args.addAll(List.of("--set", "resp.port=0", "--set", "http.port=0", "--set", "grpc.port=0"));
-    Child up = new Child("io.ringkv.server.cli.RingkvCli", args);
+    args.addAll(List.of("--set", "internode.port=0"));
+    ChildJvm up = child("io.ringkv.server.cli.RingkvCli", args);
 
-    String line = up.awaitLine(text -> text.startsWith("ringkv node node-1 up: "));
+    String line = up.awaitLine(text -> text.startsWith("node-1 | ringkv node node-1 up: "));
 
     assertThat(line).endsWith("data ./data/node-1");
     assertThat(up.stop()).as(up.stderr()).isZero();
@@ -322,8 +244,8 @@ class ServerProcessIT {
 
   @Test
   void server_invalidConfiguration_exitsTwoWithTheProblem() throws Exception {
-    Child server =
-        new Child("io.ringkv.server.cli.RingkvCli", List.of("server", "--set", "resp.prot=1"));
+    ChildJvm server =
+        child("io.ringkv.server.cli.RingkvCli", List.of("server", "--set", "resp.prot=1"));
 
     assertThat(server.process.waitFor(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
     assertThat(server.process.exitValue()).isEqualTo(2);

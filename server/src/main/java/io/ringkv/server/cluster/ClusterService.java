@@ -1,0 +1,483 @@
+package io.ringkv.server.cluster;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.ringkv.cluster.membership.ClusterMembership;
+import io.ringkv.cluster.membership.FailureDetectorConfig;
+import io.ringkv.cluster.membership.Gossip;
+import io.ringkv.cluster.membership.GossipConfig;
+import io.ringkv.cluster.membership.GossipEvent;
+import io.ringkv.cluster.membership.GossipMessage;
+import io.ringkv.cluster.membership.GossipStateFile;
+import io.ringkv.cluster.membership.MembershipConfig;
+import io.ringkv.cluster.membership.PersistentGossipState;
+import io.ringkv.cluster.metadata.Address;
+import io.ringkv.cluster.metadata.ClusterMetadata;
+import io.ringkv.cluster.metadata.Member;
+import io.ringkv.cluster.metadata.NodeId;
+import io.ringkv.common.Rng;
+import io.ringkv.server.config.ClusterSection;
+import io.ringkv.server.config.HostPort;
+import io.ringkv.server.config.InternodeSection;
+import io.ringkv.server.config.NodeConfig;
+import io.ringkv.server.internode.InternodeConfig;
+import io.ringkv.server.internode.InternodeHandler;
+import io.ringkv.server.internode.InternodeMessage;
+import io.ringkv.server.internode.InternodeTransport;
+import io.ringkv.server.internode.WireLimits;
+import io.ringkv.storage.fs.LocalFileSystem;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * Drives this node's {@link ClusterMembership} (pure) with real time and the real network: the
+ * node's cluster loop. One thread owns the membership; the internode transport's threads hand it
+ * messages through {@link #onLoop}, and a timer ticks it every {@code
+ * cluster.gossip_interval_millis}. After every input the loop takes {@code ready()}, stores the
+ * gossip state (before sending, so a crash never reuses a generation others have seen), sends the
+ * messages, logs Up/Down events and learns peers' addresses from the metadata, then advances.
+ *
+ * <p>Seeds are configured by address; the loop handshakes with each until it learns its name, and
+ * retries those it has not reached on every tick. Every tick it also sends each known peer a direct
+ * echo request: a peer whose process died refuses the connection, and the transport's refusal
+ * convicts it at once (docs/decisions/005), which phi alone would take about 20 s to do.
+ *
+ * <p>Thread-safe: public methods hand their work to the loop.
+ */
+public final class ClusterService implements ClusterStatusSource, AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(ClusterService.class.getName());
+  private static final long MILLIS_NANOS = 1_000_000L;
+
+  /** How often, in ticks, the node announces its load. */
+  private static final int LOAD_EVERY_TICKS = 10;
+
+  /** How long a status request waits for the loop. */
+  private static final long STATUS_TIMEOUT_MILLIS = 5_000;
+
+  private final NodeConfig config;
+  private final LongSupplier loadBytes;
+  private final MeterRegistry registry;
+  private final GossipStateFile stateFile;
+  private final ScheduledExecutorService loop;
+  private final Map<HostPort, Boolean> seedsReached = new LinkedHashMap<>();
+
+  private InternodeTransport transport;
+  private volatile ClusterMembership membership;
+  private long tickCount;
+  private volatile boolean closed;
+
+  /**
+   * A cluster service for the node of {@code config}, not yet started.
+   *
+   * @param loadBytes how many bytes the node holds, asked now and then on the loop
+   */
+  public ClusterService(NodeConfig config, LongSupplier loadBytes, MeterRegistry registry) {
+    this.config = config;
+    this.loadBytes = loadBytes;
+    this.registry = registry;
+    this.stateFile = new GossipStateFile(new LocalFileSystem(), config.node().directory());
+    this.loop =
+        Executors.newSingleThreadScheduledExecutor(
+            runnable -> {
+              Thread thread = new Thread(runnable, "ringkv-cluster");
+              thread.setDaemon(true);
+              return thread;
+            });
+  }
+
+  /**
+   * Starts: loads the stored gossip state, takes the next generation, listens for other nodes and
+   * begins gossiping. Returns once the internode port is bound and the new generation is stored.
+   *
+   * @param clientPorts the bound ports of the Redis, HTTP and gRPC front ends (0: disabled)
+   * @throws IOException if the state cannot be read or stored, or the port cannot be bound
+   */
+  public void start(int respPort, int httpPort, int grpcPort) throws IOException {
+    ClusterSection cluster = config.cluster();
+    InternodeSection internode = config.internode();
+    Optional<PersistentGossipState> stored = stateFile.load();
+    long generation =
+        Gossip.nextGeneration(
+            stored.map(PersistentGossipState::generation).orElse(0L),
+            System.currentTimeMillis() / 1000);
+
+    GossipConfig gossipConfig =
+        GossipConfig.defaults()
+            .withClusterName(cluster.name())
+            .withFailureDetector(
+                FailureDetectorConfig.defaults()
+                    .withPhiConvictThreshold(cluster.phiConvictThreshold()));
+    transport =
+        new InternodeTransport(
+            internodeConfig(internode),
+            config.node().id(),
+            cluster.name(),
+            handler(),
+            registry,
+            WireLimits.of(gossipConfig));
+    transport.start();
+    int internodePort = transport.localAddress().getPort();
+    String host = cluster.advertiseHost().isEmpty() ? internode.host() : cluster.advertiseHost();
+    Member self =
+        Member.joining(
+                NodeId.of(config.node().id()),
+                new Address(host, internodePort, respPort, httpPort, grpcPort))
+            .withPlace(cluster.datacenter(), cluster.rack())
+            .withWeight(cluster.weight());
+
+    // No seeds at all: this node founds a cluster of its own (node 1 of `ringkv up`).
+    boolean selfIsSeed = cluster.seeds().isEmpty();
+    for (HostPort seed : cluster.seeds()) {
+      if (isSelf(seed, host, internodePort)) {
+        selfIsSeed = true;
+      } else {
+        seedsReached.put(seed, false);
+      }
+    }
+    MembershipConfig membershipConfig =
+        new MembershipConfig(
+            gossipConfig,
+            cluster.numTokens(),
+            MembershipConfig.defaults().allocationReplicationFactor(),
+            cluster.ringDelayMillis() * MILLIS_NANOS,
+            cluster.joinWaitMaxMillis() * MILLIS_NANOS);
+    boolean seed = selfIsSeed;
+    try {
+      loop.submit(
+              () -> {
+                membership =
+                    new ClusterMembership(
+                        membershipConfig,
+                        self,
+                        stored,
+                        generation,
+                        List.of(),
+                        seed,
+                        new Rng(new SecureRandom().nextLong()));
+                membership.subscribe(this::onEpoch);
+                onEpoch(ClusterMetadata.empty(), membership.current());
+                processReady(); // stores the new generation before anything is sent
+                return null;
+              })
+          .get();
+    } catch (Exception e) {
+      transport.close();
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      if (cause instanceof UncheckedIOException io) {
+        throw io.getCause();
+      }
+      throw new IOException("cannot start the cluster service: " + cause.getMessage(), cause);
+    }
+    long intervalMillis = cluster.gossipIntervalMillis();
+    loop.scheduleWithFixedDelay(this::tick, 0, intervalMillis, TimeUnit.MILLISECONDS);
+    LOG.log(
+        System.Logger.Level.INFO,
+        "node {0} joins cluster {1} with generation {2}{3}, internode {4}",
+        config.node().id(),
+        cluster.name(),
+        generation,
+        stored.isPresent() ? " (restarted)" : " (new)",
+        transport.localAddress());
+  }
+
+  /** Where other nodes reach this node, once started. */
+  public InetSocketAddress internodeAddress() {
+    return transport.localAddress();
+  }
+
+  @Override
+  public CompletableFuture<ClusterStatusReport> status() {
+    if (closed || membership == null) {
+      return CompletableFuture.failedFuture(
+          new IllegalStateException(
+              "the cluster service is " + (closed ? "stopped" : "still starting")));
+    }
+    CompletableFuture<ClusterStatusReport> result = new CompletableFuture<>();
+    onLoop(() -> result.complete(report(System.nanoTime())));
+    return result.orTimeout(STATUS_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  /** The metadata this node has installed, read on the loop. */
+  public CompletableFuture<ClusterMetadata> metadata() {
+    CompletableFuture<ClusterMetadata> result = new CompletableFuture<>();
+    onLoop(() -> result.complete(membership.current()));
+    return result;
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    loop.shutdown();
+    try {
+      loop.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    loop.shutdownNow();
+    if (transport != null) {
+      transport.close();
+    }
+  }
+
+  // --- the loop ---
+
+  private void onLoop(Runnable task) {
+    if (closed) {
+      return;
+    }
+    try {
+      loop.execute(
+          () -> {
+            if (membership == null || closed) {
+              return;
+            }
+            try {
+              task.run();
+              processReady();
+            } catch (RuntimeException e) {
+              LOG.log(System.Logger.Level.ERROR, "cluster loop task failed", e);
+            }
+          });
+    } catch (RejectedExecutionException stopping) {
+      // closing: the message is dropped, as the network might have
+    }
+  }
+
+  private void tick() {
+    if (closed || membership == null) {
+      return;
+    }
+    try {
+      long now = System.nanoTime();
+      if (tickCount++ % LOAD_EVERY_TICKS == 0) {
+        membership.setLoad(Math.max(0, loadBytes.getAsLong()));
+      }
+      membership.tick(now);
+      processReady();
+      contactSeeds();
+      echoPeers();
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.ERROR, "cluster tick failed", e);
+    }
+  }
+
+  private void processReady() {
+    if (!membership.hasReady()) {
+      return;
+    }
+    Gossip.Ready ready = membership.ready();
+    if (ready.persist().isPresent()) {
+      try {
+        stateFile.store(ready.persist().get());
+      } catch (IOException e) {
+        // Not stored: send nothing under a state that could be lost; try again next time.
+        LOG.log(
+            System.Logger.Level.ERROR,
+            "cannot store the gossip state in " + stateFile.path() + "; not gossiping until it can",
+            e);
+        throw new UncheckedIOException(e);
+      }
+    }
+    for (GossipMessage message : ready.messages()) {
+      transport.send(message.to(), new InternodeMessage.Gossip(message));
+    }
+    for (GossipEvent event : ready.events()) {
+      switch (event) {
+        case GossipEvent.Up up ->
+            LOG.log(System.Logger.Level.INFO, "node {0} is up", up.endpoint());
+        case GossipEvent.Down down ->
+            LOG.log(
+                System.Logger.Level.WARNING,
+                "node {0} is down (phi {1})",
+                down.endpoint(),
+                String.format("%.1f", down.phi()));
+        case GossipEvent.Restarted restarted ->
+            LOG.log(
+                System.Logger.Level.INFO,
+                "node {0} restarted with generation {1}",
+                restarted.endpoint(),
+                restarted.state().generation());
+        case GossipEvent.Joined joined ->
+            LOG.log(System.Logger.Level.INFO, "learnt of node {0}", joined.endpoint());
+        case GossipEvent.Removed removed ->
+            LOG.log(System.Logger.Level.INFO, "forgot node {0}", removed.endpoint());
+        case GossipEvent.Changed changed -> {}
+      }
+    }
+    membership.advance(ready);
+  }
+
+  private void onEpoch(ClusterMetadata previous, ClusterMetadata current) {
+    for (Member member : current.members().values()) {
+      String id = member.id().value();
+      if (id.equals(config.node().id())) {
+        continue;
+      }
+      Optional<Member> before = previous.member(member.id());
+      if (before.isEmpty() || !before.get().address().equals(member.address())) {
+        // Resolved here, on the cluster loop: the transport's event loops must not wait on DNS.
+        transport.updatePeerAddress(
+            id, new InetSocketAddress(member.address().host(), member.address().internodePort()));
+      }
+    }
+  }
+
+  private void contactSeeds() {
+    for (Map.Entry<HostPort, Boolean> entry : seedsReached.entrySet()) {
+      if (entry.getValue()) {
+        continue;
+      }
+      HostPort seed = entry.getKey();
+      InetSocketAddress address = new InetSocketAddress(seed.host(), seed.port());
+      if (address.isUnresolved()) {
+        continue; // no such host (yet): try again next round
+      }
+      transport
+          .handshake(address)
+          .whenComplete(
+              (name, failure) -> {
+                if (failure == null) {
+                  onLoop(
+                      () -> {
+                        if (!seedsReached.getOrDefault(seed, true)) {
+                          seedsReached.put(seed, true);
+                          transport.updatePeerAddress(name, address);
+                          membership.addSeed(name);
+                          LOG.log(System.Logger.Level.INFO, "seed {0} is node {1}", seed, name);
+                        }
+                      });
+                }
+              });
+    }
+  }
+
+  /** Direct liveness checks: a dead peer's refused connection convicts it at once. */
+  private void echoPeers() {
+    long timeoutMillis = config.cluster().gossipIntervalMillis();
+    for (String peer : membership.gossip().endpointStates().keySet()) {
+      if (peer.equals(config.node().id())) {
+        continue;
+      }
+      transport
+          .request(peer, new InternodeMessage.Echo(System.nanoTime()), timeoutMillis)
+          .exceptionally(failure -> null); // timeouts say little; refusals arrive by the handler
+    }
+  }
+
+  private InternodeHandler handler() {
+    return new InternodeHandler() {
+      @Override
+      public void onMessage(String fromPeer, InternodeMessage message) {
+        if (message instanceof InternodeMessage.Gossip gossip) {
+          onLoop(() -> membership.step(gossip.message(), System.nanoTime()));
+        }
+      }
+
+      @Override
+      public CompletableFuture<InternodeMessage> onRequest(
+          String fromPeer, InternodeMessage request) {
+        if (request instanceof InternodeMessage.Echo echo) {
+          return CompletableFuture.completedFuture(
+              new InternodeMessage.EchoReply(echo.sentNanos()));
+        }
+        return CompletableFuture.failedFuture(
+            new IllegalArgumentException("no handler for request " + request));
+      }
+
+      @Override
+      public void onConnectionRefused(String peer) {
+        onLoop(() -> membership.reportRefused(peer, System.nanoTime()));
+      }
+    };
+  }
+
+  private ClusterStatusReport report(long nowNanos) {
+    List<ClusterStatusReport.NodeLine> lines = new ArrayList<>();
+    for (ClusterMembership.MemberStatus status : membership.status(nowNanos)) {
+      Optional<Address> address = status.address();
+      lines.add(
+          new ClusterStatusReport.NodeLine(
+              status.id().value(),
+              status.self(),
+              status.up() ? "UP" : "DOWN",
+              status.status().name(),
+              address.map(Address::host).orElse(""),
+              address.map(Address::internodePort).orElse(0),
+              address.map(Address::respPort).orElse(0),
+              address.map(Address::httpPort).orElse(0),
+              address.map(Address::grpcPort).orElse(0),
+              status.datacenter(),
+              status.rack(),
+              status.tokens(),
+              status.load(),
+              status.owns(),
+              status.ownsEffective(),
+              status.generation(),
+              status.epochSeen(),
+              status.phi()));
+    }
+    return new ClusterStatusReport(
+        config.node().id(),
+        config.cluster().name(),
+        membership.current().epoch(),
+        membership.joinPhase().name(),
+        lines);
+  }
+
+  private static InternodeConfig internodeConfig(InternodeSection section) {
+    Map<String, InetSocketAddress> peers = new LinkedHashMap<>();
+    section
+        .peerAddresses()
+        .forEach(
+            (peer, address) ->
+                peers.put(
+                    peer, InetSocketAddress.createUnresolved(address.host(), address.port())));
+    return new InternodeConfig(
+        section.host(),
+        section.port(),
+        section.maxConnections(),
+        (int) Math.min(Integer.MAX_VALUE, section.frameBytesMax()),
+        section.outboundQueueMessagesMax(),
+        section.connectionsPerPeer(),
+        section.connectTimeoutMillis(),
+        section.handshakeTimeoutMillis(),
+        section.requestTimeoutMillis(),
+        section.pendingRequestsMax(),
+        peers);
+  }
+
+  /** Whether {@code seed} names this node: same port, and the same host or the same address. */
+  static boolean isSelf(HostPort seed, String host, int port) {
+    if (seed.port() != port) {
+      return false;
+    }
+    if (seed.host().equalsIgnoreCase(host)) {
+      return true;
+    }
+    try {
+      InetAddress seedAddress = InetAddress.getByName(seed.host());
+      InetAddress own = InetAddress.getByName(host);
+      return seedAddress.equals(own)
+          || (own.isAnyLocalAddress() && seedAddress.isLoopbackAddress());
+    } catch (UnknownHostException unresolvable) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,64 @@
+package io.ringkv.server.cluster;
+
+import java.util.List;
+
+/**
+ * What {@code GET /v1/cluster/status} answers and {@code ringkv status} prints: one node's view of
+ * the ring (Cassandra's {@code nodetool status}). Serialized as JSON by field name.
+ *
+ * @param node the node answering
+ * @param clusterName its cluster
+ * @param epoch the metadata epoch this node has installed (in gossip mode: how many metadata
+ *     changes it has seen)
+ * @param joinPhase where the answering node is in joining: LISTENING, WAITING_FOR_SEEDS,
+ *     WAITING_FOR_EARLIER_JOINER or JOINED
+ * @param nodes every node it knows, sorted by id
+ */
+public record ClusterStatusReport(
+    String node, String clusterName, long epoch, String joinPhase, List<NodeLine> nodes) {
+  public ClusterStatusReport {
+    nodes = List.copyOf(nodes);
+  }
+
+  /**
+   * One node as the answering node sees it.
+   *
+   * @param id the node's id
+   * @param self whether it is the answering node
+   * @param state UP or DOWN, in the answering node's failure detector's opinion
+   * @param status JOINING, NORMAL, LEAVING or LEFT
+   * @param host where it is reached ("" if it has not said)
+   * @param internodePort its internode port (0 if unknown)
+   * @param respPort its Redis protocol port (0: disabled or unknown)
+   * @param httpPort its HTTP port (0: disabled or unknown)
+   * @param grpcPort its gRPC port (0: disabled or unknown)
+   * @param datacenter its datacenter
+   * @param rack its rack
+   * @param tokens how many ring tokens it holds
+   * @param loadBytes bytes it holds as it last announced (-1: unknown)
+   * @param owns the fraction of the ring it is the primary replica of (all nodes sum to 1)
+   * @param ownsEffective the fraction it holds a replica of in the default keyspace
+   * @param generation its generation (bumped on every restart)
+   * @param epochSeen the metadata epoch it last announced (-1: unknown)
+   * @param phi the failure detector's suspicion of it (0 for the answering node)
+   */
+  public record NodeLine(
+      String id,
+      boolean self,
+      String state,
+      String status,
+      String host,
+      int internodePort,
+      int respPort,
+      int httpPort,
+      int grpcPort,
+      String datacenter,
+      String rack,
+      int tokens,
+      long loadBytes,
+      double owns,
+      double ownsEffective,
+      long generation,
+      long epochSeen,
+      double phi) {}
+}
