@@ -182,6 +182,15 @@ public final class ClusterMembership implements MetadataSource {
     gossip.reportRefused(endpoint, nowNanos);
   }
 
+  /**
+   * A connection to {@code endpoint} attempted at {@code attemptNanos} was refused, as heard at
+   * {@code nowNanos}; a refusal older than the endpoint's last heartbeat is ignored: see {@link
+   * Gossip#reportRefused(String, long, long)}.
+   */
+  public void reportRefused(String endpoint, long attemptNanos, long nowNanos) {
+    gossip.reportRefused(endpoint, attemptNanos, nowNanos);
+  }
+
   /** Announces how many bytes this node holds, if that changed. */
   public void setLoad(long bytes) {
     if (bytes < 0) {
