@@ -25,6 +25,11 @@ public interface ClusterListener {
   /** {@code observer}'s gossip reported {@code event}. */
   default void onGossipEvent(SimNode observer, GossipEvent event) {}
 
+  /**
+   * {@code sender} hears that its connection to {@code destination} was refused (before it acts).
+   */
+  default void onRefused(SimNode sender, String destination) {}
+
   /** {@code node} handled one input (a tick, a message, a refusal) and its output was drained. */
   default void onInputHandled(SimNode node) {}
 }

@@ -21,6 +21,9 @@ import java.util.TreeMap;
  *   <li>{@link Verdict#STOPPED}: the subject was crashed or frozen: a true positive;
  *   <li>{@link Verdict#STALE_INCARNATION}: the observer convicted a process of the subject that has
  *       since been replaced (it still knows the old generation): a true positive;
+ *   <li>{@link Verdict#STALE_REFUSAL}: a refused connection convicted the very process that runs
+ *       (the observer already knew its generation): the refusal was about an earlier process, and
+ *       acting on it is a violation whatever the network;
  *   <li>{@link Verdict#RECENT_FAULT}: the pair was not {@link FaultHistory#connectedSince
  *       connected} for the whole silence that convicted (since the last arrival): a cut, a stop or
  *       start, a freeze, a clock jump of the observer explains it;
@@ -48,6 +51,7 @@ final class FalseDownChecker implements ClusterListener {
   enum Verdict {
     STOPPED,
     STALE_INCARNATION,
+    STALE_REFUSAL,
     RECENT_FAULT,
     FALSE_UNDER_FAULTS,
     FALSE_CLEAN
@@ -68,6 +72,9 @@ final class FalseDownChecker implements ClusterListener {
   private final List<Violation> violations = new ArrayList<>();
   private final List<String> falseSamples = new ArrayList<>();
   private double pairSeconds;
+
+  /** The destination of the refusal being handled, if the input being handled is one. */
+  private String refusedDestination;
 
   FalseDownChecker(SimCluster cluster, FaultHistory history, long windowNanos) {
     this.cluster = cluster;
@@ -98,7 +105,13 @@ final class FalseDownChecker implements ClusterListener {
   }
 
   @Override
+  public void onRefused(SimNode sender, String destination) {
+    refusedDestination = destination;
+  }
+
+  @Override
   public void onInputHandled(SimNode node) {
+    refusedDestination = null;
     int o = indexes.get(node.name());
     Gossip gossip = node.membership().orElseThrow().gossip();
     for (int s = 0; s < names.size(); s++) {
@@ -126,6 +139,23 @@ final class FalseDownChecker implements ClusterListener {
     }
     Verdict verdict = judge(observer, down.endpoint());
     counts[verdict.ordinal()]++;
+    if (verdict == Verdict.STALE_REFUSAL) {
+      violations.add(
+          new Violation(
+              "false-down",
+              cluster.nowNanos(),
+              observer.name()
+                  + " marked "
+                  + down.endpoint()
+                  + " down on a refused connection, but "
+                  + down.endpoint()
+                  + " runs generation "
+                  + cluster.node(down.endpoint()).generation()
+                  + ", which "
+                  + observer.name()
+                  + " already knew: the refusal was about an earlier process"));
+      return;
+    }
     if (verdict != Verdict.FALSE_CLEAN && verdict != Verdict.FALSE_UNDER_FAULTS) {
       return;
     }
@@ -166,6 +196,9 @@ final class FalseDownChecker implements ClusterListener {
     int s = indexes.get(subjectName);
     if (seenGeneration[o][s] < subject.generation()) {
       return Verdict.STALE_INCARNATION;
+    }
+    if (subjectName.equals(refusedDestination)) {
+      return Verdict.STALE_REFUSAL;
     }
     long now = cluster.nowNanos();
     long connectedSince = history.connectedSince(observer.name(), subjectName);

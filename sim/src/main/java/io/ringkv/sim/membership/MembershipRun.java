@@ -277,10 +277,12 @@ public final class MembershipRun {
     SimNetwork.Stats network = cluster.network().stats();
     long crashes = 0;
     long freezes = 0;
+    long rechosen = 0;
     GossipStats gossip = new GossipStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     for (SimNode node : cluster.nodes()) {
       crashes += node.crashes();
       freezes += node.freezes();
+      rechosen += node.tokensRechosen();
       GossipStats stats = node.gossipStats();
       gossip =
           new GossipStats(
@@ -328,6 +330,7 @@ public final class MembershipRun {
         liveness.cleanDetections(),
         liveness.detectionNanosMax(),
         liveness.recoveryNanosMax(),
+        rechosen,
         gossip);
   }
 

@@ -27,6 +27,7 @@ import java.util.Locale;
  * @param cleanDetections (stop, observer) pairs detected with no disturbance since the stop
  * @param detectionNanosMax the longest of those detections
  * @param recoveryNanosMax the longest undisturbed time for a returned node to be seen up again
+ * @param tokensRechosen times a node chose new tokens because its own clashed with another's
  * @param gossip gossip counters summed over every process of every node
  */
 public record RunFigures(
@@ -49,6 +50,7 @@ public record RunFigures(
     long cleanDetections,
     long detectionNanosMax,
     long recoveryNanosMax,
+    long tokensRechosen,
     GossipStats gossip) {
 
   /** One line of figures. */
@@ -59,7 +61,7 @@ public record RunFigures(
             + " %d Down (%d of stopped nodes, %d after faults, %d false under faults, %d false"
             + " clean), converged %s after healing,"
             + " last act: down everywhere in %s, back in %s; slowest undisturbed detection %s,"
-            + " recovery %s; %d local pauses, %d out-of-sequence deltas",
+            + " recovery %s; %d token clashes resolved, %d local pauses, %d out-of-sequence deltas",
         nodes,
         SimTime.formatShort(simulatedNanos),
         messagesSent,
@@ -77,6 +79,7 @@ public record RunFigures(
         time(lastActRecoveryNanos),
         SimTime.formatShort(detectionNanosMax),
         SimTime.formatShort(recoveryNanosMax),
+        tokensRechosen,
         gossip.localPauses(),
         gossip.deltasOutOfSequence());
   }

@@ -661,6 +661,9 @@ public final class SimCluster {
         return; // a process that is gone or paused does not hear of it
       }
       simulation.trace(sender + " refused by " + destination);
+      for (ClusterListener listener : listeners) {
+        listener.onRefused(node, destination);
+      }
       long now = localNanos(node);
       // The attempt on the sender's clock: as the server would note it when it began connecting.
       long attempt = now - (simulation.nowNanos() - attemptNanos);

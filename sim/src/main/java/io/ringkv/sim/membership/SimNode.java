@@ -162,6 +162,11 @@ public final class SimNode {
     return tokensStored;
   }
 
+  /** How many times its processes chose new tokens after a clash, the current one included. */
+  public long tokensRechosen() {
+    return endedProcessRechosen + (membership == null ? 0 : membership.tokensRechosen());
+  }
+
   /** Its gossip counters, summed over every process it ran, the current one included. */
   public GossipStats gossipStats() {
     GossipStats current = membership == null ? null : membership.gossip().stats();
@@ -176,6 +181,7 @@ public final class SimNode {
   void processEnded() {
     lastGeneration = membership.gossip().generation();
     endedProcessStats = sum(endedProcessStats, membership.gossip().stats());
+    endedProcessRechosen += membership.tokensRechosen();
   }
 
   /** The tokens {@code membership}'s node announces for itself. */
@@ -208,6 +214,7 @@ public final class SimNode {
 
   long lastGeneration;
   long generationStored;
+  private long endedProcessRechosen;
   List<Token> tokensStored = List.of();
   private GossipStats endedProcessStats = new GossipStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 }
