@@ -43,10 +43,12 @@ import java.util.TreeMap;
  *
  * <p><b>Metadata.</b> After each input, if a membership value changed, the snapshot is rebuilt from
  * every endpoint's values ({@link MemberValues}), in node-id order; a member whose tokens clash
- * with a smaller id's is left out (and counted) until one of them changes. A snapshot that differs
- * from the current one is installed with the next epoch: in gossip mode an epoch is this node's
- * count of the changes it has seen, not a cluster-wide number. The {@code default} keyspace follows
- * the number of Normal members ({@link Keyspace#defaultKeyspace}).
+ * with a smaller id's is left out (and counted) until one of them changes, and a Normal node that
+ * finds itself so left out chooses new tokens (two nodes that chose at once against the same ring
+ * chose the same tokens; the simulator found it at startup). A snapshot that differs from the
+ * current one is installed with the next epoch: in gossip mode an epoch is this node's count of the
+ * changes it has seen, not a cluster-wide number. The {@code default} keyspace follows the number
+ * of Normal members ({@link Keyspace#defaultKeyspace}).
  *
  * <p>Pure and not thread-safe: owned by one node loop, time passed in, randomness from the {@link
  * Rng} given. The caller drives it like {@link Gossip}: {@code tick}/{@code step}, then {@link
@@ -81,6 +83,8 @@ public final class ClusterMembership implements MetadataSource {
   private int eventsSeen;
   private boolean dirty = true;
   private long tokenConflicts;
+  private long tokensRechosen;
+  private boolean rechoosingTokens;
   private String lastLoad = "";
 
   /**
@@ -178,6 +182,15 @@ public final class ClusterMembership implements MetadataSource {
     gossip.reportRefused(endpoint, nowNanos);
   }
 
+  /**
+   * A connection to {@code endpoint} attempted at {@code attemptNanos} was refused, as heard at
+   * {@code nowNanos}; a refusal older than the endpoint's last heartbeat is ignored: see {@link
+   * Gossip#reportRefused(String, long, long)}.
+   */
+  public void reportRefused(String endpoint, long attemptNanos, long nowNanos) {
+    gossip.reportRefused(endpoint, attemptNanos, nowNanos);
+  }
+
   /** Announces how many bytes this node holds, if that changed. */
   public void setLoad(long bytes) {
     if (bytes < 0) {
@@ -269,6 +282,11 @@ public final class ClusterMembership implements MetadataSource {
   /** Members left out of the snapshot because their tokens clashed with another's. */
   public long tokenConflicts() {
     return tokenConflicts;
+  }
+
+  /** How many times this node chose new tokens because its own clashed with a smaller id's. */
+  public long tokensRechosen() {
+    return tokensRechosen;
   }
 
   /**
@@ -401,6 +419,7 @@ public final class ClusterMembership implements MetadataSource {
     TreeMap<NodeId, Member> members = new TreeMap<>();
     Set<Token> claimed = new HashSet<>();
     long conflicts = 0;
+    boolean selfLeftOut = false;
     for (EndpointState state : gossip.endpointStates().values()) {
       Optional<Member> decoded = MemberValues.decode(state);
       if (decoded.isEmpty()) {
@@ -417,6 +436,7 @@ public final class ClusterMembership implements MetadataSource {
         }
         if (clash) {
           conflicts++;
+          selfLeftOut |= member.id().equals(template.id());
           continue;
         }
         claimed.addAll(member.tokens());
@@ -432,15 +452,39 @@ public final class ClusterMembership implements MetadataSource {
     }
     Keyspace keyspace = Keyspace.defaultKeyspace(normal);
     SortedMap<String, Keyspace> keyspaces = new TreeMap<>(Map.of(keyspace.name(), keyspace));
-    if (current.members().equals(members) && current.keyspaces().equals(keyspaces)) {
-      return;
+    if (!current.members().equals(members) || !current.keyspaces().equals(keyspaces)) {
+      ClusterMetadata previous = current;
+      current = ClusterMetadata.of(previous.epoch() + 1, members.values(), keyspaces.values());
+      gossip.setLocalState(ApplicationState.EPOCH, Long.toString(current.epoch()));
+      eventsSeen = gossip.ready().events().size();
+      for (Listener listener : listeners) {
+        listener.onEpoch(previous, current);
+      }
     }
-    ClusterMetadata previous = current;
-    current = ClusterMetadata.of(previous.epoch() + 1, members.values(), keyspaces.values());
-    gossip.setLocalState(ApplicationState.EPOCH, Long.toString(current.epoch()));
-    eventsSeen = gossip.ready().events().size();
-    for (Listener listener : listeners) {
-      listener.onEpoch(previous, current);
+    if (selfLeftOut && !rechoosingTokens && ownStatus() == Member.Status.NORMAL) {
+      rechooseTokens();
+    }
+  }
+
+  /**
+   * This node's tokens clash with a node's of a smaller id, which keeps them in every snapshot
+   * (members claim tokens in id order), so this node is left out everywhere, for good unless it
+   * moves. It happens when two nodes choose tokens against the same ring at the same time (the
+   * allocator is deterministic), for instance when neither had heard of the other yet. It chooses
+   * again against the ring it knows now, which holds the other's tokens. Nobody who knew both
+   * counted it as an owner, so no range that those nodes placed on it moves; data does not move on
+   * joins yet in any case. Once per derivation: if the new tokens clash again (with a member that
+   * is itself left out), the next change tries again.
+   */
+  private void rechooseTokens() {
+    List<Token> tokens = allocator.allocate(current, template, rng);
+    gossip.setLocalState(ApplicationState.TOKENS, MemberValues.encodeTokens(tokens));
+    tokensRechosen++;
+    rechoosingTokens = true;
+    try {
+      derive();
+    } finally {
+      rechoosingTokens = false;
     }
   }
 

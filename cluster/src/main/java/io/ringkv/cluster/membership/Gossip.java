@@ -269,7 +269,24 @@ public final class Gossip {
    * firewall rejecting connections to a live node). Unknown endpoints and this node are ignored.
    */
   public void reportRefused(String endpoint, long nowNanos) {
+    reportRefused(endpoint, nowNanos, nowNanos);
+  }
+
+  /**
+   * Reports that a connection to {@code endpoint} attempted at {@code attemptNanos} was refused, as
+   * heard at {@code nowNanos}; as {@link #reportRefused(String, long)}, except that the refusal is
+   * ignored if the endpoint's heartbeat advanced (or it restarted) after the attempt began. Such a
+   * refusal is stale: the attempt raced with a restart, and the process that refused is gone while
+   * a new one runs. Taken, it would convict the new process and hold it down for {@link
+   * FailureDetectorConfig#localPauseMaxNanos()} (the simulator found this: a reset that took half a
+   * second to come back marked a node that had just restarted down for five seconds).
+   */
+  public void reportRefused(String endpoint, long attemptNanos, long nowNanos) {
     if (endpoint.equals(self) || !states.containsKey(endpoint)) {
+      return;
+    }
+    Long advancedNanos = lastAdvanceNanos.get(endpoint);
+    if (advancedNanos != null && advancedNanos > attemptNanos) {
       return;
     }
     detector
