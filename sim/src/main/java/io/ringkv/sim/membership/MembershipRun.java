@@ -12,6 +12,7 @@ import io.ringkv.sim.Violation;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -176,7 +177,7 @@ public final class MembershipRun {
     }
     violations.addAll(liveness.violations());
     violations.addAll(falseDowns.violations());
-    violations.sort(java.util.Comparator.comparingLong(Violation::atNanos));
+    violations.sort(Comparator.comparingLong(Violation::atNanos));
     simulation.trace("end: " + violations.size() + " violations");
     return new RunResult(
         plan.seed(),
@@ -305,28 +306,12 @@ public final class MembershipRun {
     long crashes = 0;
     long freezes = 0;
     long rechosen = 0;
-    GossipStats gossip = new GossipStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    GossipStats gossip = SimNode.NO_STATS;
     for (SimNode node : cluster.nodes()) {
       crashes += node.crashes();
       freezes += node.freezes();
       rechosen += node.tokensRechosen();
-      GossipStats stats = node.gossipStats();
-      gossip =
-          new GossipStats(
-              gossip.synsSent() + stats.synsSent(),
-              gossip.acksSent() + stats.acksSent(),
-              gossip.ack2sSent() + stats.ack2sSent(),
-              gossip.messagesReceived() + stats.messagesReceived(),
-              gossip.messagesDropped() + stats.messagesDropped(),
-              gossip.digestsOmitted() + stats.digestsOmitted(),
-              gossip.deltasOmitted() + stats.deltasOmitted(),
-              gossip.deltasOutOfSequence() + stats.deltasOutOfSequence(),
-              gossip.endpointsRejected() + stats.endpointsRejected(),
-              gossip.statesRejected() + stats.statesRejected(),
-              gossip.clusterNameMismatches() + stats.clusterNameMismatches(),
-              gossip.misdirectedMessages() + stats.misdirectedMessages(),
-              gossip.selfConflicts() + stats.selfConflicts(),
-              gossip.localPauses() + stats.localPauses());
+      gossip = SimNode.sum(gossip, node.gossipStats());
     }
     long downs = 0;
     for (FalseDownChecker.Verdict verdict : FalseDownChecker.Verdict.values()) {
