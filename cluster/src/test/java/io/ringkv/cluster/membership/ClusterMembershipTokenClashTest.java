@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  * Two nodes that choose their tokens at the same moment against the same ring choose the same ones
  * (the allocator is deterministic). The member with the smaller id keeps them in every snapshot;
  * the other must choose again, or it stays out of the ring for good. Found by the simulator (sim/,
- * seed 5 of the first runs: n3 and n4 joined 0.2 s apart, n4 never became a member).
+ * regression seed 5: n3 and n4 joined 0.2 s apart, n4 never became a member).
  */
 class ClusterMembershipTokenClashTest {
   private static final long SECOND_NANOS = 1_000_000_000L;

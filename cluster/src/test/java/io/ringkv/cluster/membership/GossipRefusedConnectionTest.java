@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /**
  * A refused connection convicts its endpoint at once, but only if nothing newer was heard of it: a
  * reset for an attempt that raced with the endpoint's restart is about the process that is gone,
- * not the one that now runs. Found by the simulator (sim/, seed 2447 of the first runs: a reset
+ * not the one that now runs. Found by the simulator (sim/, regression seeds 1245 and 1898: a reset
  * that took half a second to come back marked a node that had just restarted down for 5 s).
  */
 class GossipRefusedConnectionTest {

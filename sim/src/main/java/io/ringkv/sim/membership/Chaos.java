@@ -7,6 +7,7 @@ import io.ringkv.sim.membership.SwarmPlan.Rate;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The chaos phase of a membership run: each fault the {@link SwarmPlan} enables strikes at random
@@ -197,7 +198,7 @@ final class Chaos implements ClusterListener {
   }
 
   /** A random node that runs (or, if {@code runningOnly} is false, that runs or is frozen). */
-  private java.util.Optional<SimNode> randomNode(boolean runningOnly) {
+  private Optional<SimNode> randomNode(boolean runningOnly) {
     List<SimNode> candidates = new ArrayList<>();
     for (SimNode node : cluster.nodes()) {
       if (node.isRunning() || (!runningOnly && node.state() == SimNode.State.FROZEN)) {
@@ -205,9 +206,9 @@ final class Chaos implements ClusterListener {
       }
     }
     if (candidates.isEmpty()) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
-    return java.util.Optional.of(candidates.get(rng.nextInt(candidates.size())));
+    return Optional.of(candidates.get(rng.nextInt(candidates.size())));
   }
 
   private long duration(Rate rate) {

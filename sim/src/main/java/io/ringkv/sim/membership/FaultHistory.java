@@ -20,10 +20,11 @@ import java.util.TreeMap;
  *       other node steady (no start, stop, freeze or thaw) and, if running, linked to both the same
  *       way: a cluster in which a conviction of a running node cannot be blamed on the network;
  *   <li>{@link #downDisturbance}: the last event after which a stopped node's old heartbeats could
- *       still reach the observer (a cut restored or made, a thaw releasing held messages, the
- *       observer's own start, thaw or clock jump);
+ *       still reach the observer (a cut restored or made, a link's loss changed, a thaw releasing
+ *       held messages, the observer's own start, thaw or clock jump);
  *   <li>{@link #upDisturbance}: the last event after which a returned node could still be unknown
- *       to the observer (a cut, the observer's own start or thaw, a seed coming back).
+ *       to the observer (a cut or loss change, the observer's own start or thaw, a seed coming
+ *       back).
  * </ul>
  *
  * <p>Not thread-safe: a {@link ClusterListener} on the simulation's one thread.
@@ -51,6 +52,7 @@ final class FaultHistory implements ClusterListener {
   private long lastAnyCutChange = NEVER;
   private long lastAnyThaw = NEVER;
   private long lastSeedReturn = NEVER;
+  private long lastAnyLossChange = NEVER;
 
   FaultHistory(SimCluster cluster) {
     this.cluster = cluster;
@@ -127,6 +129,7 @@ final class FaultHistory implements ClusterListener {
     if (newLoss != loss[f][t]) {
       loss[f][t] = newLoss;
       lastLossChange[f][t] = now;
+      lastAnyLossChange = now;
     }
   }
 
@@ -190,7 +193,8 @@ final class FaultHistory implements ClusterListener {
    */
   long downDisturbance(String observer) {
     int o = index(observer);
-    return max(lastAnyCutChange, lastAnyThaw, lastTransition[o], lastClockJump[o]);
+    return max(
+        lastAnyCutChange, lastAnyLossChange, lastAnyThaw, lastTransition[o], lastClockJump[o]);
   }
 
   /**
@@ -200,7 +204,23 @@ final class FaultHistory implements ClusterListener {
    */
   long upDisturbance(String observer) {
     int o = index(observer);
-    return max(lastAnyCutChange, lastTransition[o], lastSeedReturn);
+    return max(lastAnyCutChange, lastAnyLossChange, lastTransition[o], lastSeedReturn);
+  }
+
+  /** The highest loss on any link between two running nodes now. */
+  double lossBetweenRunningNodesMax() {
+    double max = 0;
+    for (int a = 0; a < names.size(); a++) {
+      if (!running(a)) {
+        continue;
+      }
+      for (int b = 0; b < names.size(); b++) {
+        if (a != b && running(b)) {
+          max = Math.max(max, loss[a][b]);
+        }
+      }
+    }
+    return max;
   }
 
   /** True if some seed runs now. */

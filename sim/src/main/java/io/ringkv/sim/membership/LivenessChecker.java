@@ -23,7 +23,8 @@ import java.util.TreeSet;
  * d(O)) + downBound}, where {@code d(O)} is O's last {@link FaultHistory#downDisturbance
  * disturbance}, and provided no link between running nodes is cut (a node cut off from O may hold
  * the stopped node's last heartbeats, and hand them over when the cut heals). {@code downBound} is
- * the detector's conviction bound plus the time for the last heartbeat to spread (see
+ * the detector's conviction bound plus the time for the last heartbeat to spread, which grows with
+ * the highest loss on a link between running nodes (see {@link MembershipRun.Bounds} and
  * docs/design/simulator.md).
  *
  * <p>Up: a return at {@code t} must be seen by O (up, at the returned process's generation, with
@@ -38,8 +39,7 @@ import java.util.TreeSet;
 final class LivenessChecker implements ClusterListener {
   private final SimCluster cluster;
   private final FaultHistory history;
-  private final long downBoundNanos;
-  private final long upBoundNanos;
+  private final MembershipRun.Bounds bounds;
   private final TreeMap<String, Outage> outages = new TreeMap<>();
   private final TreeMap<String, Comeback> comebacks = new TreeMap<>();
   private final List<Violation> violations = new ArrayList<>();
@@ -72,12 +72,10 @@ final class LivenessChecker implements ClusterListener {
     }
   }
 
-  LivenessChecker(
-      SimCluster cluster, FaultHistory history, long downBoundNanos, long upBoundNanos) {
+  LivenessChecker(SimCluster cluster, FaultHistory history, MembershipRun.Bounds bounds) {
     this.cluster = cluster;
     this.history = history;
-    this.downBoundNanos = downBoundNanos;
-    this.upBoundNanos = upBoundNanos;
+    this.bounds = bounds;
   }
 
   @Override
@@ -146,6 +144,9 @@ final class LivenessChecker implements ClusterListener {
   void check() {
     long now = cluster.nowNanos();
     boolean linked = history.runningNodesFullyLinked();
+    double loss = history.lossBetweenRunningNodesMax();
+    long downBoundNanos = bounds.downNanos(loss);
+    long upBoundNanos = bounds.upNanos(loss);
     for (Map.Entry<String, Outage> entry : outages.entrySet()) {
       String subject = entry.getKey();
       Outage outage = entry.getValue();

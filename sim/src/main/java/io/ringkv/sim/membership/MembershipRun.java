@@ -12,6 +12,7 @@ import io.ringkv.sim.Violation;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -26,9 +27,9 @@ import java.util.Optional;
  *       the cluster must {@link Convergence converge} within {@link Bounds#convergeNanos()} and
  *       stay converged for {@link #STABLE_NANOS};
  *   <li>the last act: one node is killed, powered off or frozen (per the plan) on a clean network;
- *       every other must see it down within {@link Bounds#downNanos()}; then it returns and the
+ *       every other must see it down within {@link Bounds#downNanos}; then it returns and the
  *       cluster must converge again (up everywhere, higher generation, same tokens) within {@link
- *       Bounds#upNanos()} plus the convergence bound, and stay so.
+ *       Bounds#upNanos} plus the convergence bound, and stay so.
  * </ol>
  *
  * Throughout, {@link LivenessChecker} and {@link FalseDownChecker} judge every stop, return and
@@ -42,9 +43,10 @@ public final class MembershipRun {
   public static final long MONITOR_INTERVAL_NANOS = SimTime.SECOND_NANOS;
 
   /**
-   * Gossip rounds allowed for a stopped node's last heartbeat (or a returned node's first one) to
-   * reach every node; a generous bound on epidemic spreading among at most 7 nodes with up to 30%
-   * loss (docs/design/simulator.md derives it).
+   * Gossip rounds allowed, on a loss-free network, for a stopped node's last heartbeat (or a
+   * returned node's first one) to reach every node: a generous bound on epidemic spreading among at
+   * most 7 nodes. Under loss the allowance grows as {@code 1 / (1 - loss)^3}, the expected number
+   * of tries for the three messages of a round to get through (docs/design/simulator.md).
    */
   public static final int SPREAD_ROUNDS = 20;
 
@@ -52,35 +54,53 @@ public final class MembershipRun {
   public static final long STABLE_NANOS = SimTime.seconds(10);
 
   /**
-   * The bounds of one plan.
+   * The bounds of one plan (docs/design/simulator.md derives them).
    *
-   * @param convictionNanos the detector's conviction bound in true time (clock drift included)
-   * @param spreadNanos the time for a heartbeat to reach every node
-   * @param downNanos a stopped node is down everywhere within this
-   * @param upNanos a returned node is up everywhere within this
-   * @param falseDownWindowNanos a pair connected longer than this must not see Downs
-   * @param convergeNanos a healed cluster converges within this
+   * @param convictionNanos the detector's conviction bound in true time (clock drift included): no
+   *     endpoint heard from and then silent stays up longer
+   * @param delayMaxNanos the network's longest one-way delay
+   * @param refusalHoldNanos how long a conviction on a refused connection holds a node down
+   * @param joinWaitMaxNanos the longest a joining node waits before choosing tokens
    */
   public record Bounds(
-      long convictionNanos,
-      long spreadNanos,
-      long downNanos,
-      long upNanos,
-      long falseDownWindowNanos,
-      long convergeNanos) {
+      long convictionNanos, long delayMaxNanos, long refusalHoldNanos, long joinWaitMaxNanos) {
 
     /** The bounds for {@code plan}. */
     public static Bounds of(SwarmPlan plan) {
       FailureDetectorConfig detector = plan.membershipConfig().gossip().failureDetector();
-      long tick = SimCluster.TICK_INTERVAL_NANOS;
       double driftFactor = 1 + 2 * plan.driftPpmMax() / 1e6;
-      long conviction = (long) Math.ceil(detector.convictionBoundNanos() * driftFactor);
-      long spread = plan.network().delayMaxNanos() + SPREAD_ROUNDS * tick;
-      long down = conviction + spread + MONITOR_INTERVAL_NANOS;
-      long up = detector.localPauseMaxNanos() + spread + MONITOR_INTERVAL_NANOS;
-      long falseDownWindow = conviction + tick;
-      long converge = plan.joinWaitMaxNanos() + up;
-      return new Bounds(conviction, spread, down, up, falseDownWindow, converge);
+      return new Bounds(
+          (long) Math.ceil(detector.convictionBoundNanos() * driftFactor),
+          plan.network().delayMaxNanos(),
+          detector.localPauseMaxNanos(),
+          plan.joinWaitMaxNanos());
+    }
+
+    /** The time for a heartbeat to reach every node when links lose {@code loss} of messages. */
+    public long spreadNanos(double loss) {
+      double delivered = 1 - Math.min(loss, 0.99);
+      double rounds = Math.ceil(SPREAD_ROUNDS / (delivered * delivered * delivered));
+      return delayMaxNanos + (long) Math.min(rounds * SimCluster.TICK_INTERVAL_NANOS, 1e15);
+    }
+
+    /** A stopped node is down everywhere within this (plus the checkers' one-second cadence). */
+    public long downNanos(double loss) {
+      return convictionNanos + spreadNanos(loss) + MONITOR_INTERVAL_NANOS;
+    }
+
+    /** A returned node is up everywhere within this. */
+    public long upNanos(double loss) {
+      return refusalHoldNanos + spreadNanos(loss) + MONITOR_INTERVAL_NANOS;
+    }
+
+    /** A pair connected longer than this must not see Downs (see {@link FalseDownChecker}). */
+    public long falseDownWindowNanos() {
+      return convictionNanos + SimCluster.TICK_INTERVAL_NANOS;
+    }
+
+    /** A healed cluster converges within this. */
+    public long convergeNanos() {
+      return joinWaitMaxNanos + upNanos(0);
     }
   }
 
@@ -105,7 +125,7 @@ public final class MembershipRun {
     simulation = cluster.simulation();
     history = new FaultHistory(cluster);
     falseDowns = new FalseDownChecker(cluster, history, bounds.falseDownWindowNanos());
-    liveness = new LivenessChecker(cluster, history, bounds.downNanos(), bounds.upNanos());
+    liveness = new LivenessChecker(cluster, history, bounds);
     chaos = new Chaos(cluster, plan, simulation.rng().fork());
     rng = simulation.rng().fork();
     cluster.addListener(history);
@@ -126,7 +146,15 @@ public final class MembershipRun {
 
   private RunResult execute() {
     simulation.trace("seed " + plan.seed() + ": " + plan.describe());
-    simulation.trace("bounds " + bounds);
+    simulation.trace(
+        "bounds: down "
+            + SimTime.formatShort(bounds.downNanos(0))
+            + ", up "
+            + SimTime.formatShort(bounds.upNanos(0))
+            + " (without loss), false-Down window "
+            + SimTime.formatShort(bounds.falseDownWindowNanos())
+            + ", convergence "
+            + SimTime.formatShort(bounds.convergeNanos()));
     simulation.at(0, this::monitor);
     for (int i = 0; i < plan.nodeCount(); i++) {
       String name = cluster.names().get(i);
@@ -149,7 +177,7 @@ public final class MembershipRun {
     }
     violations.addAll(liveness.violations());
     violations.addAll(falseDowns.violations());
-    violations.sort(java.util.Comparator.comparingLong(Violation::atNanos));
+    violations.sort(Comparator.comparingLong(Violation::atNanos));
     simulation.trace("end: " + violations.size() + " violations");
     return new RunResult(
         plan.seed(),
@@ -251,7 +279,7 @@ public final class MembershipRun {
               }
               return true;
             },
-            bounds.downNanos());
+            bounds.downNanos(0));
     if (!down) {
       violations.add(
           new Violation(
@@ -261,7 +289,7 @@ public final class MembershipRun {
                   + " ("
                   + kind
                   + ") not down everywhere within "
-                  + SimTime.formatShort(bounds.downNanos())));
+                  + SimTime.formatShort(bounds.downNanos(0))));
       return;
     }
     lastActDetectionNanos = simulation.nowNanos() - stoppedAt;
@@ -270,7 +298,7 @@ public final class MembershipRun {
     } else {
       cluster.restart(victim);
     }
-    lastActRecoveryNanos = converge("last-act-up", bounds.upNanos());
+    lastActRecoveryNanos = converge("last-act-up", bounds.upNanos(0));
   }
 
   private RunFigures figures() {
@@ -278,28 +306,12 @@ public final class MembershipRun {
     long crashes = 0;
     long freezes = 0;
     long rechosen = 0;
-    GossipStats gossip = new GossipStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    GossipStats gossip = SimNode.NO_STATS;
     for (SimNode node : cluster.nodes()) {
       crashes += node.crashes();
       freezes += node.freezes();
       rechosen += node.tokensRechosen();
-      GossipStats stats = node.gossipStats();
-      gossip =
-          new GossipStats(
-              gossip.synsSent() + stats.synsSent(),
-              gossip.acksSent() + stats.acksSent(),
-              gossip.ack2sSent() + stats.ack2sSent(),
-              gossip.messagesReceived() + stats.messagesReceived(),
-              gossip.messagesDropped() + stats.messagesDropped(),
-              gossip.digestsOmitted() + stats.digestsOmitted(),
-              gossip.deltasOmitted() + stats.deltasOmitted(),
-              gossip.deltasOutOfSequence() + stats.deltasOutOfSequence(),
-              gossip.endpointsRejected() + stats.endpointsRejected(),
-              gossip.statesRejected() + stats.statesRejected(),
-              gossip.clusterNameMismatches() + stats.clusterNameMismatches(),
-              gossip.misdirectedMessages() + stats.misdirectedMessages(),
-              gossip.selfConflicts() + stats.selfConflicts(),
-              gossip.localPauses() + stats.localPauses());
+      gossip = SimNode.sum(gossip, node.gossipStats());
     }
     long downs = 0;
     for (FalseDownChecker.Verdict verdict : FalseDownChecker.Verdict.values()) {

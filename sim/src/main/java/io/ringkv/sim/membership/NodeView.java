@@ -7,6 +7,7 @@ import io.ringkv.cluster.metadata.Member;
 import io.ringkv.cluster.metadata.NodeId;
 import io.ringkv.cluster.ring.Token;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -64,7 +65,7 @@ public final class NodeView {
   }
 
   /** Everything the observer's gossip knows of {@code node}, if anything. */
-  public java.util.Optional<EndpointState> stateOf(String node) {
+  public Optional<EndpointState> stateOf(String node) {
     return membership.gossip().endpointState(node);
   }
 

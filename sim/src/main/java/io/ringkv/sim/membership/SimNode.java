@@ -55,6 +55,7 @@ public final class SimNode {
   private final GossipStateFile stateFile;
   final ArrayDeque<GossipMessage> held = new ArrayDeque<>();
 
+  // Kept up to date by SimCluster, which drives the node.
   ClusterMembership membership;
   State state = State.NOT_STARTED;
   StopKind lastStop;
@@ -63,6 +64,18 @@ public final class SimNode {
   int starts;
   int crashes;
   int freezes;
+
+  /** The generation of the current or last process. */
+  long lastGeneration;
+
+  /** The highest generation ever stored, and the tokens in the last state stored. */
+  long generationStored;
+
+  List<Token> tokensStored = List.of();
+
+  // What ended processes counted, so that a run's figures cover every process.
+  private long endedProcessRechosen;
+  private GossipStats endedProcessStats = NO_STATS;
 
   SimNode(String name, Member configured, boolean seed, SimClock clock, Rng rng) {
     this.name = Objects.requireNonNull(name, "name");
@@ -194,7 +207,11 @@ public final class SimNode {
         .orElse(List.of());
   }
 
-  private static GossipStats sum(GossipStats a, GossipStats b) {
+  /** All counters zero. */
+  static final GossipStats NO_STATS = new GossipStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+
+  /** {@code a} and {@code b} added counter by counter. */
+  static GossipStats sum(GossipStats a, GossipStats b) {
     return new GossipStats(
         a.synsSent() + b.synsSent(),
         a.acksSent() + b.acksSent(),
@@ -211,10 +228,4 @@ public final class SimNode {
         a.selfConflicts() + b.selfConflicts(),
         a.localPauses() + b.localPauses());
   }
-
-  long lastGeneration;
-  long generationStored;
-  private long endedProcessRechosen;
-  List<Token> tokensStored = List.of();
-  private GossipStats endedProcessStats = new GossipStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 }

@@ -15,6 +15,9 @@ import org.junit.jupiter.api.Test;
  * on purpose and expects the violation (a checker that never fires proves nothing).
  */
 class CheckersTest {
+  /** Down within 39 + 20 + 1 = 60 s, up within 9 + 20 + 1 = 30 s on a loss-free network. */
+  private static final MembershipRun.Bounds BOUNDS =
+      new MembershipRun.Bounds(seconds(39), 0, seconds(9), seconds(30));
 
   @Test
   void falseDown_aFarTooEagerDetectorOnACleanNetwork_isAViolation() {
@@ -63,7 +66,7 @@ class CheckersTest {
             .network(SimNetwork.Faults.none().withRefusedProbability(0))
             .build();
     FaultHistory history = listen(cluster);
-    LivenessChecker checker = new LivenessChecker(cluster, history, seconds(60), seconds(30));
+    LivenessChecker checker = new LivenessChecker(cluster, history, BOUNDS);
     cluster.addListener(checker);
     cluster.startAll();
     run(cluster, checker, 20);
@@ -80,7 +83,7 @@ class CheckersTest {
   void restart_aNodeThatLostItsGossipStateFile_isCaughtComingBackLowerAndWithOtherTokens() {
     SimCluster cluster = SimCluster.builder(14).nodes(3).build();
     FaultHistory history = listen(cluster);
-    LivenessChecker checker = new LivenessChecker(cluster, history, seconds(60), seconds(30));
+    LivenessChecker checker = new LivenessChecker(cluster, history, BOUNDS);
     cluster.addListener(checker);
     cluster.startAll();
     run(cluster, checker, 20);
