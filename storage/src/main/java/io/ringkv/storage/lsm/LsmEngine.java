@@ -215,7 +215,7 @@ public final class LsmEngine implements StorageEngine {
     }
     logs.sort((a, b) -> Long.compare(FileNames.parse(a).number(), FileNames.parse(b).number()));
     long maxSequence = versions.lastSequence();
-    Memtable recovered = new Memtable(0);
+    Memtable recovered = new Memtable(0, Memtable.expectedEntries(options.memtableBytes()));
     for (int i = 0; i < logs.size(); i++) {
       maxSequence = Math.max(maxSequence, replay(logs.get(i), i == logs.size() - 1, recovered));
     }
@@ -231,7 +231,7 @@ public final class LsmEngine implements StorageEngine {
       throw new StorageException(
           "cannot create log " + FileNames.log(dir, logNumber) + ": " + e.getMessage(), e);
     }
-    active = new Memtable(logNumber);
+    active = new Memtable(logNumber, Memtable.expectedEntries(options.memtableBytes()));
     publishMemState();
     VersionEdit edit = new VersionEdit();
     edit.logNumber = logNumber;
@@ -544,7 +544,7 @@ public final class LsmEngine implements StorageEngine {
       throw logFailed("sealing or starting", e);
     }
     immutables.add(active);
-    active = new Memtable(number);
+    active = new Memtable(number, Memtable.expectedEntries(options.memtableBytes()));
     publishMemState();
     maybeScheduleFlush();
   }
