@@ -84,13 +84,15 @@ final class Memtable {
    * Entries per bucket a full memtable should have: few enough that a bucket's skip list is two or
    * three levels high, many enough that bucket sentinels cost little memory.
    */
-  static final int ENTRIES_PER_BUCKET = 16;
+  static final int ENTRIES_PER_BUCKET = 4;
 
   /** The most buckets a memtable has. */
   static final int BUCKETS_MAX = 1 << 16;
 
   /** Roughly what a bucket's sentinel and its full-height tower cost. */
   static final int SENTINEL_BYTES = 120;
+
+  private static final byte[] SENTINEL_KEY = new byte[0];
 
   private static final VarHandle BUCKET_HEADS =
       MethodHandles.arrayElementVarHandle(MemtableKey[].class);
@@ -162,7 +164,7 @@ final class Memtable {
     int bucket = bucketOf(node);
     MemtableKey sentinel = bucketHeads[bucket];
     if (sentinel == null) {
-      sentinel = new MemtableKey(new byte[0], 0, null, HEIGHT_MAX);
+      sentinel = new MemtableKey(SENTINEL_KEY, 0, null, HEIGHT_MAX);
       sentinel.sentinelHeight = 1;
       BUCKET_HEADS.setRelease(bucketHeads, bucket, sentinel);
       int word = bucket >>> 6;
