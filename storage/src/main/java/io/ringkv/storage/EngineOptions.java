@@ -77,6 +77,12 @@ public record EngineOptions(
   public static final String ENGINE_LSM = "lsm";
   public static final String ENGINE_ROCKSDB = "rocksdb";
 
+  /**
+   * The largest {@code key_bytes_max}: 1 MiB of user key plus room for a short prefix a caller puts
+   * in front of every key (the node stores each key under its 8-byte token).
+   */
+  public static final int KEY_BYTES_MAX_LIMIT = (1 << 20) + 64;
+
   /** The defaults for an engine in {@code directory} on the real file system. */
   public static EngineOptions defaults(Path directory) {
     return new EngineOptions(
@@ -158,7 +164,7 @@ public record EngineOptions(
     atLeast("compaction_bytes_per_second", compactionBytesPerSecond, 0);
     atLeast("tombstone_grace_millis", tombstoneGraceMillis, 0);
     atLeast("key_bytes_max", keyBytesMax, 1);
-    atMost("key_bytes_max", keyBytesMax, 1 << 20);
+    atMost("key_bytes_max", keyBytesMax, KEY_BYTES_MAX_LIMIT);
     atLeast("value_bytes_max", valueBytesMax, 0);
     atMost("value_bytes_max", valueBytesMax, 128 << 20); // a log record holds at most 256 MiB
     if ((long) keyBytesMax + valueBytesMax > walSegmentBytes) {

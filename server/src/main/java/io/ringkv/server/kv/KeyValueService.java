@@ -30,9 +30,11 @@ public interface KeyValueService {
   CompletableFuture<WriteOutcome> write(byte[] key, Mutation mutation, WriteOptions options);
 
   /**
-   * Live keys in key order after {@code cursor} (exclusive; {@link ScanCursor#START} for the
-   * beginning), at most {@code limit} of them. The page's cursor continues the scan; it is {@link
-   * ScanCursor#END} after the last page. Keys written during a scan may or may not be seen.
+   * Live keys in token order (the order of their tokens on the ring, as in Cassandra; not key
+   * order) after {@code cursor} (exclusive; {@link ScanCursor#START} for the beginning), at most
+   * {@code limit} of them. The page's cursor continues the scan; it is {@link ScanCursor#END} after
+   * the last page. Across the pages of a scan every key that is live throughout comes exactly once.
+   * Keys written during a scan may or may not be seen.
    */
   CompletableFuture<ScanPage> scan(ScanCursor cursor, int limit, ReadOptions options);
 

@@ -1,5 +1,6 @@
 package io.ringkv.server.kv;
 
+import io.ringkv.cluster.ring.KeyCodec;
 import io.ringkv.common.Clock;
 import io.ringkv.storage.Cell;
 import io.ringkv.storage.CellIterator;
@@ -29,6 +30,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * the calling thread (an event loop): they do no blocking I/O beyond handing bytes to the OS.
  * Writes with {@link Durability#SYNC} wait for an fsync, so they run on virtual threads, where many
  * of them share one fsync through the engine's group commit.
+ *
+ * <p>Keys on disk: every key is stored as {@link KeyCodec#encode} makes it, its token's 8-byte
+ * prefix then the user key, so that the engine orders keys by token and a token range is one
+ * contiguous engine scan ({@link KeyCodec#keyRanges}); Merkle trees and streaming of a range rest
+ * on that. Keys are encoded on the way in and decoded on the way out, so callers only ever see user
+ * keys. Scans therefore go in token order (as Cassandra's), not in key order. The engine's key size
+ * bound must leave room for the prefix: at least the node's user key bound plus {@link
+ * KeyCodec#TOKEN_BYTES}.
  *
  * <p>Timestamps are microseconds since the epoch, strictly increasing on this node. Thread-safe.
  */
@@ -113,12 +122,14 @@ public final class LocalKeyValueService implements KeyValueService, AutoCloseabl
     if (cursor.end()) {
       return CompletableFuture.completedFuture(new ScanPage(List.of(), ScanCursor.END));
     }
-    byte[] from = cursor.afterKey() == null ? null : successor(cursor.afterKey());
+    // The cursor names the last user key returned; its stored key is a function of it, so the scan
+    // resumes just after that stored key and no key is skipped or repeated across pages.
+    byte[] from = cursor.afterKey() == null ? null : successor(KeyCodec.encode(cursor.afterKey()));
     List<ScanPage.Entry> entries = new ArrayList<>(Math.min(limit, 1024));
     try (CellIterator it = engine.scan(new KeyRange(from, null), ScanMode.LIVE)) {
       while (entries.size() < limit && it.hasNext()) {
         CellIterator.KeyCell next = it.next();
-        entries.add(new ScanPage.Entry(next.key(), versioned(next.cell())));
+        entries.add(new ScanPage.Entry(KeyCodec.decodeUserKey(next.key()), versioned(next.cell())));
       }
       ScanCursor next =
           it.hasNext() && !entries.isEmpty()
@@ -145,7 +156,7 @@ public final class LocalKeyValueService implements KeyValueService, AutoCloseabl
 
   private Versioned read(byte[] key) {
     try {
-      Cell cell = engine.getLive(key);
+      Cell cell = engine.getLive(KeyCodec.encode(key));
       return cell == null ? Versioned.absent() : versioned(cell);
     } catch (StorageException e) {
       throw failed("read", e);
@@ -185,7 +196,7 @@ public final class LocalKeyValueService implements KeyValueService, AutoCloseabl
             case Mutation.Touch touch ->
                 withExpiry(Cell.value(current.value(), timestamp), touch.expiry(), current, now);
           };
-      engine.put(key, cell, durability);
+      engine.put(KeyCodec.encode(key), cell, durability);
       return new WriteOutcome(true, options.returnPrevious() ? current : null, timestamp);
     } catch (StorageException e) {
       throw failed("write", e);

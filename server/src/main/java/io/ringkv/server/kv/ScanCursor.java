@@ -4,7 +4,10 @@ import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
- * Where a scan continues: after {@link #afterKey()} (exclusive). Rendered for clients as an opaque
+ * Where a scan continues: after {@link #afterKey()} (exclusive), the last user key returned. The
+ * scan's position is that key's stored key (its token prefix then the key, see {@code
+ * io.ringkv.cluster.ring.KeyCodec}), which is a function of the user key alone, so a cursor resumes
+ * exactly after the key it names in the engine's token order. Rendered for clients as an opaque
  * string ({@link #toToken()}): {@code "0"} starts and ends a scan as in Redis' SCAN; any other
  * token is {@code "k"} plus the hex of the last key returned.
  */

@@ -1,7 +1,6 @@
 package io.ringkv.server.metrics;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -9,32 +8,39 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
 import io.ringkv.server.kv.ServiceStats;
-import java.time.Duration;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
 
 /**
  * The node's metrics, exposed as Prometheus text at {@code GET /metrics}: requests, errors and
- * latency per front end and operation ({@code ringkv_requests_seconds}), storage engine figures
- * ({@code ringkv_engine_*}), and the JVM's. Recording is cheap: timers are created once per (front
- * end, operation, outcome) and cached. Thread-safe.
+ * latency per front end and operation ({@code ringkv_requests_seconds}, a histogram), storage
+ * engine figures ({@code ringkv_engine_*}), and the JVM's. Recording is cheap: a {@link
+ * LatencyHistogram} per (front end, operation, outcome), created once and cached, striped by thread
+ * and merged only when scraped. Thread-safe.
  */
 public final class NodeMetrics {
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
+  static final String REQUESTS_NAME = "ringkv_requests_seconds";
+
   /**
-   * Front end, then operation, then {ok, error} timers. Two lookups by the callers' (usually
+   * Front end, then operation, then {ok, error} histograms. Two lookups by the callers' (usually
    * constant) strings, whose hash codes are cached: no key is built per request.
    */
-  private final ConcurrentHashMap<String, ConcurrentHashMap<String, AtomicReferenceArray<Timer>>>
-      timers = // [ok, error]
+  private final ConcurrentHashMap<
+          String, ConcurrentHashMap<String, AtomicReferenceArray<LatencyHistogram>>>
+      histograms = // [ok, error]
       new ConcurrentHashMap<>();
 
   public NodeMetrics() {
+    registry.getPrometheusRegistry().register(this::collectRequests);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
@@ -48,35 +54,62 @@ public final class NodeMetrics {
 
   /** Records one request of {@code operation} (e.g. "get") on {@code frontEnd} (e.g. "resp"). */
   public void recordRequest(String frontEnd, String operation, long nanos, boolean error) {
-    ConcurrentHashMap<String, AtomicReferenceArray<Timer>> byOperation = timers.get(frontEnd);
+    ConcurrentHashMap<String, AtomicReferenceArray<LatencyHistogram>> byOperation =
+        histograms.get(frontEnd);
     if (byOperation == null) {
-      byOperation = timers.computeIfAbsent(frontEnd, f -> new ConcurrentHashMap<>());
+      byOperation = histograms.computeIfAbsent(frontEnd, f -> new ConcurrentHashMap<>());
     }
-    AtomicReferenceArray<Timer> outcomes = byOperation.get(operation);
+    AtomicReferenceArray<LatencyHistogram> outcomes = byOperation.get(operation);
     if (outcomes == null) {
       outcomes = byOperation.computeIfAbsent(operation, o -> new AtomicReferenceArray<>(2));
     }
     int index = error ? 1 : 0;
-    Timer timer = outcomes.get(index);
-    if (timer == null) {
-      // Registered on first use, so that an operation that never failed shows no error series.
-      // Racing threads get the same timer: the registry returns the registered meter.
-      timer = timer(frontEnd, operation, error);
-      outcomes.set(index, timer);
+    LatencyHistogram histogram = outcomes.get(index);
+    if (histogram == null) {
+      // Created on first use, so that an operation that never failed shows no error series.
+      outcomes.compareAndSet(index, null, new LatencyHistogram());
+      histogram = outcomes.get(index);
     }
-    timer.record(nanos, TimeUnit.NANOSECONDS);
+    histogram.record(nanos);
   }
 
-  private Timer timer(String frontEnd, String operation, boolean error) {
-    return Timer.builder("ringkv.requests")
-        .description("Client requests by front end, operation and outcome")
-        .tag("frontend", frontEnd)
-        .tag("operation", operation)
-        .tag("outcome", error ? "error" : "ok")
-        .publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofNanos(1_000))
-        .maximumExpectedValue(Duration.ofSeconds(10))
-        .register(registry);
+  /** The request histograms as one Prometheus histogram family, merged at scrape time. */
+  private HistogramSnapshot collectRequests() {
+    HistogramSnapshot.Builder family =
+        HistogramSnapshot.builder()
+            .name(REQUESTS_NAME)
+            .help("Client requests by front end, operation and outcome");
+    double[] bounds = LatencyHistogram.upperBoundsSeconds();
+    // Sorted, so that the exposition does not depend on hash order.
+    new TreeMap<>(histograms)
+        .forEach(
+            (frontEnd, byOperation) ->
+                new TreeMap<>(byOperation)
+                    .forEach(
+                        (operation, outcomes) -> {
+                          for (int index = 0; index < 2; index++) {
+                            LatencyHistogram histogram = outcomes.get(index);
+                            if (histogram == null) {
+                              continue;
+                            }
+                            LatencyHistogram.Snapshot snapshot = histogram.snapshot();
+                            family.dataPoint(
+                                HistogramSnapshot.HistogramDataPointSnapshot.builder()
+                                    .labels(
+                                        Labels.of(
+                                            "frontend",
+                                            frontEnd,
+                                            "operation",
+                                            operation,
+                                            "outcome",
+                                            index == 0 ? "ok" : "error"))
+                                    .classicHistogramBuckets(
+                                        ClassicHistogramBuckets.of(bounds, snapshot.buckets()))
+                                    .sum(snapshot.sumNanos() / 1e9)
+                                    .build());
+                          }
+                        }));
+    return family.build();
   }
 
   /** Publishes the storage engine's figures as gauges read at scrape time. */

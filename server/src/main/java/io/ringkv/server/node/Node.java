@@ -1,5 +1,6 @@
 package io.ringkv.server.node;
 
+import io.ringkv.cluster.ring.KeyCodec;
 import io.ringkv.common.SystemClock;
 import io.ringkv.server.FrontEnd;
 import io.ringkv.server.cluster.ClusterService;
@@ -167,7 +168,12 @@ public final class Node implements AutoCloseable {
   private static StorageEngine openEngine(NodeConfig config, Path directory)
       throws NodeStartException {
     Path storage = directory.resolve(STORAGE_DIRECTORY);
-    EngineOptions options = config.storage().toEngineOptions(storage, config.limits());
+    EngineOptions userOptions = config.storage().toEngineOptions(storage, config.limits());
+    // Stored keys carry an 8-byte token prefix (KeyCodec); limits.key_bytes_max bounds user keys.
+    EngineOptions options =
+        userOptions.toBuilder()
+            .keyBytesMax(userOptions.keyBytesMax() + KeyCodec.TOKEN_BYTES)
+            .build();
     try {
       return StorageEngines.open(options);
     } catch (IllegalArgumentException e) {

@@ -197,8 +197,10 @@ class DataCommandsTest {
 
   @Test
   void scan_jsonLimitAndCursorContinue() throws Exception {
+    List<String> expected = new ArrayList<>();
     for (int i = 0; i < 25; i++) {
       run("put", String.format("key-%02d", i), "v" + i);
+      expected.add(String.format("key-%02d", i));
     }
     List<String> seen = new ArrayList<>();
     String cursor = "0";
@@ -218,7 +220,7 @@ class DataCommandsTest {
       rounds++;
     }
     assertThat(rounds).isEqualTo(3);
-    assertThat(seen).hasSize(25).doesNotHaveDuplicates().isSorted();
+    assertThat(seen).containsExactlyInAnyOrderElementsOf(expected);
   }
 
   @Test
@@ -226,7 +228,8 @@ class DataCommandsTest {
     run("put", "a", "1");
     run("put", "b", "2");
     Run scan = run("scan", "--limit", "1");
-    assertThat(scan.out()).isEqualTo("a\t1\n");
+    // Scans go in token order: either key may come first.
+    assertThat(scan.out()).isIn("a\t1\n", "b\t2\n");
     assertThat(scan.err()).contains("continue with --cursor k");
   }
 

@@ -215,7 +215,7 @@ public final class LsmEngine implements StorageEngine {
     }
     logs.sort((a, b) -> Long.compare(FileNames.parse(a).number(), FileNames.parse(b).number()));
     long maxSequence = versions.lastSequence();
-    Memtable recovered = new Memtable(0);
+    Memtable recovered = new Memtable(0, Memtable.expectedEntries(options.memtableBytes()));
     for (int i = 0; i < logs.size(); i++) {
       maxSequence = Math.max(maxSequence, replay(logs.get(i), i == logs.size() - 1, recovered));
     }
@@ -231,7 +231,7 @@ public final class LsmEngine implements StorageEngine {
       throw new StorageException(
           "cannot create log " + FileNames.log(dir, logNumber) + ": " + e.getMessage(), e);
     }
-    active = new Memtable(logNumber);
+    active = new Memtable(logNumber, Memtable.expectedEntries(options.memtableBytes()));
     publishMemState();
     VersionEdit edit = new VersionEdit();
     edit.logNumber = logNumber;
@@ -317,9 +317,62 @@ public final class LsmEngine implements StorageEngine {
   @Override
   public void put(byte[] key, Cell cell, Durability durability) throws StorageException {
     WriteLimits.check(key, cell, options);
+    if (durability != Durability.SYNC && mutex.tryLock()) {
+      try {
+        if (writers.isEmpty() && roomWithoutWaiting()) {
+          writeAlone(key, cell);
+          return;
+        }
+      } finally {
+        mutex.unlock();
+      }
+    }
     WriteBatch batch = new WriteBatch();
     batch.put(key, cell);
     write(batch, durability);
+  }
+
+  /**
+   * With the mutex held and no writer queued: whether a write may go ahead at once, without
+   * back-pressure (slowdown, stall) and without switching the memtable. The fast path of {@link
+   * #put} takes only such writes; every other write queues and leads as usual.
+   */
+  private boolean roomWithoutWaiting() throws StorageException {
+    checkWritable();
+    return versions.current().files(0).size() < options.level0SlowdownTrigger()
+        && active.approximateBytes() < options.memtableBytes()
+        && log.segmentBytes() < options.walSegmentBytes();
+  }
+
+  /**
+   * The fast path of a single {@link Durability#NONE} or {@link Durability#PERIODIC} put with no
+   * writer queued (the usual case on a front end's event loop): the write is a group of one, so it
+   * skips the writer queue (no queue entry, condition, batch or group list) and stays under the
+   * mutex while it appends to the log and inserts into the memtable. Appending needs no fsync, so
+   * holding the mutex costs other writers no more than queueing behind this one would; readers
+   * never take it. The order is the queue's: log, then memtable, then the sequence is published;
+   * the cell is encoded once for the log record and the memtable.
+   */
+  private void writeAlone(byte[] key, Cell cell) throws StorageException {
+    if (cell.isTombstone() && !cell.hasExpiry()) {
+      cell = cell.stampDeletionTime(options.clock().epochMillis());
+    }
+    if (lastSequence + 1 > InternalKey.SEQUENCE_MAX) {
+      throw new StorageException("sequence numbers exhausted");
+    }
+    long sequence = ++lastSequence;
+    byte[] encodedCell = CellCodec.encode(cell);
+    byte[] payload = WriteBatchCodec.encodeSingle(sequence, key, encodedCell);
+    try {
+      log.append(payload, 0, payload.length);
+      walBytes.addAndGet(log.flush());
+    } catch (IOException e) {
+      throw logFailed("writing", e);
+    }
+    int kind = cell.isTombstone() ? InternalKey.KIND_TOMBSTONE : InternalKey.KIND_VALUE;
+    active.add(key, sequence, kind, encodedCell);
+    visibleSequence = sequence;
+    userBytes.addAndGet(key.length + (cell.value() == null ? 0 : cell.value().length));
   }
 
   @Override
@@ -544,7 +597,7 @@ public final class LsmEngine implements StorageEngine {
       throw logFailed("sealing or starting", e);
     }
     immutables.add(active);
-    active = new Memtable(number);
+    active = new Memtable(number, Memtable.expectedEntries(options.memtableBytes()));
     publishMemState();
     maybeScheduleFlush();
   }

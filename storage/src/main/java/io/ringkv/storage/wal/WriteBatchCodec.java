@@ -77,6 +77,42 @@ public final class WriteBatchCodec {
   }
 
   /**
+   * Encodes a batch of the one entry {@code key} with its already encoded cell, exactly as {@link
+   * #encode(long, WriteBatch)} encodes such a batch, so that a single write encodes its cell once
+   * for both the log and the memtable.
+   */
+  public static byte[] encodeSingle(long sequence, byte[] key, byte[] encodedCell) {
+    if (sequence < 0 || sequence > InternalKey.SEQUENCE_MAX) {
+      throw new IllegalArgumentException(
+          "sequence " + sequence + " is out of range 0.." + InternalKey.SEQUENCE_MAX);
+    }
+    long size =
+        (long) HEADER_BYTES
+            + Varint.size(key.length)
+            + key.length
+            + Varint.size(encodedCell.length)
+            + encodedCell.length;
+    if (size > LogFormat.RECORD_BYTES_MAX) {
+      throw new IllegalArgumentException(
+          "write of "
+              + size
+              + " bytes is more than a log record holds (LogFormat.RECORD_BYTES_MAX = "
+              + LogFormat.RECORD_BYTES_MAX
+              + ")");
+    }
+    byte[] out = new byte[(int) size];
+    int position = writeLong(out, 0, sequence);
+    LogWriter.writeInt(out, position, 1);
+    position += 4;
+    position = Varint.write(out, position, key.length);
+    System.arraycopy(key, 0, out, position, key.length);
+    position += key.length;
+    position = Varint.write(out, position, encodedCell.length);
+    System.arraycopy(encodedCell, 0, out, position, encodedCell.length);
+    return out;
+  }
+
+  /**
    * Encodes {@code batch} at {@code offset} of {@code out}, which must have {@link #encodedSize}
    * bytes free there; returns the end offset.
    */

@@ -404,4 +404,21 @@ class WriteBatchCodecTest {
                   .isEqualTo(Cell.tombstone(5).withExpiry(9).withVersion(utf8("x")));
             });
   }
+
+  @Test
+  void encodeSingle_isTheEncodingOfABatchOfOne() {
+    byte[][] keys = {new byte[0], "k".getBytes(StandardCharsets.UTF_8), new byte[300]};
+    Cell[] cells = {
+      Cell.value("v".getBytes(StandardCharsets.UTF_8), 7),
+      Cell.value(new byte[200], 9).withExpiry(1_000),
+      Cell.tombstone(11).stampDeletionTime(5)
+    };
+    for (byte[] key : keys) {
+      for (Cell cell : cells) {
+        WriteBatch batch = new WriteBatch().put(key, cell);
+        assertThat(WriteBatchCodec.encodeSingle(42, key, CellCodec.encode(cell)))
+            .isEqualTo(WriteBatchCodec.encode(42, batch));
+      }
+    }
+  }
 }
