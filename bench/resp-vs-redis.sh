@@ -14,7 +14,9 @@
 #
 # Installs redis-server (Debian package, with redis-benchmark) when missing, with apt-get.
 # Environment: RINGKV_BENCH_TMPDIR (data directories), RINGKV_NO_BUILD (skip the build),
-# RINGKV_BENCH_RINGKV_PORT and RINGKV_BENCH_REDIS_PORT (default 16379 and 16380).
+# RINGKV_BENCH_RINGKV_PORT and RINGKV_BENCH_REDIS_PORT (default 16379 and 16380),
+# RINGKV_BENCH_JAVA_OPTS (default -Xmx2g), RINGKV_BENCH_RINGKV_SETS (extra server options as
+# space-separated key=value pairs, e.g. "resp.io_threads=2", passed as --set).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd -P)
@@ -27,7 +29,7 @@ RINGKV_PORT=${RINGKV_BENCH_RINGKV_PORT:-16379}
 REDIS_PORT=${RINGKV_BENCH_REDIS_PORT:-16380}
 
 usage() {
-  sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
   echo
   echo "Flags: --rounds N  --requests N  --clients N  --value-bytes N  --keyspace N"
 }
@@ -90,6 +92,8 @@ redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$WORK/redis" --appendo
   --appendfsync everysec --save "" --daemonize no >"$WORK/redis.log" 2>&1 &
 REDIS_PID=$!
 JAVA_OPTS=${RINGKV_BENCH_JAVA_OPTS:--Xmx2g}
+EXTRA_SETS=()
+for option in ${RINGKV_BENCH_RINGKV_SETS:-}; do EXTRA_SETS+=(--set "$option"); done
 # The server reads RINGKV_<SECTION>_<OPTION> variables as configuration: hide this script's own.
 for variable in $(compgen -e | grep -E '^RINGKV_(BENCH_|NO_BUILD$)' || true); do unset "$variable"; done
 # shellcheck disable=SC2086
@@ -98,7 +102,7 @@ for variable in $(compgen -e | grep -E '^RINGKV_(BENCH_|NO_BUILD$)' || true); do
   --set node.data_directory="$WORK/ringkv" \
   --set storage.fsync=periodic --set storage.periodic_sync_millis=1000 \
   --set resp.port="$RINGKV_PORT" --set http.enabled=false --set grpc.enabled=false \
-  >"$WORK/ringkv.log" 2>&1 &
+  ${EXTRA_SETS[@]+"${EXTRA_SETS[@]}"} >"$WORK/ringkv.log" 2>&1 &
 RINGKV_PID=$!
 wait_for_port "$REDIS_PORT" redis
 wait_for_port "$RINGKV_PORT" ringkv

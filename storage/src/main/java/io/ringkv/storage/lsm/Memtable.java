@@ -81,8 +81,9 @@ final class Memtable {
   private static final VarHandle TOWER = MethodHandles.arrayElementVarHandle(MemtableKey[].class);
 
   /**
-   * Entries per bucket a full memtable should have: few enough that a bucket's skip list is two or
-   * three levels high, many enough that bucket sentinels cost little memory.
+   * Entries per bucket a full memtable should have: few enough that a bucket is a short list after
+   * its sentinel (4 measured ~17% fewer insert samples than 16). The sentinels then take up to ~12%
+   * of a 64 MiB memtable, counted in its size.
    */
   static final int ENTRIES_PER_BUCKET = 4;
 
@@ -133,7 +134,8 @@ final class Memtable {
     this.logNumber = logNumber;
     this.newestByUserKey = new MemtableIndex(Math.min(expectedEntries, EXPECTED_ENTRIES_MAX));
     // Deterministic per memtable; the heights only need to be independent of the keys.
-    this.randomState = 0x9E3779B97F4A7C15L ^ logNumber;
+    // Never zero, which xorshift would keep.
+    this.randomState = (0x9E3779B97F4A7C15L ^ logNumber) | 1;
     long wantedBuckets = Math.max(1, expectedEntries / ENTRIES_PER_BUCKET);
     int buckets = (int) Math.min(BUCKETS_MAX, Long.highestOneBit(wantedBuckets));
     this.bucketBits = Integer.numberOfTrailingZeros(buckets);
