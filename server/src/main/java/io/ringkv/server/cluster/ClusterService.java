@@ -211,13 +211,6 @@ public final class ClusterService implements ClusterStatusSource, AutoCloseable 
     return result.orTimeout(STATUS_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
   }
 
-  /** The metadata this node has installed, read on the loop. */
-  public CompletableFuture<ClusterMetadata> metadata() {
-    CompletableFuture<ClusterMetadata> result = new CompletableFuture<>();
-    onLoop(() -> result.complete(membership.current()));
-    return result;
-  }
-
   @Override
   public void close() {
     if (closed) {

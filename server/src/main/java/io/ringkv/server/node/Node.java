@@ -13,6 +13,7 @@ import io.ringkv.server.kv.KeyValueService;
 import io.ringkv.server.kv.LocalKeyValueService;
 import io.ringkv.server.metrics.NodeMetrics;
 import io.ringkv.storage.EngineOptions;
+import io.ringkv.storage.EngineStats;
 import io.ringkv.storage.StorageEngine;
 import io.ringkv.storage.StorageEngines;
 import io.ringkv.storage.StorageException;
@@ -103,7 +104,10 @@ public final class Node implements AutoCloseable {
         cluster =
             new ClusterService(
                 config,
-                () -> storage.stats().liveDataBytes() + storage.stats().memtableBytes(),
+                () -> {
+                  EngineStats stats = storage.stats(); // one snapshot: both figures agree
+                  return stats.liveDataBytes() + stats.memtableBytes();
+                },
                 metrics.registry());
         clusterStatus = cluster;
       }

@@ -213,7 +213,6 @@ class ClusterProcessIT {
       } catch (java.io.IOException | AssertionError notYet) {
         // starting or briefly unreachable: ask again
       }
-      Thread.onSpinWait();
       TimeUnit.MILLISECONDS.sleep(100); // poll interval, not a stand-in for the condition
     }
     throw new AssertionError("not within " + seconds + " s: " + what + "; last status: " + last);
