@@ -17,12 +17,16 @@ import java.util.regex.Pattern;
  *     or {@link io.ringkv.cluster.ring.NetworkTopologyStrategy})
  * @param readLevel the default level of reads; never {@code ANY}, which is for writes only
  * @param writeLevel the default level of writes
+ * @param sloppyQuorum whether a write may count a live stand-in node (further round the ring,
+ *     keeping a hint) for a replica that is down (Dynamo's sloppy quorum); off by default, since
+ *     reads do not see what the stand-in holds until it hands it over
  */
 public record Keyspace(
     String name,
     ReplicationStrategy replication,
     ConsistencyLevel readLevel,
-    ConsistencyLevel writeLevel) {
+    ConsistencyLevel writeLevel,
+    boolean sloppyQuorum) {
 
   /** The keyspace every node has from the start, and that requests use when they name none. */
   public static final String DEFAULT_NAME = "default";
@@ -49,6 +53,15 @@ public record Keyspace(
     }
   }
 
+  /** A keyspace without sloppy quorum. */
+  public Keyspace(
+      String name,
+      ReplicationStrategy replication,
+      ConsistencyLevel readLevel,
+      ConsistencyLevel writeLevel) {
+    this(name, replication, readLevel, writeLevel, false);
+  }
+
   /**
    * The {@code default} keyspace for a cluster of {@code normalMembers} Normal members:
    * SimpleStrategy with a replication factor of min(3, members), at least 1, and QUORUM reads and
@@ -68,11 +81,23 @@ public record Keyspace(
 
   /** This keyspace with {@code newReplication}. */
   public Keyspace withReplication(ReplicationStrategy newReplication) {
-    return new Keyspace(name, newReplication, readLevel, writeLevel);
+    return new Keyspace(name, newReplication, readLevel, writeLevel, sloppyQuorum);
+  }
+
+  /** This keyspace with sloppy quorum on or off. */
+  public Keyspace withSloppyQuorum(boolean sloppy) {
+    return new Keyspace(name, replication, readLevel, writeLevel, sloppy);
   }
 
   @Override
   public String toString() {
-    return name + " " + replication + " read " + readLevel + " write " + writeLevel;
+    return name
+        + " "
+        + replication
+        + " read "
+        + readLevel
+        + " write "
+        + writeLevel
+        + (sloppyQuorum ? " sloppy quorum" : "");
   }
 }
