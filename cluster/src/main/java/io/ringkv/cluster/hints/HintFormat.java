@@ -57,11 +57,15 @@ final class HintFormat {
   /** The suffix a segment with an unreadable header is renamed to, kept for the operator. */
   static final String SET_ASIDE_SUFFIX = ".corrupt";
 
-  /** The suffix of the marker file {@code <hints>/<target>.target} that names a target's log. */
-  static final String TARGET_MARKER_SUFFIX = ".target";
+  /**
+   * The prefix of the marker file {@code <hints>/_target.<target>} that names a target's log. Names
+   * of our own files in {@code <hints>} start with '_', which no node id does, so that they never
+   * clash with a target's directory.
+   */
+  static final String TARGET_MARKER_PREFIX = "_target.";
 
   /** The lock file that keeps a second store off the directory. */
-  static final String LOCK_FILE = "LOCK";
+  static final String LOCK_FILE = "_lock";
 
   private HintFormat() {}
 

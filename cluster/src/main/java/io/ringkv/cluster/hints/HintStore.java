@@ -22,9 +22,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * this node in a log per target until the target is back and takes them. Format and recovery:
  * docs/format/hints.md.
  *
- * <p>Layout: {@code <directory>/LOCK}; per target a marker {@code <directory>/<target>.target} (the
- * file system lists files, not directories, so the markers name the targets) and a directory {@code
- * <directory>/<target>/} of segment files appended in order ({@link TargetLog}).
+ * <p>Layout: {@code <directory>/_lock}; per target a marker {@code <directory>/_target.<target>}
+ * (the file system lists files, not directories, so the markers name the targets) and a directory
+ * {@code <directory>/<target>/} of segment files appended in order ({@link TargetLog}). Our own
+ * files start with '_', which no node id does, so they never clash with a target's directory.
  *
  * <p>Why a log per target: delivery reads one target's hints in the order they were stored, and a
  * delivered prefix is freed by deleting whole files, with no compaction. Why redelivery is fine:
@@ -102,11 +103,11 @@ public final class HintStore implements HintSink, AutoCloseable {
 
   /** The target a marker file names, or null if the name is not a marker. */
   private static NodeId targetOfMarker(String name) {
-    if (!name.endsWith(HintFormat.TARGET_MARKER_SUFFIX)) {
+    if (!name.startsWith(HintFormat.TARGET_MARKER_PREFIX)) {
       return null;
     }
     try {
-      return NodeId.of(name.substring(0, name.length() - HintFormat.TARGET_MARKER_SUFFIX.length()));
+      return NodeId.of(name.substring(HintFormat.TARGET_MARKER_PREFIX.length()));
     } catch (IllegalArgumentException notANodeId) {
       return null;
     }
@@ -167,7 +168,7 @@ public final class HintStore implements HintSink, AutoCloseable {
         Path targetDirectory = directory.resolve(target.value());
         fileSystem.createDirectories(targetDirectory);
         WritableFile marker =
-            fileSystem.create(directory.resolve(target.value() + HintFormat.TARGET_MARKER_SUFFIX));
+            fileSystem.create(directory.resolve(HintFormat.TARGET_MARKER_PREFIX + target.value()));
         marker.close();
         fileSystem.syncDirectory(directory);
         log = TargetLog.create(fileSystem, target, targetDirectory, config, counters);
