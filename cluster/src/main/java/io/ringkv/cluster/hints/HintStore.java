@@ -171,7 +171,9 @@ public final class HintStore implements HintSink, AutoCloseable {
             fileSystem.create(directory.resolve(HintFormat.TARGET_MARKER_PREFIX + target.value()));
         marker.close();
         fileSystem.syncDirectory(directory);
-        log = TargetLog.create(fileSystem, target, targetDirectory, config, counters);
+        // Recover rather than start empty: segments left without a marker (an operator deleted
+        // it) are picked up instead of being overwritten by a new segment of the same number.
+        log = TargetLog.recover(fileSystem, target, targetDirectory, config, counters);
         logs.put(target, log);
       }
       return log;
@@ -185,7 +187,9 @@ public final class HintStore implements HintSink, AutoCloseable {
    * most {@code maxBytes} (sizes as in the log, headers included). Hints stored more than {@link
    * HintConfig#windowMillis()} before {@code nowMillis} are skipped, consumed and counted as {@code
    * droppedExpired}. Empty when nothing is pending. Calling it again without {@link #delivered}
-   * returns the same hints (minus any that expired meanwhile).
+   * returns the same hints (minus any that expired meanwhile). Expired hints cost a read each, so a
+   * call after a long outage may read through all of the target's hints (at most {@link
+   * HintConfig#maxBytesPerTarget()}).
    *
    * @throws IOException if a segment cannot be read (damage is not an error: it is dropped and
    *     counted as {@code corrupt})
@@ -211,6 +215,7 @@ public final class HintStore implements HintSink, AutoCloseable {
    */
   public void delivered(HintBatch batch) throws IOException {
     Objects.requireNonNull(batch, "batch");
+    checkOpen();
     if (batch.isEmpty()) {
       return;
     }

@@ -109,16 +109,6 @@ final class TargetLog {
     this.nextSequence = nextSequence;
   }
 
-  /** A new, empty log in {@code directory}, which exists. */
-  static TargetLog create(
-      FileSystem fileSystem,
-      NodeId target,
-      Path directory,
-      HintConfig config,
-      HintCounters counters) {
-    return new TargetLog(fileSystem, target, directory, config, counters, 1);
-  }
-
   /**
    * The log in {@code directory} as the files hold it: each segment's records are checked; a torn
    * tail is cut off; damage drops the rest of its segment and is counted; a segment with an

@@ -359,6 +359,35 @@ abstract class HintStoreContract {
   }
 
   @Test
+  void store_segmentsLeftWithoutTheirMarker_arePickedUpNotOverwritten() throws IOException {
+    storeAll(store, N1, 0, 30, NOW);
+    store.close();
+    fileSystem.delete(directory.resolve(HintFormat.TARGET_MARKER_PREFIX + N1.value()));
+
+    store = HintStore.open(fileSystem, directory, SMALL);
+    assertThat(store.targets()).isEmpty();
+    storeAll(store, N1, 30, 31, NOW);
+
+    assertThat(drain(store, N1, 1000, NOW)).containsExactlyElementsOf(range(0, 31));
+  }
+
+  @Test
+  void store_targetsNamedLikeTheStoresOwnFiles_areOrdinaryTargets() throws IOException {
+    List<NodeId> targets =
+        List.of(NodeId.of("lock"), NodeId.of("target.n1"), NodeId.of("n1.target"));
+    for (NodeId target : targets) {
+      storeAll(store, target, 0, 2, NOW);
+    }
+
+    store = reopen(SMALL);
+
+    assertThat(store.targets()).containsExactlyInAnyOrderElementsOf(targets);
+    for (NodeId target : targets) {
+      assertThat(drain(store, target, 1000, NOW)).containsExactlyElementsOf(range(0, 2));
+    }
+  }
+
+  @Test
   void open_tornTailIsTruncated() throws IOException {
     storeAll(store, N1, 0, 5, NOW);
     store.close();
