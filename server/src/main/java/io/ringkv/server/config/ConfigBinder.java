@@ -2,6 +2,7 @@ package io.ringkv.server.config;
 
 import io.ringkv.storage.Durability;
 import io.ringkv.storage.EngineOptions;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -64,6 +65,21 @@ final class ConfigBinder {
             v.number("cluster.gossip_interval_millis"),
             v.number("cluster.ring_delay_millis"),
             v.number("cluster.join_wait_max_millis"));
+    ReplicationSection replication =
+        new ReplicationSection(
+            v.number("replication.write_timeout_millis"),
+            v.number("replication.read_timeout_millis"),
+            v.decimal("replication.read_repair_chance"),
+            v.bool("replication.speculative_retry"),
+            v.number("replication.max_clock_skew_millis"),
+            v.bool("replication.sloppy_quorum"));
+    HintsSection hints =
+        new HintsSection(
+            v.bool("hints.enabled"),
+            optionalPath("hints.directory", v.text("hints.directory")),
+            v.number("hints.window_millis"),
+            v.number("hints.max_bytes_per_target"),
+            v.number("hints.throttle_bytes_per_second"));
     StorageConfig storage =
         new StorageConfig(
             v.text("storage.engine"),
@@ -119,7 +135,22 @@ final class ConfigBinder {
             v.integer("limits.resp_inline_bytes_max"),
             v.integer("limits.http_body_bytes_max"),
             v.integer("limits.grpc_message_bytes_max"));
-    return new NodeConfig(node, cluster, storage, resp, http, grpc, internode, limits);
+    return new NodeConfig(
+        node, cluster, replication, hints, storage, resp, http, grpc, internode, limits);
+  }
+
+  /** An empty text as no path; anything else as a path, refused if the platform cannot hold it. */
+  private static Optional<Path> optionalPath(String option, String text) {
+    if (text.isBlank()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Path.of(text.strip()));
+    } catch (InvalidPathException e) {
+      throw new ConfigException(
+          List.of(
+              option + " is '" + text + "'; allowed: a file system path (" + e.getReason() + ")"));
+    }
   }
 
   private static List<HostPort> hostPorts(String path, String text) {

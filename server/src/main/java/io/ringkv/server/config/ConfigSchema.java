@@ -33,7 +33,17 @@ public final class ConfigSchema {
 
   /** Sections in file order; each option's path is {@code section.key}. */
   public static final List<String> SECTIONS =
-      List.of("node", "cluster", "storage", "resp", "http", "grpc", "internode", "limits");
+      List.of(
+          "node",
+          "cluster",
+          "replication",
+          "hints",
+          "storage",
+          "resp",
+          "http",
+          "grpc",
+          "internode",
+          "limits");
 
   /** Environment variables starting with {@code RINGKV_} that the launcher reads, not the node. */
   public static final Set<String> LAUNCHER_VARIABLES =
@@ -49,6 +59,9 @@ public final class ConfigSchema {
       Pattern.compile(
           "\\s*|\\s*[A-Za-z0-9][A-Za-z0-9._-]{0,63}=[^,\\s]+:\\d{1,5}"
               + "(\\s*,\\s*[A-Za-z0-9][A-Za-z0-9._-]{0,63}=[^,\\s]+:\\d{1,5})*\\s*");
+
+  /** Empty, or a path: no NUL, no line break, at most 4096 characters. */
+  private static final Pattern PATH_OR_EMPTY = Pattern.compile("[^\\x00\\r\\n]{0,4096}");
 
   private static final Map<String, ConfigOption> OPTIONS = build();
 
@@ -104,6 +117,24 @@ public final class ConfigSchema {
     list.add(ConfigOption.millis("cluster.gossip_interval_millis", 1_000, 100, 60_000));
     list.add(ConfigOption.millis("cluster.ring_delay_millis", 2_000, 0, 3_600_000));
     list.add(ConfigOption.millis("cluster.join_wait_max_millis", 30_000, 0, 3_600_000));
+
+    list.add(ConfigOption.millis("replication.write_timeout_millis", 2_000, 1, 600_000));
+    list.add(ConfigOption.millis("replication.read_timeout_millis", 2_000, 1, 600_000));
+    list.add(ConfigOption.decimal("replication.read_repair_chance", 0.1, 0.0, 1.0));
+    list.add(ConfigOption.bool("replication.speculative_retry", true));
+    list.add(ConfigOption.millis("replication.max_clock_skew_millis", 500, 1, 3_600_000));
+    list.add(ConfigOption.bool("replication.sloppy_quorum", false));
+
+    list.add(ConfigOption.bool("hints.enabled", true));
+    list.add(
+        ConfigOption.string(
+            "hints.directory",
+            "",
+            PATH_OR_EMPTY,
+            "empty (<node.data_directory>/<node.id>/hints) or a directory path"));
+    list.add(ConfigOption.millis("hints.window_millis", 3 * 3_600_000L, 1, 30 * 24 * 3_600_000L));
+    list.add(ConfigOption.size("hints.max_bytes_per_target", GIB, MIB, UNBOUNDED));
+    list.add(ConfigOption.size("hints.throttle_bytes_per_second", MIB, 0, UNBOUNDED));
 
     list.add(
         ConfigOption.choice(

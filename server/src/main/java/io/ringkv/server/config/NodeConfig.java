@@ -1,5 +1,6 @@
 package io.ringkv.server.config;
 
+import io.ringkv.storage.EngineOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +17,9 @@ import java.util.TreeMap;
  *
  * @param node identity, data directory, shutdown bound
  * @param cluster the cluster the node belongs to, its place in it, gossip settings
+ * @param replication how the node coordinates requests over replicas: timeouts, read repair,
+ *     speculative retry, clock skew bound, sloppy quorum
+ * @param hints hinted handoff: whether, where, for how long and how much
  * @param storage the engine and its write policy
  * @param resp the Redis protocol front end
  * @param http the HTTP/JSON front end
@@ -26,6 +30,8 @@ import java.util.TreeMap;
 public record NodeConfig(
     NodeSection node,
     ClusterSection cluster,
+    ReplicationSection replication,
+    HintsSection hints,
     StorageConfig storage,
     RespConfig resp,
     FrontEndConfig http,
@@ -39,9 +45,14 @@ public record NodeConfig(
   /** Room a frame needs beside the largest key and value. */
   static final long FRAME_OVERHEAD_BYTES = 64 * 1024;
 
+  /** The hint logs' directory within the node's directory, unless {@code hints.directory} says. */
+  public static final String HINTS_DIRECTORY_NAME = "hints";
+
   public NodeConfig {
     if (node == null
         || cluster == null
+        || replication == null
+        || hints == null
         || internode == null
         || storage == null
         || resp == null
@@ -50,7 +61,9 @@ public record NodeConfig(
         || limits == null) {
       throw new IllegalArgumentException("no section of a NodeConfig may be null");
     }
-    List<String> problems = relationProblems(cluster, storage, resp, http, grpc, internode, limits);
+    List<String> problems =
+        relationProblems(
+            node, cluster, replication, hints, storage, resp, http, grpc, internode, limits);
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
@@ -75,6 +88,8 @@ public record NodeConfig(
     return new NodeConfig(
         new NodeSection(id, node.dataDirectory(), node.shutdownTimeoutMillis()),
         cluster,
+        replication,
+        hints,
         storage,
         resp,
         http,
@@ -88,6 +103,8 @@ public record NodeConfig(
     return new NodeConfig(
         new NodeSection(node.id(), dataDirectory, node.shutdownTimeoutMillis()),
         cluster,
+        replication,
+        hints,
         storage,
         resp,
         http,
@@ -98,7 +115,28 @@ public record NodeConfig(
 
   /** This configuration with other cluster settings. */
   public NodeConfig withCluster(ClusterSection newCluster) {
-    return new NodeConfig(node, newCluster, storage, resp, http, grpc, internode, limits);
+    return new NodeConfig(
+        node, newCluster, replication, hints, storage, resp, http, grpc, internode, limits);
+  }
+
+  /** This configuration with other replication settings. */
+  public NodeConfig withReplication(ReplicationSection newReplication) {
+    return new NodeConfig(
+        node, cluster, newReplication, hints, storage, resp, http, grpc, internode, limits);
+  }
+
+  /** This configuration with other hinted handoff settings. */
+  public NodeConfig withHints(HintsSection newHints) {
+    return new NodeConfig(
+        node, cluster, replication, newHints, storage, resp, http, grpc, internode, limits);
+  }
+
+  /**
+   * Where this node keeps its hint logs: {@code hints.directory}, or {@code <node directory>/hints}
+   * when that is empty ({@code ./data/node-1/hints}).
+   */
+  public Path hintsDirectory() {
+    return hints.directory().orElse(node.directory().resolve(HINTS_DIRECTORY_NAME));
   }
 
   /**
@@ -112,6 +150,8 @@ public record NodeConfig(
     return new NodeConfig(
         node,
         cluster,
+        replication,
+        hints,
         storage,
         new RespConfig(
             resp.enabled(),
@@ -153,7 +193,10 @@ public record NodeConfig(
    * enabled front ends cannot share a port. The engine's own checks run last, as a backstop.
    */
   private static List<String> relationProblems(
+      NodeSection node,
       ClusterSection cluster,
+      ReplicationSection replication,
+      HintsSection hints,
       StorageConfig storage,
       RespConfig resp,
       FrontEndConfig http,
@@ -191,6 +234,7 @@ public record NodeConfig(
             + " = "
             + pair
             + ")";
+    hintProblems(problems, node, replication, hints, storage, pair, pairText);
     atLeastPair(problems, "limits.resp_bulk_bytes_max", limits.respBulkBytesMax(), pair, pairText);
     atLeastPair(problems, "limits.http_body_bytes_max", limits.httpBodyBytesMax(), pair, pairText);
     atLeastPair(
@@ -241,6 +285,63 @@ public record NodeConfig(
       }
     }
     return problems;
+  }
+
+  /**
+   * Hints must outlive the write that made them and fit the largest write, and (with the lsm
+   * engine, which purges tombstones after their grace) must not outlive tombstones: a delete
+   * delivered by a hint after the other replicas dropped its tombstone could leave the stale value
+   * to come back (Cassandra's rule for max_hint_window and gc_grace). The hint logs must not share
+   * the node directory itself, which holds the lock and the storage directory.
+   */
+  private static void hintProblems(
+      List<String> problems,
+      NodeSection node,
+      ReplicationSection replication,
+      HintsSection hints,
+      StorageConfig storage,
+      long pair,
+      String pairText) {
+    if (!hints.enabled()) {
+      return;
+    }
+    if (hints.windowMillis() < replication.writeTimeoutMillis()) {
+      problems.add(
+          "hints.window_millis is "
+              + hints.windowMillis()
+              + "; it must be at least replication.write_timeout_millis ("
+              + replication.writeTimeoutMillis()
+              + "), or a hint for a write that timed out would be dropped before it was kept");
+    }
+    if (EngineOptions.ENGINE_LSM.equals(storage.engine())
+        && hints.windowMillis() > storage.tombstoneGraceMillis()) {
+      problems.add(
+          "hints.window_millis is "
+              + hints.windowMillis()
+              + "; it must be at most storage.tombstone_grace_millis ("
+              + storage.tombstoneGraceMillis()
+              + "), or a delete delivered late by a hint could find its tombstone purged on the"
+              + " other replicas and deleted data could come back");
+    }
+    atLeastPair(
+        problems,
+        "hints.max_bytes_per_target",
+        hints.maxBytesPerTarget(),
+        pair + FRAME_OVERHEAD_BYTES,
+        pairText + " + 64 KiB of framing");
+    if (hints.directory().isPresent()
+        && hints
+            .directory()
+            .get()
+            .toAbsolutePath()
+            .normalize()
+            .equals(node.directory().toAbsolutePath().normalize())) {
+      problems.add(
+          "hints.directory is "
+              + hints.directory().get()
+              + ", the node's own directory; give a directory of its own, or leave it empty for "
+              + node.directory().resolve(HINTS_DIRECTORY_NAME));
+    }
   }
 
   private static void atLeastPair(

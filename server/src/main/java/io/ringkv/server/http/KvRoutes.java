@@ -34,7 +34,12 @@ import java.util.concurrent.CompletableFuture;
  * client-facing description. Stateless apart from its collaborators; thread-safe.
  */
 final class KvRoutes {
-  static final String CONSISTENCY_HEADER = "X-Ringkv-Consistency";
+  /** The header that carries a request's consistency level (or the query parameter below). */
+  static final String CONSISTENCY_HEADER = "X-Consistency-Level";
+
+  /** The query parameter that carries a request's consistency level. */
+  static final String CONSISTENCY_PARAMETER = "consistency";
+
   static final String TIMESTAMP_HEADER = "X-Ringkv-Timestamp";
   static final String EXPIRES_AT_HEADER = "X-Ringkv-Expires-At";
 
@@ -59,6 +64,14 @@ final class KvRoutes {
 
   private static final String ALLOWED_LEVELS =
       String.join(", ", Arrays.stream(ConsistencyLevel.values()).map(Enum::name).toList());
+
+  private static final String READ_LEVELS =
+      String.join(
+          ", ",
+          Arrays.stream(ConsistencyLevel.values())
+              .filter(ConsistencyLevel::allowsReads)
+              .map(Enum::name)
+              .toList());
 
   private final KeyValueService service;
   private final LimitsConfig limits;
@@ -359,11 +372,12 @@ final class KvRoutes {
   }
 
   /**
-   * The consistency level asked for by {@code ?consistency=} or the {@code X-Ringkv-Consistency}
-   * header (both may be given if they agree), or null for the default.
+   * The consistency level asked for by {@code ?consistency=} or the {@code X-Consistency-Level}
+   * header (both may be given if they agree), or null for the keyspace's default. A bad level, or
+   * ANY for a read, is a 400 naming the levels allowed.
    */
   static ConsistencyLevel consistency(HttpExchange exchange, boolean read) {
-    String fromQuery = exchange.parameter("consistency");
+    String fromQuery = exchange.parameter(CONSISTENCY_PARAMETER);
     String fromHeader = exchange.header(CONSISTENCY_HEADER);
     ConsistencyLevel level = null;
     if (fromQuery != null) {
@@ -380,14 +394,16 @@ final class KvRoutes {
                     + " ("
                     + headerLevel
                     + ") disagree; give one")
+            .with("parameter", CONSISTENCY_PARAMETER)
             .toException();
       }
       level = headerLevel;
     }
     if (read && level != null && !level.allowsReads()) {
       throw Problem.badParameter(
-              "consistency level " + level + " is for writes only; reads allow every other level")
-          .with("parameter", "consistency")
+              "consistency level " + level + " is for writes only; reads allow " + READ_LEVELS)
+          .with("parameter", CONSISTENCY_PARAMETER)
+          .with("allowed", READ_LEVELS)
           .toException();
     }
     return level;
@@ -398,7 +414,7 @@ final class KvRoutes {
       return ConsistencyLevel.parse(text);
     } catch (IllegalArgumentException e) {
       throw Problem.badParameter(source + ": " + e.getMessage())
-          .with("parameter", "consistency")
+          .with("parameter", CONSISTENCY_PARAMETER)
           .with("allowed", ALLOWED_LEVELS)
           .toException();
     }

@@ -4,8 +4,8 @@ import io.ringkv.common.ConsistencyLevel;
 
 /**
  * What the server knows about one client connection: its id, addresses, name and library (CLIENT
- * SETNAME/SETINFO), protocol version, whether it authenticated, the consistency level its requests
- * carry (RINGKV.CONSISTENCY), and when it last ran a command.
+ * SETNAME/SETINFO), protocol version, whether it authenticated, the consistency levels its reads
+ * and writes carry (CONSISTENCY; null for the keyspace's default), and when it last ran a command.
  *
  * <p>Times ({@code createdNanos}, {@code lastCommandNanos}) are {@link System#nanoTime()} readings,
  * the same timer the dispatcher reads for latency, so CLIENT LIST's age and idle need no other
@@ -27,7 +27,8 @@ final class ClientSession {
   String libraryVersion = "";
   int protocol = 2;
   boolean authenticated;
-  ConsistencyLevel consistency;
+  ConsistencyLevel readConsistency;
+  ConsistencyLevel writeConsistency;
   String lastCommand = "NULL";
   long lastCommandNanos;
 
@@ -61,7 +62,14 @@ final class ClientSession {
         + libraryName
         + " lib-ver="
         + libraryVersion
-        + " consistency="
-        + (consistency == null ? "default" : consistency.name());
+        + " read-consistency="
+        + levelName(readConsistency)
+        + " write-consistency="
+        + levelName(writeConsistency);
+  }
+
+  /** A level as CONSISTENCY and CLIENT LIST show it: its name, or DEFAULT for the keyspace's. */
+  static String levelName(ConsistencyLevel level) {
+    return level == null ? "DEFAULT" : level.name();
   }
 }

@@ -9,17 +9,27 @@ import static io.ringkv.server.resp.CommandDoc.Argument.token;
 
 import io.ringkv.common.ConsistencyLevel;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * Connection commands: PING, ECHO, HELLO, AUTH, QUIT, SELECT, CLIENT and RINGKV.CONSISTENCY. They
- * touch only the connection's session, never the data.
+ * Connection commands: PING, ECHO, HELLO, AUTH, QUIT, SELECT, CLIENT and CONSISTENCY. They touch
+ * only the connection's session, never the data.
  */
 final class ConnectionCommands {
   /** The Redis version this front end speaks; clients gate features on it (HELLO, INFO). */
   static final String REDIS_COMPATIBLE_VERSION = "7.2.0";
+
+  /** The levels a read may use: every level but ANY. */
+  static final String READ_LEVELS =
+      String.join(
+          ", ",
+          Arrays.stream(ConsistencyLevel.values())
+              .filter(ConsistencyLevel::allowsReads)
+              .map(Enum::name)
+              .toList());
 
   private final RespContext server;
 
@@ -110,19 +120,25 @@ final class ConnectionCommands {
             .handler(this::select)
             .build(),
         client(),
-        Command.builder("ringkv.consistency")
+        Command.builder("consistency")
             .arity(-1)
             .flags("fast", "loading", "stale")
             .acl("@fast", "@connection")
             .doc(
                 CommandDoc.of(
-                    "Gets or sets the consistency level of this connection's requests"
-                        + " (ONE, TWO, THREE, QUORUM, ALL, LOCAL_ONE, LOCAL_QUORUM, EACH_QUORUM,"
-                        + " or DEFAULT for the keyspace's default).",
+                    "Shows or sets the consistency levels of this connection's reads and writes"
+                        + " (ONE, TWO, THREE, QUORUM, ALL, LOCAL_ONE, LOCAL_QUORUM, EACH_QUORUM;"
+                        + " ANY for writes only; DEFAULT for the keyspace's default).",
                     "7.2.0",
                     "connection",
                     "O(1)",
-                    string("level").asOptional()))
+                    oneOf(
+                            "setting",
+                            token("default", "DEFAULT"),
+                            string("level"),
+                            block("read", token("read", "READ"), string("level")),
+                            block("write", token("write", "WRITE"), string("level")))
+                        .asOptional()))
             .handler(this::consistency)
             .build());
   }
@@ -238,38 +254,66 @@ final class ConnectionCommands {
     out.arrayHeader(0);
   }
 
+  /**
+   * CONSISTENCY, ringkv's own command (Redis has no such notion): {@code CONSISTENCY} shows both
+   * levels; {@code CONSISTENCY <level>} sets both; {@code CONSISTENCY READ|WRITE <level>} sets one;
+   * {@code DEFAULT} in place of a level goes back to the keyspace's default. ANY is refused for
+   * reads, and so for "both".
+   */
   private void consistency(RespConnection connection, byte[][] arguments) {
-    if (arguments.length > 2) {
-      throw CommandError.arity("ringkv.consistency");
-    }
+    ClientSession session = connection.session();
     if (arguments.length == 1) {
-      ConsistencyLevel level = connection.session().consistency;
-      if (level == null) {
-        connection.out().nullValue();
-      } else {
-        connection.out().bulk(level.name());
-      }
+      RespWriter out = connection.out();
+      out.mapHeader(2);
+      out.bulk("read");
+      out.bulk(ClientSession.levelName(session.readConsistency));
+      out.bulk("write");
+      out.bulk(ClientSession.levelName(session.writeConsistency));
       return;
     }
-    if (is(arguments[1], "default")) {
-      connection.consistency(null);
+    if (arguments.length == 2) {
+      ConsistencyLevel level = level(arguments[1]);
+      if (level != null && !level.allowsReads()) {
+        throw new CommandError(
+            "ERR consistency level "
+                + level
+                + " is for writes only and CONSISTENCY <level> sets reads too; use CONSISTENCY"
+                + " WRITE "
+                + level);
+      }
+      connection.consistency(level, level);
       connection.out().ok();
       return;
     }
-    ConsistencyLevel level;
+    if (arguments.length == 3 && is(arguments[1], "read")) {
+      ConsistencyLevel level = level(arguments[2]);
+      if (level != null && !level.allowsReads()) {
+        throw new CommandError(
+            "ERR consistency level " + level + " is for writes only; reads allow " + READ_LEVELS);
+      }
+      connection.consistency(level, session.writeConsistency);
+      connection.out().ok();
+      return;
+    }
+    if (arguments.length == 3 && is(arguments[1], "write")) {
+      connection.consistency(session.readConsistency, level(arguments[2]));
+      connection.out().ok();
+      return;
+    }
+    throw new CommandError(
+        "ERR syntax error; usage: CONSISTENCY [[READ | WRITE] <level> | DEFAULT]");
+  }
+
+  /** A level argument: null for DEFAULT, else the level; an unknown word lists the levels. */
+  private static ConsistencyLevel level(byte[] argument) {
+    if (is(argument, "default")) {
+      return null;
+    }
     try {
-      level = ConsistencyLevel.parse(Arguments.utf8(arguments[1]));
+      return ConsistencyLevel.parse(Arguments.text(argument, 128));
     } catch (IllegalArgumentException e) {
       throw new CommandError("ERR " + e.getMessage() + ", or DEFAULT");
     }
-    if (!level.allowsReads()) {
-      throw new CommandError(
-          "ERR consistency level "
-              + level
-              + " is for writes only, and a connection's level applies to its reads and writes");
-    }
-    connection.consistency(level);
-    connection.out().ok();
   }
 
   // ---- CLIENT ----

@@ -14,6 +14,7 @@ import io.ringkv.server.kv.Mutation;
 import io.ringkv.server.kv.ScanCursor;
 import io.ringkv.server.kv.ScanPage;
 import io.ringkv.server.kv.Versioned;
+import io.ringkv.server.kv.WriteOptions;
 import io.ringkv.server.kv.WriteOptions.Condition;
 import io.ringkv.server.kv.WriteOutcome;
 import io.ringkv.server.resp.ExpiryArguments.Unit;
@@ -284,6 +285,8 @@ final class KeyCommands {
       return;
     }
     int conditions = flags;
+    // The levels in force now: the write may run on another thread, after a later CONSISTENCY.
+    WriteOptions writeOptions = connection.writeOptions(Condition.IF_PRESENT, false);
     CompletableFuture<Long> result =
         server
             .service
@@ -295,7 +298,7 @@ final class KeyCommands {
                   }
                   return server
                       .service
-                      .write(key, touch, connection.writeOptions(Condition.IF_PRESENT, false))
+                      .write(key, touch, writeOptions)
                       .thenApply(outcome -> outcome.applied() ? 1L : 0L);
                 });
     connection.reply(result, INTEGER_REPLY);
@@ -332,6 +335,8 @@ final class KeyCommands {
 
   private void persist(RespConnection connection, byte[][] arguments) {
     byte[] key = server.checkKey(arguments[1]);
+    // The levels in force now: the write may run on another thread, after a later CONSISTENCY.
+    WriteOptions writeOptions = connection.writeOptions(Condition.IF_PRESENT, false);
     CompletableFuture<Long> result =
         server
             .service
@@ -343,10 +348,7 @@ final class KeyCommands {
                   }
                   return server
                       .service
-                      .write(
-                          key,
-                          new Mutation.Touch(Expiry.none()),
-                          connection.writeOptions(Condition.IF_PRESENT, false))
+                      .write(key, new Mutation.Touch(Expiry.none()), writeOptions)
                       .thenApply(outcome -> outcome.applied() ? 1L : 0L);
                 });
     connection.reply(result, INTEGER_REPLY);

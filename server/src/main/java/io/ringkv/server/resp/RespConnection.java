@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.BiConsumer;
 
 /**
@@ -105,6 +106,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
       CompletableFuture<?> future,
       ReplyRenderer<?> renderer,
       String command,
+      boolean write,
       long startNanos,
       ByteBuffer[] keys) {}
 
@@ -116,7 +118,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
             server.limits.respArgumentsMax(),
             server.limits.respInlineBytesMax());
     this.writer = new RespWriter(server.counters);
-    rebuildOptions(null);
+    rebuildOptions(null, null);
   }
 
   // ---- what commands use ----
@@ -152,7 +154,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
     // One reading of isDone: a future completing between two readings must still wake the queue.
     boolean done = future.isDone();
     if (pending.isEmpty() && done) {
-      render(future, renderer, writer.target(output()));
+      render(future, renderer, isWrite(currentCommand), writer.target(output()));
       return;
     }
     currentDeferred = true;
@@ -161,7 +163,13 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
       inFlightKeys.merge(key, 1, Integer::sum);
     }
     pending.addLast(
-        new PendingReply(future, renderer, currentCommand.name(), currentStartNanos, keys));
+        new PendingReply(
+            future,
+            renderer,
+            currentCommand.name(),
+            isWrite(currentCommand),
+            currentStartNanos,
+            keys));
     if (!done) {
       future.whenComplete(onLateCompletion);
     }
@@ -175,10 +183,14 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
     return writeOptions[condition.ordinal() * 2 + (returnPrevious ? 1 : 0)];
   }
 
-  /** Sets the consistency level this connection's requests carry; null for the default. */
-  void consistency(ConsistencyLevel level) {
-    session.consistency = level;
-    rebuildOptions(level);
+  /**
+   * Sets the consistency levels this connection's reads and writes carry (CONSISTENCY); null for
+   * the keyspace's default. The caller has checked that {@code read} allows reads.
+   */
+  void consistency(ConsistencyLevel read, ConsistencyLevel write) {
+    session.readConsistency = read;
+    session.writeConsistency = write;
+    rebuildOptions(read, write);
   }
 
   void protocol(int version) {
@@ -196,10 +208,11 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
     releaseInput();
   }
 
-  private void rebuildOptions(ConsistencyLevel level) {
-    readOptions = level == null ? ReadOptions.defaults() : new ReadOptions(level);
+  /** Builds once, per level change, the options every command of this connection passes on. */
+  private void rebuildOptions(ConsistencyLevel read, ConsistencyLevel write) {
+    readOptions = read == null ? ReadOptions.defaults() : new ReadOptions(read);
     for (WriteOptions.Condition condition : WriteOptions.Condition.values()) {
-      WriteOptions plain = new WriteOptions(level, condition, false);
+      WriteOptions plain = new WriteOptions(write, condition, false);
       writeOptions[condition.ordinal() * 2] = plain;
       writeOptions[condition.ordinal() * 2 + 1] = plain.returningPrevious();
     }
@@ -409,7 +422,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
     } catch (CommandError e) {
       out().error(e.getMessage());
     } catch (KvException e) {
-      out().error(errorLine(e));
+      out().error(errorLine(e, isWrite(command)));
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "command " + command.name() + " failed", e);
       out().error("ERR internal error running '" + command.name() + "': " + e);
@@ -488,7 +501,8 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
   }
 
   @SuppressWarnings("unchecked")
-  private <T> void render(CompletableFuture<T> future, ReplyRenderer<T> renderer, RespWriter out) {
+  private <T> void render(
+      CompletableFuture<T> future, ReplyRenderer<T> renderer, boolean write, RespWriter out) {
     switch (future.state()) {
       case SUCCESS -> {
         try {
@@ -497,19 +511,30 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
           out.error(e.getMessage());
         }
       }
-      case FAILED -> out.error(errorLine(future.exceptionNow()));
+      case FAILED -> out.error(errorLine(future.exceptionNow(), write));
       default -> out.error("ERR the request was cancelled");
     }
   }
 
-  /** The error reply for a failed service call; see docs/api/redis.md for the codes. */
-  static String errorLine(Throwable failure) {
+  /** Whether {@code command} writes, so that a timeout or failure of it is indeterminate. */
+  private static boolean isWrite(Command command) {
+    return command.flags().contains("write");
+  }
+
+  /**
+   * The error reply for a failed service call: an upper-case code, then the message (see
+   * docs/api/redis.md). A write that timed out or failed says that it may or may not have applied.
+   */
+  static String errorLine(Throwable failure, boolean write) {
+    if (failure instanceof CompletionException && failure.getCause() != null) {
+      failure = failure.getCause();
+    }
     if (failure instanceof KvException e) {
       return switch (e.kind()) {
         case INVALID_REQUEST -> "ERR " + e.getMessage();
         case UNAVAILABLE -> "UNAVAILABLE " + e.getMessage();
-        case TIMEOUT -> "TIMEOUT " + e.getMessage();
-        case FAILED -> "FAILED " + e.getMessage();
+        case TIMEOUT -> "TIMEOUT " + e.getMessage() + indeterminate(write);
+        case FAILED -> "FAILED " + e.getMessage() + indeterminate(write);
       };
     }
     if (failure instanceof CommandError e) {
@@ -517,6 +542,10 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
     }
     LOG.log(System.Logger.Level.WARNING, "a request failed unexpectedly", failure);
     return "ERR internal error: " + failure;
+  }
+
+  private static String indeterminate(boolean write) {
+    return write ? "; the write may or may not have been applied" : "";
   }
 
   /** A future completed, maybe on another thread: drain on this connection's event loop. */
@@ -551,6 +580,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
         render(
             (CompletableFuture) reply.future(),
             (ReplyRenderer) reply.renderer(),
+            reply.write(),
             writer.target(output()));
         record(reply.command(), reply.startNanos(), writer.errorWritten());
         for (ByteBuffer key : reply.keys()) {

@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ringkv.common.ConsistencyLevel;
 import io.ringkv.common.ManualClock;
+import io.ringkv.server.config.LimitsConfig;
 import io.ringkv.server.grpc.GrpcTestNode;
+import io.ringkv.server.kv.KvException;
+import io.ringkv.server.testing.ScriptedService;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -291,6 +295,52 @@ class DataCommandsTest {
         .contains("--host=HOST:PORT")
         .contains("Exit codes:")
         .contains("not found");
+  }
+
+  @Test
+  void consistency_reachesTheServiceOnEveryDataCommand() throws Exception {
+    ScriptedService[] service = new ScriptedService[1];
+    try (GrpcTestNode scripted =
+        GrpcTestNode.start(
+            directory.resolve("scripted"),
+            clock,
+            LimitsConfig.defaults(),
+            real -> service[0] = new ScriptedService(real))) {
+      String host = scripted.hostAndPort();
+
+      assertThat(execute("put", "k", "v", "--consistency", "all", "--host", host).exitCode())
+          .isZero();
+      assertThat(execute("get", "k", "--consistency", "one", "--host", host).exitCode()).isZero();
+      assertThat(execute("scan", "--consistency", "two", "--host", host).exitCode()).isZero();
+      assertThat(execute("del", "k", "--consistency", "any", "--host", host).exitCode()).isZero();
+      assertThat(execute("get", "k", "--host", host).exitCode()).isNotZero();
+
+      assertThat(service[0].calls())
+          .containsExactly(
+              new ScriptedService.Call("write", ConsistencyLevel.ALL),
+              new ScriptedService.Call("get", ConsistencyLevel.ONE),
+              new ScriptedService.Call("scan", ConsistencyLevel.TWO),
+              new ScriptedService.Call("delete", ConsistencyLevel.ANY),
+              new ScriptedService.Call("get", null));
+    }
+  }
+
+  @Test
+  void unavailable_failsWithTheCoordinatorsReason() throws Exception {
+    ScriptedService[] service = new ScriptedService[1];
+    try (GrpcTestNode scripted =
+        GrpcTestNode.start(
+            directory.resolve("scripted"),
+            clock,
+            LimitsConfig.defaults(),
+            real -> service[0] = new ScriptedService(real))) {
+      service[0].failWith(KvException.Kind.UNAVAILABLE, "ALL needs 3 live replicas, 2 are");
+
+      Run put = execute("put", "k", "v", "--consistency", "all", "--host", scripted.hostAndPort());
+
+      assertThat(put.exitCode()).isEqualTo(3);
+      assertThat(put.err()).startsWith("ringkv put: ").contains("ALL needs 3 live replicas, 2 are");
+    }
   }
 
   @Test

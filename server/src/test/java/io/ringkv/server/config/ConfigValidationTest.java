@@ -288,8 +288,8 @@ class ConfigValidationTest {
   void unknownOption_inNoSection_listsTheSections() {
     assertThat(setErrors("wombat.qqq=a,b"))
         .containsExactly(
-            "unknown option 'wombat.qqq' from --set (sections are: node, cluster, storage, resp,"
-                + " http, grpc, internode, limits)");
+            "unknown option 'wombat.qqq' from --set (sections are: node, cluster, replication,"
+                + " hints, storage, resp, http, grpc, internode, limits)");
   }
 
   @Test
@@ -329,8 +329,8 @@ class ConfigValidationTest {
         .singleElement()
         .asString()
         .endsWith(
-            " must hold a mapping of sections (node, cluster, storage, resp, http, grpc, internode,"
-                + " limits), not a list");
+            " must hold a mapping of sections (node, cluster, replication, hints, storage, resp,"
+                + " http, grpc, internode, limits), not a list");
   }
 
   @Test

@@ -7,6 +7,7 @@ import io.ringkv.common.Clock;
 import io.ringkv.common.SystemClock;
 import io.ringkv.server.config.LimitsConfig;
 import io.ringkv.server.config.ListenerConfig;
+import io.ringkv.server.kv.KeyValueService;
 import io.ringkv.server.kv.LocalKeyValueService;
 import io.ringkv.server.metrics.NodeMetrics;
 import io.ringkv.storage.Durability;
@@ -23,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * A real HTTP server over a real {@link LocalKeyValueService} and engine in a test directory, bound
@@ -45,6 +47,9 @@ final class HttpFixture implements AutoCloseable {
     Durability durability = Durability.NONE;
     LimitsConfig limits = LimitsConfig.defaults();
     ListenerConfig listener = ListenerConfig.of("127.0.0.1", 0);
+
+    /** What the server calls instead of the real service (to record or fail calls). */
+    UnaryOperator<KeyValueService> wrap = UnaryOperator.identity();
   }
 
   static HttpFixture start(Path directory) {
@@ -68,7 +73,7 @@ final class HttpFixture implements AutoCloseable {
         new HttpServer(
             options.listener,
             options.limits,
-            service,
+            options.wrap.apply(service),
             metrics,
             new HttpServerInfo("test-version", "node-1", healthy::get),
             options.clock);
@@ -126,8 +131,12 @@ final class HttpFixture implements AutoCloseable {
     return send(builder.build());
   }
 
-  HttpResponse<byte[]> delete(String pathAndQuery) {
-    return send(request(pathAndQuery).DELETE().build());
+  HttpResponse<byte[]> delete(String pathAndQuery, String... headers) {
+    HttpRequest.Builder builder = request(pathAndQuery).DELETE();
+    if (headers.length > 0) {
+      builder.headers(headers);
+    }
+    return send(builder.build());
   }
 
   static JsonNode json(HttpResponse<byte[]> response) {

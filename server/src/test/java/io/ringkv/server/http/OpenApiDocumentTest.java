@@ -104,6 +104,58 @@ class OpenApiDocumentTest {
     }
   }
 
+  @Test
+  void document_everyKeyValueRouteTakesAConsistencyLevelAndAnswers503And504() throws Exception {
+    JsonNode document = document();
+    List<String> checked = new ArrayList<>();
+    for (HttpRouter.Route route : servedRoutes()) {
+      if (!route.template().startsWith("/api/v1/") && !route.template().startsWith("/v1/kv")) {
+        continue;
+      }
+      JsonNode path = document.path("paths").path(route.template());
+      JsonNode operation = path.path(route.method().name().toLowerCase(Locale.ROOT));
+      List<String> parameters = new ArrayList<>();
+      path.path("parameters").forEach(p -> parameters.add(p.path("$ref").asText()));
+      operation.path("parameters").forEach(p -> parameters.add(p.path("$ref").asText()));
+      assertThat(parameters)
+          .as(route.operation())
+          .contains(
+              "#/components/parameters/ConsistencyQuery",
+              "#/components/parameters/ConsistencyHeader");
+      assertThat(operation.path("responses").has("400")).as(route.operation()).isTrue();
+      assertThat(operation.path("responses").path("503").path("$ref").asText())
+          .as(route.operation())
+          .isEqualTo("#/components/responses/Unavailable");
+      assertThat(operation.path("responses").path("504").path("$ref").asText())
+          .as(route.operation())
+          .isEqualTo("#/components/responses/Timeout");
+      checked.add(route.operation());
+    }
+    assertThat(checked)
+        .containsExactlyInAnyOrder(
+            "api_get", "api_put", "kv_list", "kv_get", "kv_put", "kv_delete");
+  }
+
+  @Test
+  void document_namesTheConsistencyHeaderAndLevelsTheServerReads() throws IOException {
+    JsonNode components = document().path("components");
+    assertThat(components.path("parameters").path("ConsistencyHeader").path("name").asText())
+        .isEqualTo(KvRoutes.CONSISTENCY_HEADER);
+    assertThat(components.path("parameters").path("ConsistencyQuery").path("name").asText())
+        .isEqualTo(KvRoutes.CONSISTENCY_PARAMETER);
+    List<String> levels = new ArrayList<>();
+    components
+        .path("schemas")
+        .path("ConsistencyLevel")
+        .path("enum")
+        .forEach(l -> levels.add(l.asText()));
+    assertThat(levels)
+        .containsExactlyElementsOf(
+            java.util.Arrays.stream(io.ringkv.common.ConsistencyLevel.values())
+                .map(Enum::name)
+                .toList());
+  }
+
   private static void collectReferences(JsonNode node, List<String> references) {
     if (node.isObject()) {
       node.fields()

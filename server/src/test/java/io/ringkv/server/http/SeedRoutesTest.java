@@ -162,10 +162,10 @@ class SeedRoutesTest {
         http.post(
             "/api/v1/put?consistency=all",
             "{\"key\":\"c\",\"value\":\"v\"}",
-            "X-Ringkv-Consistency",
+            "X-Consistency-Level",
             "ALL");
     assertThat(written.statusCode()).isEqualTo(200);
-    assertThat(http.get("/api/v1/get?key=c", "X-Ringkv-Consistency", "QUORUM").statusCode())
+    assertThat(http.get("/api/v1/get?key=c", "X-Consistency-Level", "QUORUM").statusCode())
         .isEqualTo(200);
     assertThat(http.get("/api/v1/get?key=c&consistency=local-quorum").statusCode()).isEqualTo(200);
   }
@@ -174,11 +174,9 @@ class SeedRoutesTest {
   void consistency_unknownLevel_is400NamingTheAllowedLevels() {
     JsonNode problem =
         assertProblem(
-            http.get("/api/v1/get?key=c", "X-Ringkv-Consistency", "MOST"),
-            400,
-            "invalid-parameter");
+            http.get("/api/v1/get?key=c", "X-Consistency-Level", "MOST"), 400, "invalid-parameter");
     assertThat(problem.path("detail").asText())
-        .contains("X-Ringkv-Consistency")
+        .contains("X-Consistency-Level")
         .contains("'MOST'")
         .contains("QUORUM");
     assertThat(problem.path("allowed").asText()).contains("ONE").contains("EACH_QUORUM");
@@ -197,7 +195,7 @@ class SeedRoutesTest {
   void consistency_headerAndQueryDisagreeing_isRefused() {
     JsonNode problem =
         assertProblem(
-            http.get("/api/v1/get?key=c&consistency=ONE", "X-Ringkv-Consistency", "ALL"),
+            http.get("/api/v1/get?key=c&consistency=ONE", "X-Consistency-Level", "ALL"),
             400,
             "invalid-parameter");
     assertThat(problem.path("detail").asText()).contains("disagree");

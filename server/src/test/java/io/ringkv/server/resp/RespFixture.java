@@ -4,6 +4,7 @@ import io.ringkv.common.Clock;
 import io.ringkv.common.ManualClock;
 import io.ringkv.server.config.LimitsConfig;
 import io.ringkv.server.config.ListenerConfig;
+import io.ringkv.server.kv.KeyValueService;
 import io.ringkv.server.kv.LocalKeyValueService;
 import io.ringkv.server.metrics.NodeMetrics;
 import io.ringkv.storage.Durability;
@@ -12,6 +13,7 @@ import io.ringkv.storage.StorageEngine;
 import io.ringkv.storage.StorageEngines;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.function.UnaryOperator;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
@@ -36,7 +38,8 @@ final class RespFixture implements AutoCloseable {
       ListenerConfig listener,
       LimitsConfig limits,
       Durability durability,
-      String password)
+      String password,
+      UnaryOperator<KeyValueService> wrap)
       throws Exception {
     clock = new ManualClock(1_000_000_000L, START_EPOCH_MILLIS);
     Clock engineClock = clock;
@@ -53,7 +56,7 @@ final class RespFixture implements AutoCloseable {
             "",
             "lsm",
             durability);
-    server = new RespServer(listener, limits, service, metrics, info, clock, password);
+    server = new RespServer(listener, limits, wrap.apply(service), metrics, info, clock, password);
     server.start();
   }
 
@@ -63,7 +66,21 @@ final class RespFixture implements AutoCloseable {
         ListenerConfig.of("127.0.0.1", 0),
         LimitsConfig.defaults(),
         Durability.NONE,
-        null);
+        null,
+        UnaryOperator.identity());
+  }
+
+  /**
+   * A node whose front end calls {@code wrap} around the real service (to record or fail calls).
+   */
+  static RespFixture start(Path directory, UnaryOperator<KeyValueService> wrap) throws Exception {
+    return new RespFixture(
+        directory,
+        ListenerConfig.of("127.0.0.1", 0),
+        LimitsConfig.defaults(),
+        Durability.NONE,
+        null,
+        wrap);
   }
 
   static RespFixture start(
@@ -73,7 +90,8 @@ final class RespFixture implements AutoCloseable {
       Durability durability,
       String password)
       throws Exception {
-    return new RespFixture(directory, listener, limits, durability, password);
+    return new RespFixture(
+        directory, listener, limits, durability, password, UnaryOperator.identity());
   }
 
   InetSocketAddress address() {

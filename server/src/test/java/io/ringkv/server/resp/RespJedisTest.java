@@ -25,7 +25,6 @@ import redis.clients.jedis.params.SetParams;
 import redis.clients.jedis.resps.CommandDocument;
 import redis.clients.jedis.resps.CommandInfo;
 import redis.clients.jedis.resps.ScanResult;
-import redis.clients.jedis.util.SafeEncoder;
 
 /** The front end as a third-party client (Jedis 5) sees it, over a real engine. */
 class RespJedisTest {
@@ -381,7 +380,7 @@ class RespJedisTest {
     assertThat(info.get("mset").getLastKey()).isEqualTo(-1);
     assertThat(info.get("mset").getStep()).isEqualTo(2);
     assertThat(jedis.commandCount()).isGreaterThan(30);
-    assertThat(jedis.commandList()).contains("get", "ringkv.consistency").doesNotContain("incr");
+    assertThat(jedis.commandList()).contains("get", "consistency").doesNotContain("incr");
     Map<String, CommandDocument> all = jedis.commandDocs();
     assertThat(all).containsKeys("scan", "hello", "client", "config");
   }
@@ -415,27 +414,6 @@ class RespJedisTest {
     assertThat(jedis.configGet("nosuchparameter")).isEmpty();
     assertThatThrownBy(() -> jedis.configSet("maxmemory", "1"))
         .hasMessageStartingWith("ERR CONFIG SET is not supported");
-  }
-
-  @Test
-  void consistency_isPerConnection() {
-    redis.clients.jedis.commands.ProtocolCommand consistency =
-        () -> SafeEncoder.encode("RINGKV.CONSISTENCY");
-    assertThat(jedis.sendCommand(consistency)).isNull();
-    assertThat(SafeEncoder.encode((byte[]) jedis.sendCommand(consistency, "quorum")))
-        .isEqualTo("OK");
-    assertThat(SafeEncoder.encode((byte[]) jedis.sendCommand(consistency))).isEqualTo("QUORUM");
-    jedis.set("k", "v");
-    assertThat(jedis.get("k")).isEqualTo("v");
-    try (Jedis other = fixture.jedis()) {
-      assertThat(other.sendCommand(consistency)).isNull();
-    }
-    assertThatThrownBy(() -> jedis.sendCommand(consistency, "SOME"))
-        .hasMessageContaining("unknown consistency level 'SOME'");
-    assertThatThrownBy(() -> jedis.sendCommand(consistency, "ANY"))
-        .hasMessageContaining("is for writes only");
-    jedis.sendCommand(consistency, "default");
-    assertThat(jedis.sendCommand(consistency)).isNull();
   }
 
   @Test
