@@ -60,7 +60,9 @@ final class RaftLog {
       expected++;
       appendOne(entry);
     }
-    if (committed < snapshot.index() || committed > lastIndex()) {
+    // A snapshot covers only committed entries, and the commit index may be stored lazily.
+    committed = Math.max(committed, snapshot.index());
+    if (committed > lastIndex()) {
       throw new IllegalArgumentException(
           "commit index " + committed + " outside [" + snapshot.index() + ", " + lastIndex() + "]");
     }
@@ -125,6 +127,18 @@ final class RaftLog {
     return configurations.isEmpty()
         ? snapshot.configuration()
         : configurations.getLast().configuration();
+  }
+
+  /**
+   * The configuration in force before the last configuration entry; the snapshot's if there is no
+   * configuration entry after it.
+   */
+  Configuration previousConfiguration() {
+    int size = configurations.size();
+    if (size >= 2) {
+      return configurations.get(size - 2).configuration();
+    }
+    return snapshot.configuration();
   }
 
   /** The index of the last configuration entry in the log, or the snapshot's index. */

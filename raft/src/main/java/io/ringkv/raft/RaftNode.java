@@ -499,8 +499,22 @@ public final class RaftNode {
     }
   }
 
+  /**
+   * Whether this node may campaign: it is a voter in its latest configuration, or it was a voter
+   * before a configuration change it does not know committed. The second case is thesis §4.2.2: a
+   * leader that removed (or demoted) itself and lost leadership before the change committed may
+   * hold the only log that has the change, and must be able to win with the new configuration's
+   * votes (its own vote counts only if it is in that configuration), or the group could deadlock.
+   */
   private boolean promotable() {
-    return log.configuration().isVoter(id) && log.unstableSnapshot() == null;
+    if (log.unstableSnapshot() != null) {
+      return false;
+    }
+    if (log.configuration().isVoter(id)) {
+      return true;
+    }
+    return log.lastConfigurationIndex() > log.committed()
+        && log.previousConfiguration().isVoter(id);
   }
 
   private void tickElection() {

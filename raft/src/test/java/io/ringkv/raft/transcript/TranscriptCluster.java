@@ -12,6 +12,7 @@ import io.ringkv.raft.ReadState;
 import io.ringkv.raft.Ready;
 import io.ringkv.raft.Role;
 import io.ringkv.raft.Snapshot;
+import io.ringkv.raft.testing.MemoryStorage;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -144,6 +145,7 @@ final class TranscriptCluster {
       case "crash" -> {
         TestNode node = node(args.get(0));
         node.crashed = true;
+        node.storage.crash();
         node.inbox.clear();
         node.applied.clear();
       }
@@ -302,7 +304,7 @@ final class TranscriptCluster {
       }
       node.storage.storeEntries(ready.entries());
     }
-    ready.hardState().ifPresent(node.storage::storeHardState);
+    ready.hardState().ifPresent(state -> node.storage.storeHardState(state, ready.mustSync()));
     // 2. Send.
     if (!ready.messages().isEmpty()) {
       out.append("  Messages:\n");

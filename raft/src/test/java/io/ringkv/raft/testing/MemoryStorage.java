@@ -1,4 +1,4 @@
-package io.ringkv.raft.transcript;
+package io.ringkv.raft.testing;
 
 import io.ringkv.raft.Configuration;
 import io.ringkv.raft.Entry;
@@ -10,15 +10,16 @@ import java.util.List;
 
 /**
  * What one test node has stored, as a caller following {@link io.ringkv.raft.Ready}'s contract
- * keeps it: the last hard state, the last snapshot and the entries after it. A crash keeps exactly
- * this.
+ * keeps it: the last hard state, the last snapshot and the entries after it. A hard state stored
+ * without a sync ({@link io.ringkv.raft.Ready#mustSync()} false) is lost by {@link #crash()}.
  */
-final class MemoryStorage {
+public final class MemoryStorage {
+  private HardState syncedHardState = HardState.EMPTY;
   private HardState hardState = HardState.EMPTY;
   private Snapshot snapshot = Snapshot.empty(Configuration.EMPTY);
   private final List<Entry> entries = new ArrayList<>();
 
-  void storeSnapshot(Snapshot received) {
+  public void storeSnapshot(Snapshot received) {
     if (received.index() <= snapshot.index()) {
       throw new IllegalStateException(
           "stored snapshot goes back: " + received + " after " + snapshot);
@@ -28,7 +29,7 @@ final class MemoryStorage {
     snapshot = received;
   }
 
-  void storeEntries(List<Entry> newEntries) {
+  public void storeEntries(List<Entry> newEntries) {
     if (newEntries.isEmpty()) {
       return;
     }
@@ -42,29 +43,37 @@ final class MemoryStorage {
     entries.addAll(newEntries);
   }
 
-  void storeHardState(HardState state) {
+  public void storeHardState(HardState state, boolean sync) {
     hardState = state;
+    if (sync) {
+      syncedHardState = state;
+    }
+  }
+
+  /** A power loss: what was stored without a sync is gone. */
+  public void crash() {
+    hardState = syncedHardState;
   }
 
   /** The application took a snapshot: keep it and drop the entries it covers. */
-  void compact(Snapshot taken) {
+  public void compact(Snapshot taken) {
     entries.removeIf(entry -> entry.index() <= taken.index());
     snapshot = taken;
   }
 
-  PersistentState recover() {
+  public PersistentState recover() {
     return new PersistentState(hardState, snapshot, entries, snapshot.index());
   }
 
-  Snapshot snapshot() {
+  public Snapshot snapshot() {
     return snapshot;
   }
 
-  List<Entry> entries() {
+  public List<Entry> entries() {
     return entries;
   }
 
-  HardState hardState() {
+  public HardState hardState() {
     return hardState;
   }
 }
