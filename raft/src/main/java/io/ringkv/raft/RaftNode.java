@@ -1042,7 +1042,21 @@ public final class RaftNode {
       serveRead(read.origin(), read.requestId());
     }
     if (!configuration.isVoter(id) && log.committed() >= log.lastConfigurationIndex()) {
-      // This leader's removal (or demotion) is committed: it stops leading (thesis §4.2.2).
+      // This leader's removal (or demotion) is committed: it stops leading (thesis §4.2.2), and
+      // hands over to the most up-to-date voter so the group need not wait out an election
+      // timeout (its voters, hearing from this leader, would ignore other candidates until then).
+      long successor = 0;
+      long successorMatch = -1;
+      for (long voter : configuration.voters()) {
+        Progress voterProgress = progress.get(voter);
+        if (voterProgress != null && voterProgress.match > successorMatch) {
+          successor = voter;
+          successorMatch = voterProgress.match;
+        }
+      }
+      if (successor != 0 && successorMatch == log.lastIndex()) {
+        sendTimeoutNow(successor);
+      }
       becomeFollower(term, 0);
     }
     return true;

@@ -127,7 +127,7 @@ final class TranscriptCluster {
       case "deliver-msgs" -> {
         boolean drop = Boolean.parseBoolean(options.getOrDefault("drop", "false"));
         for (String id : args) {
-          deliver(node(id), drop, out);
+          deliver(nodes.get(Long.parseLong(id)), drop, out);
         }
       }
       case "stabilize" -> stabilize(args, out);
@@ -149,7 +149,7 @@ final class TranscriptCluster {
         node.inbox.clear();
         node.applied.clear();
       }
-      case "restart" -> restart(node(args.get(0)), out);
+      case "restart" -> restart(nodes.get(Long.parseLong(args.get(0))), out);
       case "status" -> out.append(Describe.status(node(args.get(0)).raft.status()));
       case "raft-state" -> raftState(out);
       case "log" -> storedLog(node(args.get(0)), out);
@@ -430,8 +430,10 @@ final class TranscriptCluster {
     }
   }
 
-  private void restart(TestNode node, StringBuilder out) {
-    TestNode crashed = nodes.get(node.id);
+  private void restart(TestNode crashed, StringBuilder out) {
+    if (!crashed.crashed) {
+      throw new IllegalArgumentException("node " + crashed.id + " is running");
+    }
     crashed.crashed = false;
     crashed.restarts++;
     crashed.raft = RaftNode.restart(crashed.config, crashed.storage.recover(), rngFor(crashed));
