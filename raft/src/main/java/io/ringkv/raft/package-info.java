@@ -1,2 +1,5 @@
-/** ringkv raft: see this module's README.md for what it owns and what it may depend on. */
+/**
+ * Raft consensus as a pure state machine ({@link io.ringkv.raft.RaftNode}): no I/O, no clock, no
+ * threads. See this module's README.md and docs/design/raft.md.
+ */
 package io.ringkv.raft;
