@@ -117,7 +117,7 @@ public final class NodeProcess {
     alive.add(node.id());
     for (String peer : cluster.names()) {
       if (!peer.equals(node.name()) && detector.isUp(peer)) {
-        alive.add(NodeId.of(peer));
+        alive.add(cluster.node(peer).id());
       }
     }
     return alive;
@@ -259,8 +259,8 @@ public final class NodeProcess {
     long wall = node.wallMillisNow();
     hlc.observe(message.hlc(), wall);
     switch (message) {
-      case ReplicaMessage.Request request -> serve(NodeId.of(from), request);
-      case ReplicaMessage.Reply reply -> onReply(NodeId.of(from), reply);
+      case ReplicaMessage.Request request -> serve(cluster.node(from).id(), request);
+      case ReplicaMessage.Reply reply -> onReply(cluster.node(from).id(), reply);
       case ReplicaMessage.Ping ping ->
           cluster.send(
               node.name(), from, new ReplicaMessage.Pong(ping.sentWallMillis(), wall, hlc.last()));
@@ -280,7 +280,7 @@ public final class NodeProcess {
    * since been replaced: the server's rule, docs/design/simulator.md).
    */
   void refused(String destination, long attemptNanos) {
-    NodeId target = NodeId.of(destination);
+    NodeId target = cluster.node(destination).id();
     long local = node.localNanos();
     long attemptLocal = local - (cluster.simulation().nowNanos() - attemptNanos);
     List<Long> failedIds = new ArrayList<>();
@@ -292,6 +292,9 @@ public final class NodeProcess {
     }
     for (long id : failedIds) {
       Outstanding sent = outstanding.remove(id);
+      if (sent == null) {
+        continue; // forgotten when an earlier failure finished its coordination
+      }
       if (sent.hintBatch() != null) {
         counters.hintBatchesFailed++;
         hints.failed(target, local);
