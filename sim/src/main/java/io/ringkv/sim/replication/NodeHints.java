@@ -1,142 +1,106 @@
 package io.ringkv.sim.replication;
 
+import io.ringkv.cluster.hints.HintBatch;
+import io.ringkv.cluster.hints.HintConfig;
+import io.ringkv.cluster.hints.HintDelivery;
+import io.ringkv.cluster.hints.HintStats;
+import io.ringkv.cluster.hints.HintStore;
 import io.ringkv.cluster.metadata.NodeId;
 import io.ringkv.cluster.replication.HintSink;
-import io.ringkv.cluster.replication.KeyedCell;
 import io.ringkv.storage.Cell;
+import io.ringkv.storage.fs.FaultInjectingFileSystem;
 import java.io.IOException;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
- * A node's hints and their delivery schedule. INTERIM: an in-memory stand-in until the real
- * HintStore and HintDelivery land; kept on the node (it survives crashes) without modelling
- * durability.
+ * A process's hints: the real {@link HintStore} on the node's {@link FaultInjectingFileSystem} (so
+ * a power loss drops what was not synced, per the node's durability) and the real {@link
+ * HintDelivery} schedule. Opened when the process starts, from what the disk kept.
+ *
+ * <p>A killed process must let go of the store's directory lock, which the kernel would release;
+ * the simulated file system releases locks only on a power loss, so {@link #abandon} closes the
+ * store with every fsync failing, which releases the lock and makes nothing more durable. (Closing
+ * still moves hints buffered in the process into the page cache, where a real kill would lose them:
+ * kinder than reality for NONE and PERIODIC hints only.)
+ *
+ * <p>Not thread-safe: owned by its process on the simulation's one thread.
  */
 final class NodeHints implements HintSink {
-  /** A batch in flight to its target. */
-  record Batch(NodeId target, List<KeyedCell> cells, long bytes) {}
+  private final HintStore store;
+  private final HintDelivery delivery;
+  private final FaultInjectingFileSystem fileSystem;
 
-  private static final class TargetQueue {
-    final ArrayDeque<KeyedCell> cells = new ArrayDeque<>();
-    long bytes;
-    boolean inFlight;
-    long nextAttemptNanos = Long.MIN_VALUE;
+  private NodeHints(HintStore store, HintDelivery delivery, FaultInjectingFileSystem fileSystem) {
+    this.store = store;
+    this.delivery = delivery;
+    this.fileSystem = fileSystem;
   }
 
-  private final NodeSettings settings;
-  private final TreeMap<NodeId, TargetQueue> queues = new TreeMap<>();
-  private long stored;
-  private long delivered;
-  private long dropped;
-
-  NodeHints(NodeSettings settings) {
-    this.settings = settings;
+  /** Opens (recovers) the hint store of {@code node} and a fresh delivery schedule. */
+  static NodeHints open(ReplicaNode node, NodeSettings settings) throws IOException {
+    HintConfig config =
+        new HintConfig(
+            settings.hintsEnabled(),
+            settings.hintWindowMillis(),
+            settings.hintBytesPerTargetMax(),
+            settings.hintSegmentBytes(),
+            settings.durability());
+    HintStore store = HintStore.open(node.fileSystem(), ReplicaNode.HINTS_DIRECTORY, config);
+    HintDelivery delivery =
+        new HintDelivery(
+            settings.hintThrottleBytesPerSecond(),
+            settings.hintBatchBytesMax(),
+            settings.hintRetryDelayNanos());
+    return new NodeHints(store, delivery, node.fileSystem());
   }
 
   @Override
   public boolean store(NodeId target, byte[] key, Cell cell, long nowMillis) throws IOException {
-    TargetQueue queue = queues.computeIfAbsent(target, t -> new TargetQueue());
-    long size = size(key, cell);
-    if (!settings.hintsEnabled() || queue.bytes + size > settings.hintBytesPerTargetMax()) {
-      dropped++;
-      return false;
-    }
-    queue.cells.addLast(new KeyedCell(key, cell));
-    queue.bytes += size;
-    stored++;
-    return true;
+    return store.store(target, key, cell, nowMillis);
   }
 
-  /** Targets to send a batch to now: seen up, with hints, none in flight, not throttled. */
+  /** The targets to send a batch to now. */
   List<NodeId> due(long nowNanos, Set<NodeId> up) {
-    List<NodeId> due = new ArrayList<>();
-    for (var entry : queues.entrySet()) {
-      TargetQueue queue = entry.getValue();
-      if (!queue.cells.isEmpty()
-          && !queue.inFlight
-          && up.contains(entry.getKey())
-          && nowNanos >= queue.nextAttemptNanos) {
-        due.add(entry.getKey());
-      }
-    }
-    return due;
+    return delivery.due(nowNanos, up, store.targets());
   }
 
-  Batch peek(NodeId target, long nowNanos) {
-    TargetQueue queue = queues.get(target);
-    List<KeyedCell> cells = new ArrayList<>();
-    long bytes = 0;
-    for (KeyedCell cell : queue.cells) {
-      long size = size(cell.key(), cell.cell());
-      if (!cells.isEmpty() && bytes + size > settings.hintBatchBytesMax()) {
-        break;
-      }
-      cells.add(cell);
-      bytes += size;
-    }
-    queue.inFlight = true;
-    queue.nextAttemptNanos =
-        nowNanos + bytes * 1_000_000_000L / Math.max(1, settings.hintThrottleBytesPerSecond());
-    return new Batch(target, cells, bytes);
+  /** The next batch for {@code target} (possibly empty, if its hints expired). */
+  HintBatch peek(NodeId target, long nowMillis) throws IOException {
+    return store.peek(target, delivery.batchBytesMax(), nowMillis);
   }
 
-  void delivered(Batch batch) {
-    TargetQueue queue = queues.get(batch.target());
-    for (int i = 0; i < batch.cells().size(); i++) {
-      queue.cells.removeFirst();
-    }
-    queue.bytes -= batch.bytes();
-    queue.inFlight = false;
-    delivered += batch.cells().size();
+  void sent(HintBatch batch, long nowNanos) {
+    delivery.sent(batch.target(), batch.bytes(), nowNanos);
+  }
+
+  void delivered(HintBatch batch) throws IOException {
+    delivery.delivered(batch.target());
+    store.delivered(batch);
   }
 
   void failed(NodeId target, long nowNanos) {
-    TargetQueue queue = queues.get(target);
-    queue.inFlight = false;
-    queue.nextAttemptNanos = nowNanos + settings.hintRetryDelayNanos();
+    delivery.failed(target, nowNanos);
   }
 
-  /** A new process: nothing is in flight any more. */
-  void processRestarted() {
-    for (TargetQueue queue : queues.values()) {
-      queue.inFlight = false;
-      queue.nextAttemptNanos = Long.MIN_VALUE;
+  /** The PERIODIC and NONE policies' sync of hints. */
+  void sync() throws IOException {
+    store.sync();
+  }
+
+  HintStats stats() {
+    return store.stats();
+  }
+
+  /** The process was killed: let go of the store without making anything more durable. */
+  void abandon() {
+    fileSystem.failSyncs(true);
+    try {
+      store.close();
+    } catch (IOException expected) {
+      // Every fsync failed, as intended; the lock is released all the same.
+    } finally {
+      fileSystem.failSyncs(false);
     }
-  }
-
-  long pendingBytes() {
-    long bytes = 0;
-    for (TargetQueue queue : queues.values()) {
-      bytes += queue.bytes;
-    }
-    return bytes;
-  }
-
-  long pendingHints() {
-    long count = 0;
-    for (TargetQueue queue : queues.values()) {
-      count += queue.cells.size();
-    }
-    return count;
-  }
-
-  long stored() {
-    return stored;
-  }
-
-  long delivered() {
-    return delivered;
-  }
-
-  long dropped() {
-    return dropped;
-  }
-
-  private static long size(byte[] key, Cell cell) {
-    return 32L + key.length + (cell.value() == null ? 0 : cell.value().length);
   }
 }

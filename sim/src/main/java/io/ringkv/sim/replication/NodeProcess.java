@@ -1,5 +1,6 @@
 package io.ringkv.sim.replication;
 
+import io.ringkv.cluster.hints.HintBatch;
 import io.ringkv.cluster.membership.PhiAccrualFailureDetector;
 import io.ringkv.cluster.metadata.ClusterMetadata;
 import io.ringkv.cluster.metadata.Keyspace;
@@ -69,7 +70,7 @@ public final class NodeProcess {
       NodeId target,
       long sentTrueNanos,
       long sentLocalNanos,
-      NodeHints.Batch hintBatch) {}
+      HintBatch hintBatch) {}
 
   private final ReplicaNode node;
   private final ReplicatedCluster cluster;
@@ -88,12 +89,12 @@ public final class NodeProcess {
   private long nextId;
   private long nextCoordinationId;
 
-  NodeProcess(ReplicaNode node, ReplicatedCluster cluster) {
+  NodeProcess(ReplicaNode node, ReplicatedCluster cluster, NodeHints hints) {
     this.node = node;
     this.cluster = cluster;
     this.settings = cluster.settings();
     this.counters = cluster.counters();
-    this.hints = node.hints;
+    this.hints = hints;
     this.replica =
         new LocalReplica(
             node.engine(), settings.durability(), this::storeStandInHint, node::wallMillisNow);
@@ -106,7 +107,6 @@ public final class NodeProcess {
             settings.speculativeFloorNanos(),
             settings.readTimeoutNanos() / 2);
     this.idBase = (long) node.incarnation() << 40;
-    hints.processRestarted();
   }
 
   // --- queries, for checkers and tests ---
@@ -135,6 +135,11 @@ public final class NodeProcess {
 
   public Hlc hlc() {
     return hlc;
+  }
+
+  /** The process's hint store and delivery schedule. */
+  NodeHints hints() {
+    return hints;
   }
 
   /** Coordinations in progress. */
@@ -359,7 +364,11 @@ public final class NodeProcess {
     if (sent.hintBatch() != null) {
       if (reply.reply() != null) {
         counters.hintsDelivered += sent.hintBatch().cells().size();
-        hints.delivered(sent.hintBatch());
+        try {
+          hints.delivered(sent.hintBatch());
+        } catch (IOException e) {
+          cluster.simulation().trace(node.name() + " hint store failed: " + e.getMessage());
+        }
       } else {
         counters.hintBatchesFailed++;
         hints.failed(from, node.localNanos());
@@ -501,32 +510,53 @@ public final class NodeProcess {
     }
   }
 
-  /** Sends a batch of hints to each target that is due (seen up, not throttled, none in flight). */
+  /**
+   * Sends a batch of hints to each target that is due (seen up, none in flight, not backing off,
+   * within the throttle); at most one round per target per tick.
+   */
   void hintTick() {
     long local = node.localNanos();
     Set<NodeId> up = alive();
-    for (NodeId target : hints.due(local, up)) {
-      NodeHints.Batch batch = hints.peek(target, local);
-      if (batch.cells().isEmpty()) {
-        continue;
+    for (int round = 0; round <= cluster.names().size(); round++) {
+      List<NodeId> due = hints.due(local, up);
+      if (due.isEmpty()) {
+        return;
       }
-      long id = newId();
-      outstanding.put(
-          id, new Outstanding(null, target, cluster.simulation().nowNanos(), local, batch));
-      cluster.send(
-          node.name(),
-          target.value(),
-          new ReplicaMessage.Request(id, new ReplicaRequest.WriteBatch(batch.cells()), hlc.last()));
-      cluster.schedule(
-          node,
-          settings.writeTimeoutNanos(),
-          () -> {
-            if (outstanding.remove(id) != null) {
-              counters.hintBatchesFailed++;
-              hints.failed(target, node.localNanos());
-            }
-          });
+      for (NodeId target : due) {
+        HintBatch batch;
+        try {
+          batch = hints.peek(target, node.wallMillisNow());
+        } catch (IOException e) {
+          cluster.simulation().trace(node.name() + " hint store failed: " + e.getMessage());
+          return;
+        }
+        if (batch.isEmpty()) {
+          continue; // its hints expired; the store forgot them
+        }
+        sendHints(batch, local);
+      }
     }
+  }
+
+  private void sendHints(HintBatch batch, long local) {
+    NodeId target = batch.target();
+    long id = newId();
+    outstanding.put(
+        id, new Outstanding(null, target, cluster.simulation().nowNanos(), local, batch));
+    hints.sent(batch, local);
+    cluster.send(
+        node.name(),
+        target.value(),
+        new ReplicaMessage.Request(id, new ReplicaRequest.WriteBatch(batch.cells()), hlc.last()));
+    cluster.schedule(
+        node,
+        settings.writeTimeoutNanos(),
+        () -> {
+          if (outstanding.remove(id) != null) {
+            counters.hintBatchesFailed++;
+            hints.failed(target, node.localNanos());
+          }
+        });
   }
 
   /** The PERIODIC policy's sync; a failed fsync stops the node. */
@@ -535,6 +565,12 @@ public final class NodeProcess {
       node.engine().periodicSync();
     } catch (StorageException e) {
       cluster.failStop(node, e.getMessage());
+      return;
+    }
+    try {
+      hints.sync();
+    } catch (IOException e) {
+      cluster.simulation().trace(node.name() + " hint sync failed: " + e.getMessage());
     }
   }
 

@@ -156,9 +156,12 @@ public record NodeSettings(
         clientHeldMax);
   }
 
+  /** These settings with other hint settings (the segment is at most the bound per target). */
   public NodeSettings withHints(
       boolean enabled,
+      long windowMillis,
       long bytesPerTargetMax,
+      long segmentBytes,
       long throttleBytesPerSecond,
       int batchBytesMax,
       long retryDelayNanos) {
@@ -172,9 +175,9 @@ public record NodeSettings(
         durability,
         periodicSyncNanos,
         enabled,
-        hintWindowMillis,
+        windowMillis,
         bytesPerTargetMax,
-        Math.min(hintSegmentBytes, bytesPerTargetMax),
+        Math.min(segmentBytes, bytesPerTargetMax),
         throttleBytesPerSecond,
         batchBytesMax,
         retryDelayNanos,

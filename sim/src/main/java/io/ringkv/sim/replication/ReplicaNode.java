@@ -52,7 +52,6 @@ public final class ReplicaNode {
   private final Rng rng;
   private final FaultInjectingFileSystem fileSystem = new FaultInjectingFileSystem();
   private final SimStorageEngine engine;
-  final NodeHints hints;
 
   /** Messages and timers that arrived while frozen, in order; taken on thaw. */
   final ArrayDeque<Runnable> held = new ArrayDeque<>();
@@ -69,14 +68,13 @@ public final class ReplicaNode {
   int freezes;
   long startedAtNanos = Long.MIN_VALUE;
 
-  ReplicaNode(String name, SimClock clock, SimClock wallClock, Rng rng, NodeSettings settings) {
+  ReplicaNode(String name, SimClock clock, SimClock wallClock, Rng rng) {
     this.name = Objects.requireNonNull(name, "name");
     this.id = NodeId.of(name);
     this.clock = Objects.requireNonNull(clock, "clock");
     this.wallClock = Objects.requireNonNull(wallClock, "wallClock");
     this.rng = Objects.requireNonNull(rng, "rng");
     this.engine = new SimStorageEngine(this::wallMillisNow);
-    this.hints = new NodeHints(settings);
     try {
       fileSystem.createDirectories(HINTS_DIRECTORY);
       fileSystem.syncDirectory(HINTS_DIRECTORY.getParent());
@@ -170,14 +168,9 @@ public final class ReplicaNode {
     return startedAtNanos;
   }
 
-  /** Hint bytes this node holds for others, not yet delivered. */
+  /** Hint bytes this node's running process holds for others, not yet delivered (0 if none). */
   public long pendingHintBytes() {
-    return hints.pendingBytes();
-  }
-
-  /** Hints this node holds for others, not yet delivered. */
-  public long pendingHints() {
-    return hints.pendingHints();
+    return process == null ? 0 : process.hints().stats().pendingBytes();
   }
 
   Rng rng() {

@@ -19,6 +19,7 @@ import io.ringkv.sim.SimulationFailure;
 import io.ringkv.sim.Trace;
 import io.ringkv.sim.membership.StopKind;
 import io.ringkv.storage.Cell;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -95,7 +96,7 @@ public final class ReplicatedCluster {
           new SimClock(
               SimTime.millis(EPOCH_BASE_MILLIS + wallOffsetMillis),
               builder.wallDriftsPpm.getOrDefault(name, 0.0));
-      ReplicaNode node = new ReplicaNode(name, clock, wall, simulation.rng().fork(), settings);
+      ReplicaNode node = new ReplicaNode(name, clock, wall, simulation.rng().fork());
       node.bindTime(simulation::nowNanos);
       nodes.put(name, node);
     }
@@ -294,7 +295,7 @@ public final class ReplicatedCluster {
     return node(node).engine().get(storedKey(key));
   }
 
-  /** Hint bytes not yet delivered, over all nodes. */
+  /** Hint bytes not yet delivered, over all running processes. */
   public long pendingHintBytes() {
     long bytes = 0;
     for (ReplicaNode node : nodes.values()) {
@@ -313,6 +314,17 @@ public final class ReplicatedCluster {
       }
     }
     return true;
+  }
+
+  /** Hints expired so far, over every process (ended ones included). */
+  public long hintsExpired() {
+    long expired = counters.hintsExpired;
+    for (ReplicaNode node : nodes.values()) {
+      if (node.process != null) {
+        expired += node.process.hints().stats().droppedExpired();
+      }
+    }
+    return expired;
   }
 
   public void addListener(ReplicationListener listener) {
@@ -501,6 +513,13 @@ public final class ReplicatedCluster {
     return this;
   }
 
+  /** Makes the next fsync of {@code name}'s hint log fail: the hints it held unsynced are lost. */
+  public ReplicatedCluster failNextHintSync(String name) {
+    node(name).fileSystem().failNextSyncs(1);
+    simulation.trace(name + " next hint fsync will fail");
+    return this;
+  }
+
   // --- the network ---
 
   /** One side of a partition: {@code partition("n1").from("n2", "n3")}. */
@@ -637,12 +656,26 @@ public final class ReplicatedCluster {
 
   private void startNode(ReplicaNode node) {
     boolean restart = node.starts > 0;
+    NodeHints hints;
+    try {
+      hints = NodeHints.open(node, settings);
+    } catch (IOException e) {
+      // The server would exit at start-up; the operator (here the chaos, or healing) retries.
+      simulation.trace(node.name() + " cannot start: its hint store failed: " + e.getMessage());
+      node.state = ReplicaNode.State.CRASHED;
+      node.lastStop = StopKind.FAILED_SYNC;
+      node.incarnation++;
+      for (ReplicationListener listener : listeners) {
+        listener.onStopped(node, StopKind.FAILED_SYNC);
+      }
+      return;
+    }
     node.engine().reopen();
     node.state = ReplicaNode.State.RUNNING;
     node.incarnation++;
     node.starts++;
     node.startedAtNanos = simulation.nowNanos();
-    node.process = call(node, "start", () -> new NodeProcess(node, this));
+    node.process = call(node, "start", () -> new NodeProcess(node, this, hints));
     simulation.trace(node.name() + (restart ? " restart" : " start"));
     for (ReplicationListener listener : listeners) {
       listener.onStarted(node, restart);
@@ -687,6 +720,10 @@ public final class ReplicatedCluster {
   private void stop(ReplicaNode node, StopKind kind) {
     node.lastStop = kind;
     if (kind.isCrash()) {
+      counters.hintsExpired += node.process.hints().stats().droppedExpired();
+      if (kind != StopKind.POWER_LOSS) {
+        node.process.hints().abandon();
+      }
       node.process = null;
       node.held.clear();
       node.heldMessages = 0;

@@ -96,7 +96,16 @@ final class ReplicationChaos implements ReplicationListener {
       case FREEZE -> freeze(rate);
       case CLOCK_JUMP -> clockJump(rate);
       case WALL_CLOCK_STEP -> wallClockStep();
-      case SYNC_FAILURE -> randomNode(true).ifPresent(n -> cluster.failNextSync(n.name()));
+      case SYNC_FAILURE -> randomNode(true).ifPresent(this::failSync);
+    }
+  }
+
+  /** The node's next fsync fails: its engine's (it stops) or its hint log's (hints are lost). */
+  private void failSync(ReplicaNode node) {
+    if (rng.nextBoolean()) {
+      cluster.failNextSync(node.name());
+    } else {
+      cluster.failNextHintSync(node.name());
     }
   }
 

@@ -19,6 +19,7 @@ public final class ReplicationCounters {
   long hintsNotKept;
   long hintsDelivered;
   long hintBatchesFailed;
+  long hintsExpired;
   long replicaErrors;
   long detectorDowns;
   long detectorUps;
@@ -84,6 +85,11 @@ public final class ReplicationCounters {
   /** Hints their targets took. */
   public long hintsDelivered() {
     return hintsDelivered;
+  }
+
+  /** Hints dropped unsent because they outlived the hint window (repair debt). */
+  public long hintsExpired() {
+    return hintsExpired;
   }
 
   public long hintBatchesFailed() {

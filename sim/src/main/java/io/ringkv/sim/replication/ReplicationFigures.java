@@ -24,6 +24,7 @@ import java.util.Locale;
  * @param hintsStored hints kept
  * @param hintsDelivered hints their targets took
  * @param hintsNotKept hints refused (bound full, hints off): repair debt
+ * @param hintsExpired hints dropped unsent past the hint window: repair debt
  * @param hintsDrainedNanos from healing until no node held a hint and nothing was in flight (-1 if
  *     never)
  * @param messages messages sent over the network
@@ -52,6 +53,7 @@ public record ReplicationFigures(
     long hintsStored,
     long hintsDelivered,
     long hintsNotKept,
+    long hintsExpired,
     long hintsDrainedNanos,
     long messages,
     long strikes,
@@ -67,7 +69,8 @@ public record ReplicationFigures(
         "%d nodes, %s simulated, %d operations, %d acknowledged, %d lost, %d indeterminate,"
             + " %d not attempted; %d unavailable, %d timed out; %d session reads judged,"
             + " %d quiet operations; %d read repairs (%d repair writes), %d speculative reads,"
-            + " %d stand-in writes; hints %d stored, %d delivered, %d not kept, drained %s after"
+            + " %d stand-in writes; hints %d stored, %d delivered, %d not kept, %d expired, drained"
+            + " %s after"
             + " healing; %d messages, %d strikes, %d crashes, %d freezes, %d unsynced records lost%s",
         nodes,
         SimTime.formatShort(simulatedNanos),
@@ -87,6 +90,7 @@ public record ReplicationFigures(
         hintsStored,
         hintsDelivered,
         hintsNotKept,
+        hintsExpired,
         hintsDrainedNanos < 0 ? "never" : SimTime.formatShort(hintsDrainedNanos),
         messages,
         strikes,

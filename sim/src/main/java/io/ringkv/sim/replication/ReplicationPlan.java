@@ -47,7 +47,10 @@ public final class ReplicationPlan {
     CLOCK_JUMP,
     /** A node's wall clock stepped to another offset within the bound. */
     WALL_CLOCK_STEP,
-    /** A node's next engine fsync failing, which stops it; restarted after a while. */
+    /**
+     * A node's next fsync failing: its engine's (the node stops; restarted after a while) or its
+     * hint log's.
+     */
     SYNC_FAILURE
   }
 
@@ -69,6 +72,8 @@ public final class ReplicationPlan {
   private final boolean sloppyQuorum;
   private final boolean hintsEnabled;
   private final long hintBytesPerTargetMax;
+  private final long hintWindowMillis;
+  private final long hintSegmentBytes;
   private final long hintThrottleBytesPerSecond;
   private final double backgroundRepairChance;
   private final List<Long> clockOffsetsNanos;
@@ -105,6 +110,12 @@ public final class ReplicationPlan {
     sloppyQuorum = rng.chance(0.25);
     hintsEnabled = rng.chance(0.9);
     hintBytesPerTargetMax = rng.chance(0.2) ? 1024 + rng.nextInt(8 * 1024) : 1L << 30;
+    // Short windows only without sloppy quorum: a stand-in's hint that expires unsent leaves an
+    // acknowledged write on fewer than a quorum of replicas (repair debt;
+    // docs/design/simulator.md).
+    boolean shortWindow = rng.chance(0.2) && !sloppyQuorum;
+    hintWindowMillis = shortWindow ? 2_000 + rng.nextInt(18_000) : 3L * 3_600_000;
+    hintSegmentBytes = rng.chance(0.5) ? 8L << 20 : 512 + rng.nextInt(8 * 1024);
     hintThrottleBytesPerSecond = rng.chance(0.5) ? 1 << 20 : 4096 + rng.nextInt(60_000);
     backgroundRepairChance = new double[] {0, 0, 0.1, 1}[rng.nextInt(4)];
     boolean drifting = rng.chance(0.5);
@@ -174,9 +185,11 @@ public final class ReplicationPlan {
         .withSloppyQuorum(sloppyQuorum)
         .withHints(
             hintsEnabled,
+            hintWindowMillis,
             hintBytesPerTargetMax,
+            hintSegmentBytes,
             hintThrottleBytesPerSecond,
-            64 << 10,
+            16 << 10,
             SimTime.seconds(1))
         .withBackgroundRepairChance(backgroundRepairChance);
   }
@@ -296,7 +309,8 @@ public final class ReplicationPlan {
     }
     return String.format(
         Locale.ROOT,
-        "%d nodes tokens=%d %s%s hints=%s(%s, %d B/s) repair=%.1f phi=%.1f chaos=%s..%s"
+        "%d nodes tokens=%d %s%s hints=%s(%s, window %s, segments %d B, %d B/s) repair=%.1f"
+            + " phi=%.1f chaos=%s..%s"
             + " delay=%.2f..%.1fms drop=%.0f%% dup=%.0f%% reset=%.0f%% faults=%s"
             + " set/%s registers=%d+%d coverage=%d/%s",
         nodeCount,
@@ -305,6 +319,8 @@ public final class ReplicationPlan {
         sloppyQuorum ? " sloppy" : "",
         hintsEnabled ? "on" : "off",
         hintBytesPerTargetMax >= 1L << 30 ? "1GiB" : hintBytesPerTargetMax + "B",
+        SimTime.formatShort(SimTime.millis(hintWindowMillis)),
+        Math.min(hintSegmentBytes, hintBytesPerTargetMax),
         hintThrottleBytesPerSecond,
         backgroundRepairChance,
         phiThreshold,

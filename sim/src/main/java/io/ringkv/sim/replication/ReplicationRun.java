@@ -278,6 +278,7 @@ public final class ReplicationRun {
         counters.hintsStored(),
         counters.hintsDelivered(),
         counters.hintsNotKept(),
+        cluster.hintsExpired(),
         drainedAfterNanos,
         cluster.network().stats().sent(),
         chaos.strikes(),
