@@ -105,7 +105,7 @@ public final class NodeProcess {
         new ReplicaLatencies(
             settings.speculativePercentile(),
             settings.speculativeFloorNanos(),
-            settings.readTimeoutNanos() / 2);
+            Math.max(settings.speculativeFloorNanos(), settings.readTimeoutNanos() / 2));
     this.idBase = (long) node.incarnation() << 40;
   }
 

@@ -104,6 +104,33 @@ public record NodeSettings(
         1_024);
   }
 
+  /** These settings with other coordinator timeouts. */
+  public NodeSettings withTimeouts(long newWriteTimeoutNanos, long newReadTimeoutNanos) {
+    return new NodeSettings(
+        newWriteTimeoutNanos,
+        newReadTimeoutNanos,
+        pingIntervalNanos,
+        refusalHoldNanos,
+        detector,
+        maxClockSkewMillis,
+        durability,
+        periodicSyncNanos,
+        hintsEnabled,
+        hintWindowMillis,
+        hintBytesPerTargetMax,
+        hintSegmentBytes,
+        hintThrottleBytesPerSecond,
+        hintBatchBytesMax,
+        hintRetryDelayNanos,
+        hintTickNanos,
+        backgroundRepairChance,
+        sloppyQuorum,
+        speculativePercentile,
+        Math.min(speculativeFloorNanos, newReadTimeoutNanos),
+        coordinationsMax,
+        clientHeldMax);
+  }
+
   public NodeSettings withDurability(Durability newDurability) {
     return new NodeSettings(
         writeTimeoutNanos,

@@ -295,6 +295,12 @@ public final class ReplicatedCluster {
     return node(node).engine().get(storedKey(key));
   }
 
+  /** Whether {@code observer}'s running process holds {@code peer} up (false if it has none). */
+  public boolean seesUp(String observer, String peer) {
+    ReplicaNode node = node(observer);
+    return node.process != null && node.process.seesUp(peer);
+  }
+
   /** Hint bytes not yet delivered, over all running processes. */
   public long pendingHintBytes() {
     long bytes = 0;

@@ -264,6 +264,12 @@ public final class SimStorageEngine implements StorageEngine {
     return Collections.unmodifiableNavigableMap(copy);
   }
 
+  /** Forgets {@code key} behind the protocol's back, durably. For checker tests only. */
+  public synchronized void eraseForTest(byte[] key) {
+    current.remove(key);
+    durable.remove(key);
+  }
+
   /** Replaces {@code key}'s cell behind the protocol's back, durably. For checker tests only. */
   public synchronized void overwriteForTest(byte[] key, Cell cell) {
     current.put(key.clone(), cell);
