@@ -6,9 +6,10 @@ import io.ringkv.sim.SimTime;
 
 /**
  * The register workload: a few keys {@code r<i>}, each with one writer that writes increasing
- * values {@code r<i>.<k>} at QUORUM and reads its key back at QUORUM, one operation at a time,
- * through a random coordinator each time; other clients read the keys at QUORUM too. A value is
- * never written twice: after a failed write the writer goes on with the next number.
+ * values {@code r<i>.<k>} (or, one time in ten, deletes the key) at QUORUM and reads its key back
+ * at QUORUM, one operation at a time, through a random coordinator each time; other clients read
+ * the keys at QUORUM too. A value is never written twice: after a failed write the writer goes on
+ * with the next number.
  *
  * <p>Each client keeps a session: the highest HLC timestamp it has been told of (a write's stamp, a
  * read's cell), sent with every request, so that coordinators order its writes as issued
@@ -20,6 +21,9 @@ import io.ringkv.sim.SimTime;
 public final class RegisterWorkload {
   /** The longest pause of a client between two operations. */
   public static final long THINK_MAX_NANOS = SimTime.millis(1_000);
+
+  /** The share of a writer's operations that delete its key (a tombstone must not lose either). */
+  public static final double DELETE_SHARE = 0.1;
 
   private final Clients clients;
   private final Rng rng;
@@ -79,8 +83,10 @@ public final class RegisterWorkload {
   private void write(Session writer, String key, int number) {
     writes++;
     ClientRequest request =
-        ClientRequest.write(key, key + "." + number, ConsistencyLevel.QUORUM)
-            .inSession(writer.timestamp);
+        rng.chance(DELETE_SHARE)
+            ? ClientRequest.delete(key, ConsistencyLevel.QUORUM).inSession(writer.timestamp)
+            : ClientRequest.write(key, key + "." + number, ConsistencyLevel.QUORUM)
+                .inSession(writer.timestamp);
     clients.send(
         History.Workload.REGISTER,
         writer.client,

@@ -12,7 +12,8 @@ import java.util.Map;
 
 /**
  * Monotonic QUORUM reads and read-your-writes for keys with a single writer (the {@link
- * RegisterWorkload}), judged in last-write-wins order, that is by HLC timestamp:
+ * RegisterWorkload}, whose writer also deletes now and then), judged in last-write-wins order, that
+ * is by HLC timestamp (a delete writes a tombstone, with its own stamp):
  *
  * <ol>
  *   <li><b>Integrity.</b> A successful read returns nothing or a value some attempted write of the
@@ -53,12 +54,16 @@ public final class SessionChecker {
     long writesJudged = 0;
     for (String key : history.keys(History.Workload.REGISTER)) {
       List<History.Operation> writes = new ArrayList<>();
+      List<History.Operation> deletes = new ArrayList<>();
       List<History.Operation> reads = new ArrayList<>();
       Map<String, History.Operation> writeOf = new HashMap<>();
       for (History.Operation operation : history.of(key)) {
         if (operation.request().kind() == ClientRequest.Kind.WRITE) {
           writes.add(operation);
           writeOf.put(operation.request().value(), operation);
+        } else if (operation.request().kind() == ClientRequest.Kind.DELETE) {
+          writes.add(operation);
+          deletes.add(operation);
         } else if (operation.request().isRead()
             && operation.request().level() == ConsistencyLevel.QUORUM
             && operation.succeeded()) {
@@ -68,7 +73,7 @@ public final class SessionChecker {
       writesJudged += writes.size();
       readsJudged += reads.size();
       for (History.Operation read : reads) {
-        integrity(read, writeOf, violations);
+        integrity(read, writeOf, deletes, violations);
       }
       if (!strict) {
         continue;
@@ -94,16 +99,21 @@ public final class SessionChecker {
   }
 
   private static void integrity(
-      History.Operation read, Map<String, History.Operation> writeOf, List<Violation> violations) {
+      History.Operation read,
+      Map<String, History.Operation> writeOf,
+      List<History.Operation> deletes,
+      List<Violation> violations) {
     Cell cell = read.outcome().cell();
     if (cell == null) {
       return;
     }
-    String value = cell.isTombstone() ? null : new String(cell.value(), StandardCharsets.UTF_8);
-    History.Operation write = value == null ? null : writeOf.get(value);
+    History.Operation write =
+        cell.isTombstone()
+            ? deleteOf(cell, deletes)
+            : writeOf.get(new String(cell.value(), StandardCharsets.UTF_8));
     String problem = null;
     if (write == null || write.startNanos() > read.endNanos()) {
-      problem = read + " returned a value no write sent";
+      problem = read + " returned a value (or tombstone) no write sent";
     } else if (write.outcome() != null && write.outcome().notAttempted()) {
       problem = read + " returned the value of " + write + ", which was never attempted";
     } else if (write.outcome() != null
@@ -114,6 +124,21 @@ public final class SessionChecker {
     if (problem != null) {
       violations.add(new Violation("session-integrity", read.endNanos(), problem));
     }
+  }
+
+  /** The delete that wrote tombstone {@code cell}: by its stamp, or one whose stamp is unknown. */
+  private static History.Operation deleteOf(Cell cell, List<History.Operation> deletes) {
+    History.Operation unknown = null;
+    for (History.Operation delete : deletes) {
+      ClientOutcome outcome = delete.outcome();
+      if (outcome != null && outcome.timestamp() == cell.timestamp()) {
+        return delete;
+      }
+      if (outcome == null || (outcome.timestamp() == 0 && !outcome.notAttempted())) {
+        unknown = delete;
+      }
+    }
+    return unknown;
   }
 
   private static void sessionOrder(List<History.Operation> writes, List<Violation> violations) {

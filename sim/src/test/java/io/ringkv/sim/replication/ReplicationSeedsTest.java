@@ -29,7 +29,11 @@ import org.junit.jupiter.api.Test;
  */
 class ReplicationSeedsTest {
   /** Seeds that once failed, run first whatever the settings; each names what it caught. */
-  static final long[] REGRESSION_SEEDS = {};
+  static final long[] REGRESSION_SEEDS = {
+    9459, // a late digest answer taken for the full cell in read repair: a QUORUM read older than
+    // an acknowledged write (first found as seed 663 before the plan changed)
+    12957, // the same
+  };
 
   static final int SEEDS_DEFAULT = 1_000;
   static final int SEEDS_LONG = 10_000;
