@@ -48,11 +48,11 @@ public sealed interface ReplicaMessage {
   static String describe(String from, String to, ReplicaMessage message) {
     String route = from + ">" + to + " ";
     return switch (message) {
-      case Request request -> route + "q" + request.id() + " " + describe(request.request());
+      case Request request -> route + "q" + id(request.id()) + " " + describe(request.request());
       case Reply reply ->
           route
               + "r"
-              + reply.id()
+              + id(reply.id())
               + " "
               + (reply.reply() == null ? "error " + reply.error() : describe(reply.reply()));
       case Ping ping -> route + "ping";
@@ -86,6 +86,11 @@ public sealed interface ReplicaMessage {
               : "cell " + cell(result.cell());
       case ReplicaReply.ScanResult result -> result.cells().size() + " cells";
     };
+  }
+
+  /** A request id as {@code incarnation.number} (ids carry their process's incarnation). */
+  static String id(long id) {
+    return (id >>> 40) + "." + (id & ((1L << 40) - 1));
   }
 
   /** A stored key as its user key (after the 8 token bytes), which the workloads keep readable. */

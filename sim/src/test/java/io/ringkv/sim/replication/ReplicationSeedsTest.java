@@ -115,6 +115,7 @@ class ReplicationSeedsTest {
     long elapsed = System.nanoTime() - started;
     System.out.println(summary.describe(seeds.size(), failures.size(), elapsed));
     assertThat(failures).as("failing seeds (replay each with the command printed above)").isEmpty();
+    assertThat(summary.lost).as("acknowledged writes lost where data could not be lost").isZero();
   }
 
   /** A run, and the hash of its replay if it was run twice (each run on its own thread). */
