@@ -21,7 +21,8 @@ import java.util.TreeSet;
  * <ol>
  *   <li>the network is clean (no cut, no lossy link, no loss) and no link changed in [t - W, e];
  *   <li>C ran throughout [t - W, e]: no start, stop, freeze, thaw or clock jump of C in it (a
- *       backward jump of d counts until d after it, since the detector's times are C's);
+ *       backward jump of d counts until d after it, or after C's previous disturbance if that is
+ *       later: jumps compound, since the detector's deadlines are on C's clock);
  *   <li>at least L's number of k's replicas ran throughout [t - W, e], with the same rule;
  *   <li>every other replica of k was stopped (crashed or frozen) throughout [t, e], and C's failure
  *       detector held it down at t.
@@ -103,9 +104,21 @@ public final class QuorumLivenessChecker implements History.Listener, Replicatio
     disturbed(node.name(), cluster.nowNanos());
   }
 
+  /**
+   * A backward jump of d delays by d every deadline the node set on its own clock (a refusal's
+   * hold, the detector's last arrival); jumps compound, since a deadline set before the first is
+   * delayed by each: the node is disturbed until max(its previous disturbance, now) + d (seed 8966:
+   * two jumps of 9 s kept a refusal's hold for 23 s).
+   */
   @Override
   public void onClockJumped(ReplicaNode node, long deltaNanos) {
-    disturbed(node.name(), cluster.nowNanos() + Math.max(0, -deltaNanos));
+    long now = cluster.nowNanos();
+    if (deltaNanos >= 0) {
+      disturbed(node.name(), now);
+    } else {
+      long until = Math.max(lastDisturbanceNanos.get(node.name()), now) - deltaNanos;
+      disturbed(node.name(), until);
+    }
   }
 
   @Override

@@ -109,7 +109,7 @@ public final class SessionChecker {
     }
     History.Operation write =
         cell.isTombstone()
-            ? deleteOf(cell, deletes)
+            ? deleteOf(cell, deletes, read.endNanos())
             : writeOf.get(new String(cell.value(), StandardCharsets.UTF_8));
     String problem = null;
     if (write == null || write.startNanos() > read.endNanos()) {
@@ -126,11 +126,18 @@ public final class SessionChecker {
     }
   }
 
-  /** The delete that wrote tombstone {@code cell}: by its stamp, or one whose stamp is unknown. */
-  private static History.Operation deleteOf(Cell cell, List<History.Operation> deletes) {
+  /**
+   * The delete that wrote tombstone {@code cell}: by its stamp, or else one sent before {@code
+   * beforeNanos} whose stamp its client never learnt.
+   */
+  private static History.Operation deleteOf(
+      Cell cell, List<History.Operation> deletes, long beforeNanos) {
     History.Operation unknown = null;
     for (History.Operation delete : deletes) {
       ClientOutcome outcome = delete.outcome();
+      if (delete.startNanos() > beforeNanos) {
+        continue;
+      }
       if (outcome != null && outcome.timestamp() == cell.timestamp()) {
         return delete;
       }

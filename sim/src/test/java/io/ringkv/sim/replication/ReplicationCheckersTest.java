@@ -137,6 +137,22 @@ class ReplicationCheckersTest {
         .containsExactly("session-integrity");
   }
 
+  @Test
+  void sessions_aTombstoneFromAnUnansweredDelete_isFine_butOneNoDeleteSentBeforeTheRead_isNot() {
+    History history = new History();
+    write(history, "w", "r0", "r0.1", 10, 20, 100);
+    History.Operation unanswered =
+        history.start(History.Workload.REGISTER, "w", ClientRequest.delete("r0", QUORUM), "n1", 30);
+    history.end(unanswered, new ClientOutcome(ClientOutcome.Kind.NO_ANSWER, null, 0, ""), 90);
+    read(history, "a", "r0", 50, 60, Cell.tombstone(150).withExpiry(1));
+    assertThat(new SessionChecker().check(history, true, true)).isEmpty();
+
+    read(history, "c", "r0", 10, 15, Cell.tombstone(180).withExpiry(1));
+    assertThat(new SessionChecker().check(history, false, false))
+        .extracting(Violation::checker)
+        .containsExactly("session-integrity");
+  }
+
   // --- convergence ---
 
   @Test
