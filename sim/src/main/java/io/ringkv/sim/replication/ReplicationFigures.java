@@ -25,8 +25,8 @@ import java.util.Locale;
  * @param hintsDelivered hints their targets took
  * @param hintsNotKept hints refused (bound full, hints off): repair debt
  * @param hintsExpired hints dropped unsent past the hint window: repair debt
- * @param hintsDrainedNanos from healing until no node held a hint and nothing was in flight (-1 if
- *     never)
+ * @param hintsDrainedNanos from healing until no node held a hint any more, to the 100 ms poll (0
+ *     if none did; -1 if the drain failed)
  * @param messages messages sent over the network
  * @param strikes faults struck
  * @param crashes crashes (kills, power losses, failed fsyncs)

@@ -58,6 +58,8 @@ public final class ReplicationRun {
   private final List<Violation> violations = new ArrayList<>();
   private long healedAtNanos = -1;
   private long drainedAfterNanos = -1;
+  private long lastHintPendingNanos = -1;
+  private boolean drainOver;
   private AcknowledgedWritesChecker.Figures writeFigures =
       new AcknowledgedWritesChecker.Figures(0, 0, 0, 0, 0);
   private SessionChecker.Figures sessionFigures = new SessionChecker.Figures(0, 0);
@@ -146,6 +148,18 @@ public final class ReplicationRun {
     }
     healedAtNanos = simulation.nowNanos();
     simulation.trace("healed");
+    watchHints();
+  }
+
+  /** Notes, every poll, whether any node still holds hints: the drain figure is the last such. */
+  private void watchHints() {
+    if (drainOver) {
+      return;
+    }
+    if (cluster.pendingHintBytes() > 0) {
+      lastHintPendingNanos = simulation.nowNanos();
+    }
+    simulation.after(ReplicatedCluster.POLL_INTERVAL_NANOS, this::watchHints);
   }
 
   /**
@@ -179,8 +193,12 @@ public final class ReplicationRun {
                   + cluster.quiescent()));
       return;
     }
-    drainedAfterNanos = simulation.nowNanos() - healedAtNanos;
-    simulation.trace("drained " + SimTime.formatShort(drainedAfterNanos) + " after healing");
+    drainOver = true;
+    drainedAfterNanos =
+        lastHintPendingNanos < 0
+            ? 0
+            : lastHintPendingNanos + ReplicatedCluster.POLL_INTERVAL_NANOS - healedAtNanos;
+    simulation.trace("hints drained " + SimTime.formatShort(drainedAfterNanos) + " after healing");
   }
 
   private void finalReads() {
