@@ -21,7 +21,7 @@ import io.ringkv.storage.Durability;
  * @param hintWindowMillis how long a hint is worth delivering
  * @param hintBytesPerTargetMax the most hint bytes a node keeps for one target
  * @param hintSegmentBytes the hint log's segment size (hints are fsynced per {@code durability})
- * @param hintThrottleBytesPerSecond hint delivery's throttle, per target
+ * @param hintThrottleBytesPerSecond hint delivery's throttle, over all of a node's targets
  * @param hintBatchBytesMax the most hint bytes sent in one batch
  * @param hintRetryDelayNanos how long hint delivery to a target waits after a failed batch
  * @param hintTickNanos how often a node looks for hints to deliver
