@@ -5,6 +5,7 @@ import io.ringkv.sim.Violation;
 import io.ringkv.storage.Cell;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -95,7 +96,7 @@ public final class AcknowledgedWritesChecker {
             && (duringRun || read.workload() == History.Workload.FINAL)) {
           if (cell == null
               || cell.isTombstone()
-              || !java.util.Arrays.equals(cell.value(), value)
+              || !Arrays.equals(cell.value(), value)
               || cell.timestamp() != timestamp) {
             problem = "lost: acknowledged " + write + ", then " + read;
             keyLost = true;
@@ -105,7 +106,7 @@ public final class AcknowledgedWritesChecker {
             problem = "phantom: never attempted " + write + ", yet " + read;
           }
         } else if (cell != null) {
-          boolean same = !cell.isTombstone() && java.util.Arrays.equals(cell.value(), value);
+          boolean same = !cell.isTombstone() && Arrays.equals(cell.value(), value);
           if (!same || (timestamp != 0 && cell.timestamp() != timestamp)) {
             problem = "phantom: " + read + " is not what " + write + " wrote";
           }

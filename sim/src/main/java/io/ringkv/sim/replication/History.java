@@ -1,5 +1,6 @@
 package io.ringkv.sim.replication;
 
+import io.ringkv.sim.SimTime;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -133,9 +134,9 @@ public final class History {
           + " "
           + request.level()
           + " ["
-          + io.ringkv.sim.SimTime.format(startNanos)
+          + SimTime.format(startNanos)
           + ", "
-          + (endNanos < 0 ? "open" : io.ringkv.sim.SimTime.format(endNanos))
+          + (endNanos < 0 ? "open" : SimTime.format(endNanos))
           + "] "
           + (outcome == null ? "" : outcome.toString());
     }

@@ -5,6 +5,8 @@ import io.ringkv.cluster.replication.ReplicaReply;
 import io.ringkv.cluster.replication.ReplicaRequest;
 import io.ringkv.cluster.version.Hlc;
 import io.ringkv.storage.Cell;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
 
@@ -115,9 +117,9 @@ public sealed interface ReplicaMessage {
     if (cell.isTombstone()) {
       body = "del";
     } else if (cell.value().length <= 24) {
-      body = new String(cell.value(), java.nio.charset.StandardCharsets.US_ASCII);
+      body = new String(cell.value(), StandardCharsets.US_ASCII);
     } else {
-      body = "#" + java.util.Arrays.hashCode(cell.value()) + "/" + cell.value().length;
+      body = "#" + Arrays.hashCode(cell.value()) + "/" + cell.value().length;
     }
     return body + "@" + Hlc.format(cell.timestamp()) + (cell.hasExpiry() ? "~" : "");
   }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 
 /**
  * One simulated replicating node: what outlives its processes (its name, its clocks, its disk with
@@ -84,9 +85,9 @@ public final class ReplicaNode {
   }
 
   /** Set by the cluster: the simulation's true time, for {@link #wallMillisNow}. */
-  private java.util.function.LongSupplier trueNanos = () -> 0;
+  private LongSupplier trueNanos = () -> 0;
 
-  void bindTime(java.util.function.LongSupplier trueNanosSource) {
+  void bindTime(LongSupplier trueNanosSource) {
     this.trueNanos = trueNanosSource;
   }
 

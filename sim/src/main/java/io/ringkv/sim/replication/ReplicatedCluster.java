@@ -19,6 +19,7 @@ import io.ringkv.sim.SimulationFailure;
 import io.ringkv.sim.Trace;
 import io.ringkv.sim.membership.StopKind;
 import io.ringkv.storage.Cell;
+import io.ringkv.storage.Durability;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -30,6 +31,7 @@ import java.util.Objects;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * A cluster of simulated ringkv nodes replicating one keyspace with the real replication code
@@ -695,7 +697,7 @@ public final class ReplicatedCluster {
         1 + node.rng().nextLong(settings.hintTickNanos()),
         settings.hintTickNanos(),
         () -> node.process.hintTick());
-    if (settings.durability() == io.ringkv.storage.Durability.PERIODIC) {
+    if (settings.durability() == Durability.PERIODIC) {
       repeat(
           node,
           incarnation,
@@ -752,7 +754,7 @@ public final class ReplicatedCluster {
     }
   }
 
-  private <T> T call(ReplicaNode node, String what, java.util.function.Supplier<T> action) {
+  private <T> T call(ReplicaNode node, String what, Supplier<T> action) {
     try {
       return action.get();
     } catch (SimulationFailure failure) {
