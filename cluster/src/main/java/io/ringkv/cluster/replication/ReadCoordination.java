@@ -176,6 +176,13 @@ public final class ReadCoordination {
         checkGathered(effects);
       }
       case FULL -> {
+        if (result.cell() == null && result.digest() != 0) {
+          // A digest-only answer (to this replica's digest read of the gather phase, arriving
+          // after the data read that moved the read on): the full cell asked for is still to come.
+          // Taken for it, it would count as "no cell" and the answer could be older than what the
+          // replica holds (simulator seed 663).
+          return Effects.none();
+        }
         if (!awaitingFull.remove(from)) {
           return Effects.none();
         }

@@ -1,0 +1,70 @@
+package io.ringkv.sim.replication;
+
+import io.ringkv.common.ConsistencyLevel;
+import java.util.Objects;
+
+/**
+ * What a simulated client asks a coordinator: a read, a write or a delete of one key at one level.
+ *
+ * @param kind read, write or delete
+ * @param key the user key (ASCII, so that traces stay readable)
+ * @param value the value of a write; null for reads and deletes
+ * @param level the consistency level
+ * @param sessionTimestamp the highest HLC timestamp the client's session has been told of (0:
+ *     none); the coordinator merges it into its clock before stamping, so that a session's writes
+ *     through different coordinators are ordered as issued (see docs/design/simulator.md)
+ * @param ttlMillis a write's time to live from the coordinator's wall clock, 0 for none
+ */
+public record ClientRequest(
+    Kind kind,
+    String key,
+    String value,
+    ConsistencyLevel level,
+    long sessionTimestamp,
+    long ttlMillis) {
+
+  /** What the request does. */
+  public enum Kind {
+    READ,
+    WRITE,
+    DELETE
+  }
+
+  public ClientRequest {
+    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(level, "level");
+    if ((kind == Kind.WRITE) != (value != null)) {
+      throw new IllegalArgumentException("a write, and only a write, has a value");
+    }
+    if (ttlMillis < 0) {
+      throw new IllegalArgumentException("ttlMillis must be >= 0, was " + ttlMillis);
+    }
+  }
+
+  public static ClientRequest read(String key, ConsistencyLevel level) {
+    return new ClientRequest(Kind.READ, key, null, level, 0, 0);
+  }
+
+  public static ClientRequest write(String key, String value, ConsistencyLevel level) {
+    return new ClientRequest(Kind.WRITE, key, value, level, 0, 0);
+  }
+
+  public static ClientRequest delete(String key, ConsistencyLevel level) {
+    return new ClientRequest(Kind.DELETE, key, null, level, 0, 0);
+  }
+
+  /** This request carrying the session's timestamp. */
+  public ClientRequest inSession(long timestamp) {
+    return new ClientRequest(kind, key, value, level, timestamp, ttlMillis);
+  }
+
+  /** This write expiring {@code millis} after it is stamped. */
+  public ClientRequest withTtl(long millis) {
+    return new ClientRequest(kind, key, value, level, sessionTimestamp, millis);
+  }
+
+  public boolean isRead() {
+    return kind == Kind.READ;
+  }
+}
