@@ -561,7 +561,8 @@ public final class ClusterService implements ClusterStatusSource, AutoCloseable 
         config.cluster().name(),
         membership.current().epoch(),
         membership.joinPhase().name(),
-        lines);
+        lines,
+        null);
   }
 
   private static InternodeConfig internodeConfig(InternodeSection section) {
