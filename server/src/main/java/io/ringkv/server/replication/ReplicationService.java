@@ -515,10 +515,10 @@ public final class ReplicationService implements ReplicaReceiver, AutoCloseable 
         }
       }
     }
-    carryOut(request, first);
     if (finished) {
       release(request);
     }
+    carryOut(request, first);
     return request.result;
   }
 
@@ -562,10 +562,10 @@ public final class ReplicationService implements ReplicaReceiver, AutoCloseable 
       effects = request.step.onAnswer(from, reply);
       finished = forgetIfFinished(request);
     }
-    carryOut(request, effects);
     if (finished) {
-      release(request);
+      release(request); // before the outcome is delivered: a caller that saw it sees the slot free
     }
+    carryOut(request, effects);
   }
 
   private <T> void deliverFailure(Coordinated<T> request, NodeId from, String reason) {
@@ -578,10 +578,10 @@ public final class ReplicationService implements ReplicaReceiver, AutoCloseable 
       effects = request.step.onFailed(from, reason);
       finished = forgetIfFinished(request);
     }
-    carryOut(request, effects);
     if (finished) {
-      release(request);
+      release(request); // before the outcome is delivered: a caller that saw it sees the slot free
     }
+    carryOut(request, effects);
   }
 
   private <T> void onTimeout(Coordinated<T> request) {
@@ -596,8 +596,8 @@ public final class ReplicationService implements ReplicaReceiver, AutoCloseable 
         request.speculation.cancel(false);
       }
     }
-    carryOut(request, effects);
     release(request);
+    carryOut(request, effects);
   }
 
   private <T> void onSpeculate(Coordinated<T> request) {
@@ -626,7 +626,10 @@ public final class ReplicationService implements ReplicaReceiver, AutoCloseable 
     return true;
   }
 
-  /** Once per request, after it was forgotten: frees its slot and counts what a read did. */
+  /**
+   * Once per request, after it was forgotten and before its last effects are carried out: frees its
+   * slot and counts what a read did.
+   */
   private void release(Coordinated<?> request) {
     inFlight.decrementAndGet();
     if (request.step instanceof CoordinationStep.Read read) {
