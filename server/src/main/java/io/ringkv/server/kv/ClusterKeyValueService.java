@@ -135,7 +135,9 @@ public final class ClusterKeyValueService implements KeyValueService {
             || options.condition() != WriteOptions.Condition.ALWAYS
             || mutation instanceof Mutation.Touch
             || (mutation instanceof Mutation.Put put && put.expiry() instanceof Expiry.Keep);
-    if (!needsCurrent && stripes.idle(key)) {
+    // Alone on the ring, every write of a key is serialised, as on a node without the cluster:
+    // the writes are local and quick, and conditional writes stay atomic against plain ones.
+    if (!needsCurrent && stripes.idle(key) && !alone()) {
       return writeBlind(key, mutation, options);
     }
     CompletableFuture<WriteOutcome> serialised =
@@ -153,6 +155,11 @@ public final class ClusterKeyValueService implements KeyValueService {
                   + " coordinator; nothing was attempted"));
     }
     return serialised;
+  }
+
+  /** True if this node is the only one on the ring (every key's only replica). */
+  private boolean alone() {
+    return replication.view().metadata().ring().nodeCount() == 1;
   }
 
   /** A put or delete that does not depend on the present value. */
