@@ -135,8 +135,9 @@ public final class ClusterKeyValueService implements KeyValueService {
             || options.condition() != WriteOptions.Condition.ALWAYS
             || mutation instanceof Mutation.Touch
             || (mutation instanceof Mutation.Put put && put.expiry() instanceof Expiry.Keep);
-    // Alone on the ring, every write of a key is serialised, as on a node without the cluster:
-    // the writes are local and quick, and conditional writes stay atomic against plain ones.
+    // Alone in the cluster, every write of a key is serialised, as on a node without the cluster:
+    // the writes are local and quick, conditional writes stay atomic against plain ones, and the
+    // replication service stores them in this order without a last-write-wins read.
     if (!needsCurrent && stripes.idle(key) && !alone()) {
       return writeBlind(key, mutation, options);
     }
@@ -157,9 +158,12 @@ public final class ClusterKeyValueService implements KeyValueService {
     return serialised;
   }
 
-  /** True if this node is the only one on the ring (every key's only replica). */
+  /**
+   * True if this node is alone in its cluster: every write of a key must then be serialised here
+   * ({@link ReplicationService#isAlone}).
+   */
   private boolean alone() {
-    return replication.view().metadata().ring().nodeCount() == 1;
+    return replication.isAlone(KEYSPACE);
   }
 
   /** A put or delete that does not depend on the present value. */

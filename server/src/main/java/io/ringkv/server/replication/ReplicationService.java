@@ -2,6 +2,7 @@ package io.ringkv.server.replication;
 
 import io.ringkv.cluster.metadata.ClusterMetadata;
 import io.ringkv.cluster.metadata.Keyspace;
+import io.ringkv.cluster.metadata.Member;
 import io.ringkv.cluster.metadata.NodeId;
 import io.ringkv.cluster.replication.Effects;
 import io.ringkv.cluster.replication.Hint;
@@ -184,6 +185,17 @@ public final class ReplicationService implements ReplicaReceiver, AutoCloseable 
   }
 
   /**
+   * True if this node is alone in its cluster and answers every request of {@code keyspace} by
+   * itself. Its caller must then order the writes of a key: stamp and write them one after the
+   * other ({@code ClusterKeyValueService} serialises them per key), since a lone node's writes skip
+   * the last-write-wins read and are kept in the order they are stored.
+   */
+  public boolean isAlone(String keyspace) {
+    return aloneLevel(view.get(), keyspace, ConsistencyLevel.ONE, ReplicaPlan.Operation.WRITE)
+        != null;
+  }
+
+  /**
    * Writes {@code cell} under {@code key} (a stored key) to its replicas and completes once {@code
    * level} (null: the keyspace's default) is met; fails with a {@link KvException}: INVALID_REQUEST
    * for an impossible level, UNAVAILABLE when nothing was attempted, TIMEOUT when the write may or
@@ -193,6 +205,10 @@ public final class ReplicationService implements ReplicaReceiver, AutoCloseable 
       String keyspace, byte[] key, Cell cell, ConsistencyLevel level) {
     long startNanos = clock.nanos();
     ClusterView current = view.get();
+    ConsistencyLevel alone = aloneLevel(current, keyspace, level, ReplicaPlan.Operation.WRITE);
+    if (alone != null && current.clockRefusal().isEmpty()) {
+      return writeLocally(key, cell, alone, startNanos, true);
+    }
     ConsistencyLevel effective =
         effectiveLevel(current, keyspace, level, ReplicaPlan.Operation.WRITE);
     ReplicaPlan plan;
@@ -206,7 +222,7 @@ public final class ReplicationService implements ReplicaReceiver, AutoCloseable 
       return refused(ReplicationMetrics.Operation.WRITE, effective, startNanos, e);
     }
     if (isLocalOnly(plan)) {
-      return writeLocally(key, cell, plan.consistencyLevel(), startNanos);
+      return writeLocally(key, cell, plan.consistencyLevel(), startNanos, false);
     }
     boolean sloppy =
         settings.sloppyQuorum()
@@ -232,6 +248,10 @@ public final class ReplicationService implements ReplicaReceiver, AutoCloseable 
   public CompletableFuture<Cell> read(String keyspace, byte[] key, ConsistencyLevel level) {
     long startNanos = clock.nanos();
     ClusterView current = view.get();
+    ConsistencyLevel alone = aloneLevel(current, keyspace, level, ReplicaPlan.Operation.READ);
+    if (alone != null) {
+      return readLocally(key, alone, startNanos);
+    }
     ConsistencyLevel effective =
         effectiveLevel(current, keyspace, level, ReplicaPlan.Operation.READ);
     ReplicaPlan plan;
@@ -282,6 +302,88 @@ public final class ReplicationService implements ReplicaReceiver, AutoCloseable 
         settings.readTimeoutMillis(),
         startNanos,
         success -> handler.page());
+  }
+
+  /**
+   * What a node alone in its cluster (the only member that is not LEFT, and so the only node on the
+   * ring) may answer by itself, per metadata snapshot: every plan's only replica is this node, so
+   * whether a level is possible does not depend on the key. Computed once per snapshot and
+   * keyspace, so that a lone node's requests skip planning altogether; and since no other node
+   * writes here, a write whose caller orders the writes of its key skips the last-write-wins read
+   * ({@link #isAlone}).
+   */
+  private record Alone(
+      ClusterMetadata metadata,
+      String keyspace,
+      ConsistencyLevel readDefault,
+      ConsistencyLevel writeDefault,
+      boolean[] readable,
+      boolean[] writable) {}
+
+  private volatile Alone alone;
+
+  /**
+   * The level a request of a node alone on its ring is answered at, by this node alone; null when
+   * it must be planned (other nodes on the ring, not joined, an impossible level: the planner says
+   * why).
+   */
+  private ConsistencyLevel aloneLevel(
+      ClusterView current,
+      String keyspace,
+      ConsistencyLevel level,
+      ReplicaPlan.Operation operation) {
+    Alone cached = alone;
+    ClusterMetadata metadata = current.metadata();
+    if (cached == null || cached.metadata() != metadata || !cached.keyspace().equals(keyspace)) {
+      if (!current.started() || metadata.ring().nodeCount() != 1) {
+        return null;
+      }
+      cached = computeAlone(metadata, keyspace);
+      if (cached == null) {
+        return null;
+      }
+      alone = cached;
+    }
+    boolean read = operation == ReplicaPlan.Operation.READ;
+    ConsistencyLevel effective =
+        level != null ? level : read ? cached.readDefault() : cached.writeDefault();
+    boolean allowed = (read ? cached.readable() : cached.writable())[effective.ordinal()];
+    return allowed ? effective : null;
+  }
+
+  private Alone computeAlone(ClusterMetadata metadata, String keyspaceName) {
+    Optional<Keyspace> keyspace = metadata.keyspace(keyspaceName);
+    if (keyspace.isEmpty() || !metadata.ring().nodes().get(0).equals(self)) {
+      return null;
+    }
+    for (Member member : metadata.members().values()) {
+      // Another member, even one joining, may coordinate writes and send them here.
+      if (!member.id().equals(self) && member.status() != Member.Status.LEFT) {
+        return null;
+      }
+    }
+    ConsistencyLevel[] levels = ConsistencyLevel.values();
+    boolean[] readable = new boolean[levels.length];
+    boolean[] writable = new boolean[levels.length];
+    for (ConsistencyLevel level : levels) {
+      readable[level.ordinal()] =
+          ReplicaPlan.plan(
+                      metadata, keyspaceName, Token.of(0), level, self, ReplicaPlan.Operation.READ)
+                  instanceof ReplicaPlan plan
+              && isLocalOnly(plan);
+      writable[level.ordinal()] =
+          ReplicaPlan.plan(
+                      metadata, keyspaceName, Token.of(0), level, self, ReplicaPlan.Operation.WRITE)
+                  instanceof ReplicaPlan plan
+              && isLocalOnly(plan);
+    }
+    return new Alone(
+        metadata,
+        keyspaceName,
+        keyspace.get().readLevel(),
+        keyspace.get().writeLevel(),
+        readable,
+        writable);
   }
 
   private ConsistencyLevel effectiveLevel(
@@ -349,11 +451,16 @@ public final class ReplicationService implements ReplicaReceiver, AutoCloseable 
 
   // ---------------------------------------------------------------- the fast path
 
+  /**
+   * Writes to this node's storage alone. {@code ordered}: this node is the only member of the
+   * cluster and its caller orders the writes of a key (stamped in the order they are stored), so no
+   * other cell can be newer and the last-write-wins read is skipped.
+   */
   private CompletableFuture<Void> writeLocally(
-      byte[] key, Cell cell, ConsistencyLevel level, long startNanos) {
+      byte[] key, Cell cell, ConsistencyLevel level, long startNanos, boolean ordered) {
     if (!writesBlock) {
       try {
-        local.apply(key, cell);
+        store(key, cell, ordered);
         metrics.recordRequest(
             ReplicationMetrics.Operation.WRITE,
             level,
@@ -369,7 +476,7 @@ public final class ReplicationService implements ReplicaReceiver, AutoCloseable 
         blocking.tryExecute(
             () -> {
               try {
-                local.apply(key, cell);
+                store(key, cell, ordered);
                 metrics.recordRequest(
                     ReplicationMetrics.Operation.WRITE,
                     level,
@@ -389,6 +496,14 @@ public final class ReplicationService implements ReplicaReceiver, AutoCloseable 
           overloaded("writes waiting on an fsync", BLOCKING_TASKS_MAX));
     }
     return result;
+  }
+
+  private void store(byte[] key, Cell cell, boolean ordered) throws StorageException {
+    if (ordered) {
+      local.engine().put(key, cell, local.durability());
+    } else {
+      local.apply(key, cell);
+    }
   }
 
   private CompletableFuture<Cell> readLocally(byte[] key, ConsistencyLevel level, long startNanos) {
