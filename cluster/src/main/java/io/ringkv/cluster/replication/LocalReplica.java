@@ -31,10 +31,17 @@ public final class LocalReplica {
   /** Stripes of the per-key lock; a power of two. */
   static final int LOCK_STRIPES = 1024;
 
+  /** The default {@link #scanReplyBytesMax()}: 4 MiB. */
+  public static final long DEFAULT_SCAN_REPLY_BYTES_MAX = 4L << 20;
+
+  /** Bytes counted per scanned cell beyond its key and value (timestamps, lengths, flags). */
+  static final int SCAN_CELL_OVERHEAD_BYTES = 32;
+
   private final StorageEngine engine;
   private final Durability durability;
   private final HintSink hints;
   private final LongSupplier wallMillis;
+  private final long scanReplyBytesMax;
   private final ReentrantLock[] stripes = new ReentrantLock[LOCK_STRIPES];
 
   /**
@@ -45,10 +52,28 @@ public final class LocalReplica {
    */
   public LocalReplica(
       StorageEngine engine, Durability durability, HintSink hints, LongSupplier wallMillis) {
+    this(engine, durability, hints, wallMillis, DEFAULT_SCAN_REPLY_BYTES_MAX);
+  }
+
+  /**
+   * @param scanReplyBytesMax a scan's answer stops taking cells once their keys and values pass
+   *     this many bytes (it always holds at least one cell): the answer must fit a message
+   */
+  public LocalReplica(
+      StorageEngine engine,
+      Durability durability,
+      HintSink hints,
+      LongSupplier wallMillis,
+      long scanReplyBytesMax) {
+    if (scanReplyBytesMax < 0) {
+      throw new IllegalArgumentException(
+          "scanReplyBytesMax must be >= 0, was " + scanReplyBytesMax);
+    }
     this.engine = engine;
     this.durability = durability;
     this.hints = hints;
     this.wallMillis = wallMillis;
+    this.scanReplyBytesMax = scanReplyBytesMax;
     for (int i = 0; i < LOCK_STRIPES; i++) {
       stripes[i] = new ReentrantLock();
     }
@@ -61,6 +86,11 @@ public final class LocalReplica {
 
   public Durability durability() {
     return durability;
+  }
+
+  /** The byte budget of a scan's answer. */
+  public long scanReplyBytesMax() {
+    return scanReplyBytesMax;
   }
 
   /**
@@ -124,9 +154,19 @@ public final class LocalReplica {
 
   private ReplicaReply.ScanResult scan(ReplicaRequest.Scan scan) throws StorageException {
     List<KeyedCell> cells = new ArrayList<>(Math.min(scan.limit(), 1024));
+    long bytes = 0;
     try (CellIterator it = engine.scan(new KeyRange(scan.from(), scan.to()), ScanMode.ALL)) {
-      while (cells.size() < scan.limit() && it.hasNext()) {
+      // The byte budget cuts the answer short like the limit does: not exhausted, so the
+      // coordinator resumes after the last key (RangeScanCoordination's merge is exact for it).
+      while (cells.size() < scan.limit() && bytes < scanReplyBytesMax && it.hasNext()) {
         CellIterator.KeyCell next = it.next();
+        cells.add(new KeyedCell(next.key(), next.cell()));
+        bytes += next.key().length + SCAN_CELL_OVERHEAD_BYTES;
+        bytes += next.cell().isTombstone() ? 0 : next.cell().value().length;
+        bytes += next.cell().version().length;
+      }
+      if (cells.isEmpty() && it.hasNext()) {
+        CellIterator.KeyCell next = it.next(); // a budget of 0: still one cell per answer
         cells.add(new KeyedCell(next.key(), next.cell()));
       }
       return new ReplicaReply.ScanResult(cells, !it.hasNext());

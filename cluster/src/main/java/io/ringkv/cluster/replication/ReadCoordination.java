@@ -297,9 +297,11 @@ public final class ReadCoordination {
 
   /** True once the outcome is given and nothing more is expected (or the timeout passed). */
   public boolean isFinished() {
+    // After the timeout nothing more is expected, even repair acknowledgements that a failed or
+    // timed-out repair phase still waits for: a driver that forgets finished reads must be able to.
     return decided
-        && (timedOut || backgroundAnswered.size() == background.size())
-        && awaitingRepair.isEmpty();
+        && (timedOut
+            || (backgroundAnswered.size() == background.size() && awaitingRepair.isEmpty()));
   }
 
   public boolean isDecided() {

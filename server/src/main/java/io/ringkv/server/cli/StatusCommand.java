@@ -173,6 +173,23 @@ final class StatusCommand implements Callable<Integer> {
     }
     text.append("\n* the node answering. Owns: primary ranges, summing to 100%; Owns (eff):")
         .append(" ranges held in the default keyspace.\n");
+    ClusterStatusReport.HintStatus hints = report.hints();
+    if (hints != null) {
+      text.append(
+          String.format(
+              Locale.ROOT,
+              "%nHints held by %s: %s pending for %d node(s); %d stored, %d delivered since it"
+                  + " started.%nRepair debt: %d write(s) a replica missed for good (%d past the"
+                  + " hint window, %d over the hint bound or with hints off).%n",
+              report.node(),
+              bytes(hints.pendingBytes()),
+              hints.pendingTargets(),
+              hints.stored(),
+              hints.delivered(),
+              hints.repairDebt(),
+              hints.droppedExpired(),
+              hints.droppedFull()));
+    }
     return text.toString();
   }
 

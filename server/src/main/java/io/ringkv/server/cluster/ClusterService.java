@@ -14,6 +14,7 @@ import io.ringkv.cluster.metadata.Address;
 import io.ringkv.cluster.metadata.ClusterMetadata;
 import io.ringkv.cluster.metadata.Member;
 import io.ringkv.cluster.metadata.NodeId;
+import io.ringkv.cluster.version.PeerClocks;
 import io.ringkv.common.Rng;
 import io.ringkv.server.config.ClusterSection;
 import io.ringkv.server.config.HostPort;
@@ -32,10 +33,12 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -54,7 +57,15 @@ import java.util.function.LongSupplier;
  * <p>Seeds are configured by address; the loop handshakes with each until it learns its name, and
  * retries those it has not reached on every tick. Every tick it also sends each known peer a direct
  * echo request: a peer whose process died refuses the connection, and the transport's refusal
- * convicts it at once (docs/decisions/005), which phi alone would take about 20 s to do.
+ * convicts it at once (docs/decisions/005), which phi alone would take about 20 s to do. The echo
+ * answers carry the peer's wall clock, from which {@link PeerClocks} measures this node's clock
+ * skew.
+ *
+ * <p>For the replication coordinator, the loop publishes a {@link ClusterView} (metadata, the nodes
+ * held Up, the clock's fitness) after every input, as one volatile snapshot that request threads
+ * read without locking. Replication requests from peers do not pass through the loop: they are the
+ * hot path, and go straight from the transport to the {@link ReplicaReceiver} (docs/design/
+ * replication.md).
  *
  * <p>Thread-safe: public methods hand their work to the loop.
  */
@@ -68,6 +79,12 @@ public final class ClusterService implements ClusterStatusSource, AutoCloseable 
   /** How long a status request waits for the loop. */
   private static final long STATUS_TIMEOUT_MILLIS = 5_000;
 
+  /** The default bound on clock skew, {@code replication.max_clock_skew_millis}. */
+  public static final long DEFAULT_MAX_CLOCK_SKEW_MILLIS = 500;
+
+  /** A peer's clock sample counts for at least this long (and ten gossip intervals). */
+  private static final long CLOCK_SAMPLE_AGE_MIN_MILLIS = 10_000;
+
   private final NodeConfig config;
   private final LongSupplier loadBytes;
   private final MeterRegistry registry;
@@ -75,8 +92,13 @@ public final class ClusterService implements ClusterStatusSource, AutoCloseable 
   private final ScheduledExecutorService loop;
   private final Map<HostPort, Boolean> seedsReached = new LinkedHashMap<>();
 
-  private InternodeTransport transport;
+  private final PeerClocks peerClocks;
+  private final NodeId self;
+
+  private volatile InternodeTransport transport;
   private volatile ClusterMembership membership;
+  private volatile ClusterView view;
+  private volatile ReplicaReceiver replicaReceiver;
   private long tickCount;
   private volatile boolean closed;
 
@@ -86,7 +108,26 @@ public final class ClusterService implements ClusterStatusSource, AutoCloseable 
    * @param loadBytes how many bytes the node holds, asked now and then on the loop
    */
   public ClusterService(NodeConfig config, LongSupplier loadBytes, MeterRegistry registry) {
+    this(config, loadBytes, registry, DEFAULT_MAX_CLOCK_SKEW_MILLIS);
+  }
+
+  /**
+   * A cluster service for the node of {@code config}, not yet started.
+   *
+   * @param loadBytes how many bytes the node holds, asked now and then on the loop
+   * @param maxClockSkewMillis the skew from its peers beyond which the node refuses to coordinate
+   *     writes ({@link ClusterView#clockRefusal})
+   */
+  public ClusterService(
+      NodeConfig config, LongSupplier loadBytes, MeterRegistry registry, long maxClockSkewMillis) {
     this.config = config;
+    this.self = NodeId.of(config.node().id());
+    this.view = ClusterView.starting(self);
+    this.peerClocks =
+        new PeerClocks(
+            maxClockSkewMillis,
+            Math.max(CLOCK_SAMPLE_AGE_MIN_MILLIS, 10 * config.cluster().gossipIntervalMillis())
+                * MILLIS_NANOS);
     this.loadBytes = loadBytes;
     this.registry = registry;
     this.stateFile = new GossipStateFile(new LocalFileSystem(), config.node().directory());
@@ -171,6 +212,7 @@ public final class ClusterService implements ClusterStatusSource, AutoCloseable 
                 membership.subscribe(this::onEpoch);
                 onEpoch(ClusterMetadata.empty(), membership.current());
                 processReady(); // stores the new generation before anything is sent
+                publishView(System.nanoTime());
                 return null;
               })
           .get();
@@ -197,6 +239,39 @@ public final class ClusterService implements ClusterStatusSource, AutoCloseable 
   /** Where other nodes reach this node, once started. */
   public InetSocketAddress internodeAddress() {
     return transport.localAddress();
+  }
+
+  /** The newest snapshot of the cluster as this node sees it; never blocks. */
+  public ClusterView view() {
+    return view;
+  }
+
+  /**
+   * Where replication requests from peers go; set before {@link #start}. Until it is set they are
+   * answered with a failure.
+   */
+  public void setReplicaReceiver(ReplicaReceiver receiver) {
+    this.replicaReceiver = receiver;
+  }
+
+  /**
+   * Sends {@code message} to {@code peer} as a request over the internode transport (see {@link
+   * InternodeTransport#request(String, InternodeMessage, long)}); fails at once before the service
+   * has started or after it stopped.
+   */
+  public CompletableFuture<InternodeMessage> request(
+      String peer, InternodeMessage message, long timeoutMillis) {
+    InternodeTransport current = transport;
+    if (current == null || closed) {
+      return CompletableFuture.failedFuture(
+          new IllegalStateException(
+              "the cluster service is " + (closed ? "stopped" : "still starting")));
+    }
+    try {
+      return current.request(peer, message, timeoutMillis);
+    } catch (IllegalStateException notStarted) {
+      return CompletableFuture.failedFuture(notStarted);
+    }
   }
 
   @Override
@@ -244,6 +319,7 @@ public final class ClusterService implements ClusterStatusSource, AutoCloseable 
             try {
               task.run();
               processReady();
+              publishView(System.nanoTime());
             } catch (RuntimeException e) {
               LOG.log(System.Logger.Level.ERROR, "cluster loop task failed", e);
             }
@@ -264,6 +340,7 @@ public final class ClusterService implements ClusterStatusSource, AutoCloseable 
       }
       membership.tick(now);
       processReady();
+      publishView(now);
       contactSeeds();
       echoPeers();
     } catch (RuntimeException e) {
@@ -309,8 +386,10 @@ public final class ClusterService implements ClusterStatusSource, AutoCloseable 
                 restarted.state().generation());
         case GossipEvent.Joined joined ->
             LOG.log(System.Logger.Level.INFO, "learnt of node {0}", joined.endpoint());
-        case GossipEvent.Removed removed ->
-            LOG.log(System.Logger.Level.INFO, "forgot node {0}", removed.endpoint());
+        case GossipEvent.Removed removed -> {
+          LOG.log(System.Logger.Level.INFO, "forgot node {0}", removed.endpoint());
+          peerClocks.forget(removed.endpoint());
+        }
         case GossipEvent.Changed changed -> {}
       }
     }
@@ -361,17 +440,60 @@ public final class ClusterService implements ClusterStatusSource, AutoCloseable 
     }
   }
 
-  /** Direct liveness checks: a dead peer's refused connection convicts it at once. */
+  /**
+   * Direct liveness checks: a dead peer's refused connection convicts it at once. The answers carry
+   * the peer's wall clock, sampled into {@link #peerClocks} on the loop.
+   */
   private void echoPeers() {
     long timeoutMillis = config.cluster().gossipIntervalMillis();
     for (String peer : membership.gossip().endpointStates().keySet()) {
       if (peer.equals(config.node().id())) {
         continue;
       }
+      long sentMillis = System.currentTimeMillis();
       transport
           .request(peer, new InternodeMessage.Echo(System.nanoTime()), timeoutMillis)
-          .exceptionally(failure -> null); // timeouts say little; refusals arrive by the handler
+          .whenComplete(
+              (answer, failure) -> {
+                // Timeouts say little; refusals arrive by the handler.
+                if (answer instanceof InternodeMessage.EchoReply reply) {
+                  long receivedMillis = System.currentTimeMillis();
+                  onLoop(
+                      () ->
+                          peerClocks.sample(
+                              peer,
+                              sentMillis,
+                              reply.wallMillis(),
+                              receivedMillis,
+                              System.nanoTime()));
+                }
+              });
     }
+  }
+
+  /** Publishes what coordinators need, if it changed. Runs on the loop. */
+  private void publishView(long nowNanos) {
+    ClusterMetadata metadata = membership.current();
+    Set<NodeId> up = new HashSet<>();
+    up.add(self);
+    for (String endpoint : membership.gossip().liveEndpoints()) {
+      try {
+        up.add(NodeId.of(endpoint));
+      } catch (IllegalArgumentException notANodeId) {
+        // Gossip endpoints are node ids; one that is not cannot be a replica either.
+      }
+    }
+    Optional<String> refusal = peerClocks.refusal(nowNanos);
+    long skew = peerClocks.skewMillis(nowNanos);
+    ClusterView previous = view;
+    if (previous.started()
+        && previous.metadata() == metadata
+        && previous.up().equals(up)
+        && previous.clockRefusal().equals(refusal)
+        && previous.clockSkewMillis() == skew) {
+      return;
+    }
+    view = new ClusterView(self, metadata, up, refusal, skew, true);
   }
 
   private InternodeHandler handler() {
@@ -386,9 +508,17 @@ public final class ClusterService implements ClusterStatusSource, AutoCloseable 
       @Override
       public CompletableFuture<InternodeMessage> onRequest(
           String fromPeer, InternodeMessage request) {
+        if (request instanceof InternodeMessage.Replica replica) {
+          ReplicaReceiver receiver = replicaReceiver;
+          if (receiver == null) {
+            return CompletableFuture.failedFuture(
+                new IllegalStateException("node " + self + " does not take replica requests yet"));
+          }
+          return receiver.onReplica(fromPeer, replica);
+        }
         if (request instanceof InternodeMessage.Echo echo) {
           return CompletableFuture.completedFuture(
-              new InternodeMessage.EchoReply(echo.sentNanos()));
+              new InternodeMessage.EchoReply(echo.sentNanos(), System.currentTimeMillis()));
         }
         return CompletableFuture.failedFuture(
             new IllegalArgumentException("no handler for request " + request));
@@ -431,7 +561,8 @@ public final class ClusterService implements ClusterStatusSource, AutoCloseable 
         config.cluster().name(),
         membership.current().epoch(),
         membership.joinPhase().name(),
-        lines);
+        lines,
+        null);
   }
 
   private static InternodeConfig internodeConfig(InternodeSection section) {

@@ -13,12 +13,46 @@ import java.util.List;
  * @param joinPhase where the answering node is in joining: LISTENING, WAITING_FOR_SEEDS,
  *     WAITING_FOR_EARLIER_JOINER or JOINED
  * @param nodes every node it knows, sorted by id
+ * @param hints the answering node's hints: what it holds for others, and its repair debt; null when
+ *     it keeps none (not replicating)
  */
 public record ClusterStatusReport(
-    String node, String clusterName, long epoch, String joinPhase, List<NodeLine> nodes) {
+    String node,
+    String clusterName,
+    long epoch,
+    String joinPhase,
+    List<NodeLine> nodes,
+    HintStatus hints) {
   public ClusterStatusReport {
     nodes = List.copyOf(nodes);
   }
+
+  /** This report with the answering node's hint figures. */
+  public ClusterStatusReport withHints(HintStatus newHints) {
+    return new ClusterStatusReport(node, clusterName, epoch, joinPhase, nodes, newHints);
+  }
+
+  /**
+   * The answering node's hints (docs/design/replication.md, "Hinted handoff"). Counters count since
+   * the node started; pending figures are what its hint files hold now.
+   *
+   * @param pendingBytes hint bytes waiting for delivery, over all targets
+   * @param pendingTargets nodes with hints waiting
+   * @param stored hints stored
+   * @param delivered hints delivered to their target
+   * @param droppedFull hints not kept: hints off or a target's bound full (repair debt)
+   * @param droppedExpired hints dropped unsent past the hint window (repair debt)
+   * @param repairDebt writes some replica missed for good (droppedFull + droppedExpired): only read
+   *     repair or anti-entropy repair brings those replicas up to date
+   */
+  public record HintStatus(
+      long pendingBytes,
+      int pendingTargets,
+      long stored,
+      long delivered,
+      long droppedFull,
+      long droppedExpired,
+      long repairDebt) {}
 
   /**
    * One node as the answering node sees it.

@@ -18,6 +18,14 @@ import static io.ringkv.server.internode.InternodeFormat.TYPE_GOSSIP_SYN;
 import static io.ringkv.server.internode.InternodeFormat.TYPE_HELLO;
 import static io.ringkv.server.internode.InternodeFormat.TYPE_HELLO_ACCEPT;
 import static io.ringkv.server.internode.InternodeFormat.TYPE_HELLO_REFUSE;
+import static io.ringkv.server.internode.InternodeFormat.TYPE_REPLICA_READ;
+import static io.ringkv.server.internode.InternodeFormat.TYPE_REPLICA_READ_RESULT;
+import static io.ringkv.server.internode.InternodeFormat.TYPE_REPLICA_SCAN;
+import static io.ringkv.server.internode.InternodeFormat.TYPE_REPLICA_SCAN_RESULT;
+import static io.ringkv.server.internode.InternodeFormat.TYPE_REPLICA_STAND_IN_WRITE;
+import static io.ringkv.server.internode.InternodeFormat.TYPE_REPLICA_WRITE;
+import static io.ringkv.server.internode.InternodeFormat.TYPE_REPLICA_WRITE_BATCH;
+import static io.ringkv.server.internode.InternodeFormat.TYPE_REPLICA_WRITTEN;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -29,9 +37,16 @@ import io.ringkv.cluster.membership.EndpointState;
 import io.ringkv.cluster.membership.GossipDigest;
 import io.ringkv.cluster.membership.GossipMessage;
 import io.ringkv.cluster.membership.VersionedValue;
+import io.ringkv.cluster.metadata.NodeId;
+import io.ringkv.cluster.replication.KeyedCell;
+import io.ringkv.cluster.replication.ReplicaReply;
+import io.ringkv.cluster.replication.ReplicaRequest;
 import io.ringkv.server.internode.InternodeMessage.Echo;
 import io.ringkv.server.internode.InternodeMessage.EchoReply;
 import io.ringkv.server.internode.InternodeMessage.Gossip;
+import io.ringkv.server.internode.InternodeMessage.Replica;
+import io.ringkv.server.internode.InternodeMessage.ReplicaAnswer;
+import io.ringkv.storage.Cell;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -168,9 +183,111 @@ final class InternodeCodec {
       }
       case EchoReply reply -> {
         out.writeLong(reply.sentNanos());
+        out.writeLong(reply.wallMillis());
         yield TYPE_ECHO_REPLY;
       }
+      case Replica replica -> {
+        out.writeLong(checkHlc(replica.hlc()));
+        yield writeReplicaRequest(out, replica.request());
+      }
+      case ReplicaAnswer answer -> {
+        out.writeLong(checkHlc(answer.hlc()));
+        yield writeReplicaReply(out, answer.reply());
+      }
     };
+  }
+
+  private static int writeReplicaRequest(ByteBuf out, ReplicaRequest request) {
+    return switch (request) {
+      case ReplicaRequest.Write write -> {
+        writeKey(out, "key", write.key());
+        writeCell(out, write.cell());
+        yield TYPE_REPLICA_WRITE;
+      }
+      case ReplicaRequest.StandInWrite standIn -> {
+        writeString16(out, "target", standIn.target().value(), NAME_CHARS_MAX);
+        writeKey(out, "key", standIn.key());
+        writeCell(out, standIn.cell());
+        yield TYPE_REPLICA_STAND_IN_WRITE;
+      }
+      case ReplicaRequest.WriteBatch batch -> {
+        writeKeyedCells(out, "write batch cells", batch.cells());
+        yield TYPE_REPLICA_WRITE_BATCH;
+      }
+      case ReplicaRequest.Read read -> {
+        out.writeByte(read.digestOnly() ? 1 : 0);
+        writeKey(out, "key", read.key());
+        yield TYPE_REPLICA_READ;
+      }
+      case ReplicaRequest.Scan scan -> {
+        checkCount("scan limit", scan.limit(), InternodeFormat.REPLICA_CELLS_MAX);
+        out.writeInt(scan.limit());
+        writeKey(out, "from", scan.from());
+        out.writeByte(scan.to() == null ? 0 : 1);
+        if (scan.to() != null) {
+          writeKey(out, "to", scan.to());
+        }
+        yield TYPE_REPLICA_SCAN;
+      }
+    };
+  }
+
+  private static int writeReplicaReply(ByteBuf out, ReplicaReply reply) {
+    return switch (reply) {
+      case ReplicaReply.Written written -> TYPE_REPLICA_WRITTEN;
+      case ReplicaReply.ReadResult read -> {
+        out.writeLong(read.digest());
+        out.writeByte(read.cell() == null ? 0 : 1);
+        if (read.cell() != null) {
+          writeCell(out, read.cell());
+        }
+        yield TYPE_REPLICA_READ_RESULT;
+      }
+      case ReplicaReply.ScanResult scan -> {
+        out.writeByte(scan.exhausted() ? 1 : 0);
+        writeKeyedCells(out, "scan result cells", scan.cells());
+        yield TYPE_REPLICA_SCAN_RESULT;
+      }
+    };
+  }
+
+  private static long checkHlc(long hlc) {
+    if (hlc < 0) {
+      throw new IllegalArgumentException("hlc must be >= 0, was " + hlc);
+    }
+    return hlc;
+  }
+
+  private static void writeKeyedCells(ByteBuf out, String field, List<KeyedCell> cells) {
+    checkCount(field, cells.size(), InternodeFormat.REPLICA_CELLS_MAX);
+    out.writeInt(cells.size());
+    for (KeyedCell cell : cells) {
+      writeKey(out, "key", cell.key());
+      writeCell(out, cell.cell());
+    }
+  }
+
+  private static void writeKey(ByteBuf out, String field, byte[] key) {
+    writeBytes(out, field, key, InternodeFormat.STORED_KEY_BYTES_MAX);
+  }
+
+  private static void writeCell(ByteBuf out, Cell cell) {
+    out.writeByte(cell.isTombstone() ? InternodeFormat.CELL_FLAG_TOMBSTONE : 0);
+    out.writeLong(cell.timestamp());
+    out.writeLong(cell.expiresAtMillis());
+    if (!cell.isTombstone()) {
+      writeBytes(out, "value", cell.value(), InternodeFormat.VALUE_BYTES_MAX);
+    }
+    writeBytes(out, "version", cell.version(), InternodeFormat.VERSION_BYTES_MAX);
+  }
+
+  private static void writeBytes(ByteBuf out, String field, byte[] bytes, int bytesMax) {
+    if (bytes.length > bytesMax) {
+      throw new IllegalArgumentException(
+          field + " has " + bytes.length + " bytes, over the limit of " + bytesMax);
+    }
+    out.writeInt(bytes.length);
+    out.writeBytes(bytes);
   }
 
   private static void writeRoute(ByteBuf out, GossipMessage message) {
@@ -344,9 +461,94 @@ final class InternodeCodec {
               new GossipMessage.Ack2(
                   readName(reader, "from"), readName(reader, "to"), readDeltas(reader)));
       case TYPE_ECHO -> new Echo(reader.int64("sentNanos"));
-      case TYPE_ECHO_REPLY -> new EchoReply(reader.int64("sentNanos"));
+      case TYPE_ECHO_REPLY -> new EchoReply(reader.int64("sentNanos"), reader.int64("wallMillis"));
+      case TYPE_REPLICA_WRITE ->
+          new Replica(
+              readHlc(reader), new ReplicaRequest.Write(readKey(reader, "key"), readCell(reader)));
+      case TYPE_REPLICA_STAND_IN_WRITE ->
+          new Replica(
+              readHlc(reader),
+              new ReplicaRequest.StandInWrite(
+                  NodeId.of(readName(reader, "target")), readKey(reader, "key"), readCell(reader)));
+      case TYPE_REPLICA_WRITE_BATCH ->
+          new Replica(
+              readHlc(reader),
+              new ReplicaRequest.WriteBatch(readKeyedCells(reader, "batch cell count")));
+      case TYPE_REPLICA_READ -> {
+        long hlc = readHlc(reader);
+        boolean digestOnly = readBoolean(reader, "digestOnly");
+        yield new Replica(hlc, new ReplicaRequest.Read(readKey(reader, "key"), digestOnly));
+      }
+      case TYPE_REPLICA_SCAN -> {
+        long hlc = readHlc(reader);
+        int limit = reader.count("scan limit", InternodeFormat.REPLICA_CELLS_MAX);
+        byte[] from = readKey(reader, "from");
+        byte[] to = readBoolean(reader, "hasTo") ? readKey(reader, "to") : null;
+        yield new Replica(hlc, new ReplicaRequest.Scan(from, to, limit));
+      }
+      case TYPE_REPLICA_WRITTEN -> new ReplicaAnswer(readHlc(reader), new ReplicaReply.Written());
+      case TYPE_REPLICA_READ_RESULT -> {
+        long hlc = readHlc(reader);
+        long digest = reader.int64("digest");
+        Cell cell = readBoolean(reader, "hasCell") ? readCell(reader) : null;
+        yield new ReplicaAnswer(hlc, new ReplicaReply.ReadResult(cell, digest));
+      }
+      case TYPE_REPLICA_SCAN_RESULT -> {
+        long hlc = readHlc(reader);
+        boolean exhausted = readBoolean(reader, "exhausted");
+        yield new ReplicaAnswer(
+            hlc, new ReplicaReply.ScanResult(readKeyedCells(reader, "scan cell count"), exhausted));
+      }
       default -> throw reader.error("unknown message type " + type);
     };
+  }
+
+  private static long readHlc(WireReader reader) {
+    long hlc = reader.int64("hlc");
+    if (hlc < 0) {
+      throw reader.error("hlc must be >= 0, was " + hlc);
+    }
+    return hlc;
+  }
+
+  private static boolean readBoolean(WireReader reader, String field) {
+    int value = reader.uint8(field);
+    if (value > 1) {
+      throw reader.error(field + " must be 0 or 1, was " + value);
+    }
+    return value == 1;
+  }
+
+  private static byte[] readKey(WireReader reader, String field) {
+    return reader.bytes(field, InternodeFormat.STORED_KEY_BYTES_MAX);
+  }
+
+  private static Cell readCell(WireReader reader) {
+    int flags = reader.uint8("cell flags");
+    if ((flags & ~InternodeFormat.CELL_FLAG_TOMBSTONE) != 0) {
+      throw reader.error("reserved cell flag bits set: 0x" + Integer.toHexString(flags));
+    }
+    long timestamp = reader.int64("cell timestamp");
+    long expiresAtMillis = reader.int64("cell expiresAtMillis");
+    if (expiresAtMillis < 0) {
+      throw reader.error("cell expiresAtMillis must be >= 0, was " + expiresAtMillis);
+    }
+    byte[] value =
+        (flags & InternodeFormat.CELL_FLAG_TOMBSTONE) != 0
+            ? null
+            : reader.bytes("cell value", InternodeFormat.VALUE_BYTES_MAX);
+    byte[] version = reader.bytes("cell version", InternodeFormat.VERSION_BYTES_MAX);
+    return Cell.of(value, timestamp, expiresAtMillis, version);
+  }
+
+  private static List<KeyedCell> readKeyedCells(WireReader reader, String countField) {
+    int count = reader.count(countField, InternodeFormat.REPLICA_CELLS_MAX);
+    reader.fits(countField, count, InternodeFormat.KEYED_CELL_BYTES_MIN);
+    List<KeyedCell> cells = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      cells.add(new KeyedCell(readKey(reader, "key"), readCell(reader)));
+    }
+    return cells;
   }
 
   private List<GossipDigest> readDigests(WireReader reader, String countField) {
@@ -443,6 +645,14 @@ final class InternodeCodec {
       case TYPE_GOSSIP_ACK2 -> "ACK2";
       case TYPE_ECHO -> "ECHO";
       case TYPE_ECHO_REPLY -> "ECHO_REPLY";
+      case TYPE_REPLICA_WRITE -> "REPLICA_WRITE";
+      case TYPE_REPLICA_STAND_IN_WRITE -> "REPLICA_STAND_IN_WRITE";
+      case TYPE_REPLICA_WRITE_BATCH -> "REPLICA_WRITE_BATCH";
+      case TYPE_REPLICA_READ -> "REPLICA_READ";
+      case TYPE_REPLICA_SCAN -> "REPLICA_SCAN";
+      case TYPE_REPLICA_WRITTEN -> "REPLICA_WRITTEN";
+      case TYPE_REPLICA_READ_RESULT -> "REPLICA_READ_RESULT";
+      case TYPE_REPLICA_SCAN_RESULT -> "REPLICA_SCAN_RESULT";
       default -> "type-" + type;
     };
   }

@@ -56,6 +56,40 @@ final class InternodeFormat {
   static final int TYPE_GOSSIP_ACK2 = 18;
   static final int TYPE_ECHO = 32;
   static final int TYPE_ECHO_REPLY = 33;
+  static final int TYPE_REPLICA_WRITE = 40;
+  static final int TYPE_REPLICA_STAND_IN_WRITE = 41;
+  static final int TYPE_REPLICA_WRITE_BATCH = 42;
+  static final int TYPE_REPLICA_READ = 43;
+  static final int TYPE_REPLICA_SCAN = 44;
+  static final int TYPE_REPLICA_WRITTEN = 48;
+  static final int TYPE_REPLICA_READ_RESULT = 49;
+  static final int TYPE_REPLICA_SCAN_RESULT = 50;
+
+  // ---- Replication bodies ----
+
+  /** A cell's flags: bit 0 set for a tombstone (no value follows); the other bits must be 0. */
+  static final int CELL_FLAG_TOMBSTONE = 0x01;
+
+  /**
+   * A stored key (8-byte token prefix and user key): at most this many bytes, the largest user key
+   * {@code limits.key_bytes_max} allows (1 MiB) plus the prefix.
+   */
+  static final int STORED_KEY_BYTES_MAX = (1 << 20) + 8;
+
+  /** A cell's value: at most this many bytes, the largest {@code limits.value_bytes_max}. */
+  static final int VALUE_BYTES_MAX = 128 << 20;
+
+  /** A cell's version blob (causal metadata): at most this many bytes. */
+  static final int VERSION_BYTES_MAX = 64 << 10;
+
+  /** Cells in a write batch or scan result, and a scan's limit: at most this many. */
+  static final int REPLICA_CELLS_MAX = 65_536;
+
+  /**
+   * The fewest bytes a keyed cell takes (key length, flags, timestamp, expiry, version length), so
+   * that a count is checked against the bytes left before anything is allocated for it.
+   */
+  static final int KEYED_CELL_BYTES_MIN = 4 + 1 + 8 + 8 + 4;
 
   // ---- Application state codes (uint8), one per io.ringkv.cluster.membership.ApplicationState
   // ----

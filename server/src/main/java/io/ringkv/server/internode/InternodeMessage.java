@@ -1,6 +1,8 @@
 package io.ringkv.server.internode;
 
 import io.ringkv.cluster.membership.GossipMessage;
+import io.ringkv.cluster.replication.ReplicaReply;
+import io.ringkv.cluster.replication.ReplicaRequest;
 import java.util.Objects;
 
 /**
@@ -32,6 +34,60 @@ public sealed interface InternodeMessage {
    * The answer to an {@link Echo}.
    *
    * @param sentNanos the value of the echo answered
+   * @param wallMillis the answering node's wall clock (epoch milliseconds) when it answered, from
+   *     which the prober measures how far their clocks are apart ({@code PeerClocks})
    */
-  record EchoReply(long sentNanos) implements InternodeMessage {}
+  record EchoReply(long sentNanos, long wallMillis) implements InternodeMessage {}
+
+  /**
+   * A replication request (a write, stand-in write, write batch, read or scan), sent as a request;
+   * the replica answers {@link ReplicaAnswer}, or fails.
+   *
+   * @param hlc the sender's hybrid logical clock reading when it sent the request, which the
+   *     receiver merges into its own ({@code Hlc.observe})
+   * @param request what the replica is asked to do
+   */
+  record Replica(long hlc, ReplicaRequest request) implements InternodeMessage {
+    public Replica {
+      Objects.requireNonNull(request, "request");
+    }
+
+    /** By content: the keys and cells inside are compared byte by byte. */
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Replica that
+          && hlc == that.hlc
+          && ReplicaContent.equal(request, that.request);
+    }
+
+    @Override
+    public int hashCode() {
+      return Long.hashCode(hlc) * 31 + ReplicaContent.hash(request);
+    }
+  }
+
+  /**
+   * A replica's answer to a {@link Replica} request.
+   *
+   * @param hlc the replica's hybrid logical clock reading when it answered
+   * @param reply the answer
+   */
+  record ReplicaAnswer(long hlc, ReplicaReply reply) implements InternodeMessage {
+    public ReplicaAnswer {
+      Objects.requireNonNull(reply, "reply");
+    }
+
+    /** By content: the keys and cells inside are compared byte by byte. */
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof ReplicaAnswer that
+          && hlc == that.hlc
+          && ReplicaContent.equal(reply, that.reply);
+    }
+
+    @Override
+    public int hashCode() {
+      return Long.hashCode(hlc) * 31 + ReplicaContent.hash(reply);
+    }
+  }
 }

@@ -51,6 +51,45 @@ final class WireReader {
     return count;
   }
 
+  /**
+   * A byte array with an int32 length in [0, {@code bytesMax}]; the length is checked against the
+   * bound and the bytes left before anything is allocated.
+   */
+  byte[] bytes(String field, int bytesMax) {
+    int length = int32(field + " length");
+    if (length < 0 || length > bytesMax) {
+      throw error(
+          field
+              + " has "
+              + Integer.toUnsignedLong(length)
+              + " bytes, over the limit of "
+              + bytesMax);
+    }
+    need(length, field);
+    byte[] bytes = new byte[length];
+    buffer.readBytes(bytes);
+    return bytes;
+  }
+
+  /**
+   * Checks that {@code count} items of at least {@code itemBytesMin} bytes each can be in the bytes
+   * left, before a list is allocated for them.
+   */
+  void fits(String field, int count, int itemBytesMin) {
+    long needed = (long) count * itemBytesMin;
+    if (needed > buffer.readableBytes()) {
+      throw error(
+          field
+              + " is "
+              + count
+              + ": needs at least "
+              + needed
+              + " bytes, "
+              + buffer.readableBytes()
+              + " left");
+    }
+  }
+
   /** A string with a uint16 byte length, at most {@code charsMax} chars. */
   String string16(String field, int charsMax) {
     return string(field, uint16(field + " length"), charsMax);

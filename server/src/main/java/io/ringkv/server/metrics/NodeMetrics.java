@@ -39,8 +39,11 @@ public final class NodeMetrics {
       histograms = // [ok, error]
       new ConcurrentHashMap<>();
 
+  private final ReplicationMetrics replication = new ReplicationMetrics(registry);
+
   public NodeMetrics() {
     registry.getPrometheusRegistry().register(this::collectRequests);
+    registry.getPrometheusRegistry().register(replication::collect);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
@@ -50,6 +53,11 @@ public final class NodeMetrics {
 
   public MeterRegistry registry() {
     return registry;
+  }
+
+  /** The replication coordinator's metrics ({@code ringkv_replication_*}). */
+  public ReplicationMetrics replication() {
+    return replication;
   }
 
   /** Records one request of {@code operation} (e.g. "get") on {@code frontEnd} (e.g. "resp"). */

@@ -1,25 +1,39 @@
 package io.ringkv.server.node;
 
+import io.ringkv.cluster.hints.HintConfig;
+import io.ringkv.cluster.hints.HintStats;
+import io.ringkv.cluster.hints.HintStore;
+import io.ringkv.cluster.metadata.NodeId;
+import io.ringkv.cluster.replication.LocalReplica;
 import io.ringkv.cluster.ring.KeyCodec;
 import io.ringkv.common.SystemClock;
 import io.ringkv.server.FrontEnd;
 import io.ringkv.server.cluster.ClusterService;
+import io.ringkv.server.cluster.ClusterStatusReport;
 import io.ringkv.server.cluster.ClusterStatusSource;
 import io.ringkv.server.config.FrontEndKind;
 import io.ringkv.server.config.FrontEndSection;
 import io.ringkv.server.config.ListenerConfig;
 import io.ringkv.server.config.NodeConfig;
+import io.ringkv.server.kv.ClusterKeyValueService;
 import io.ringkv.server.kv.KeyValueService;
 import io.ringkv.server.kv.LocalKeyValueService;
 import io.ringkv.server.metrics.NodeMetrics;
+import io.ringkv.server.metrics.ReplicationMetrics;
+import io.ringkv.server.replication.HintHandoff;
+import io.ringkv.server.replication.NodeClock;
+import io.ringkv.server.replication.ReplicationService;
+import io.ringkv.server.replication.ReplicationSettings;
 import io.ringkv.storage.EngineOptions;
 import io.ringkv.storage.EngineStats;
 import io.ringkv.storage.StorageEngine;
 import io.ringkv.storage.StorageEngines;
 import io.ringkv.storage.StorageException;
+import io.ringkv.storage.fs.LocalFileSystem;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -34,17 +48,23 @@ import java.util.Optional;
  * front ends, started together by {@link #start} and stopped together by {@link #close()}.
  *
  * <p>Start order is lock → engine → service and metrics → front ends (in wiring order); a node only
- * listens once it can answer. If any step fails, everything already started is closed again, in
- * reverse, before the {@link NodeStartException} is thrown: a failed start leaves the directory
- * unlocked and no port bound, so a corrected start can follow at once.
+ * listens once it can answer. With the cluster ({@link NodeWiring#cluster()}), the service is a
+ * {@link ClusterKeyValueService}: every request goes through this node's {@link ReplicationService}
+ * as coordinator; its hint store opens before the front ends, and the cluster service and hint
+ * handoff start after them (the cluster announces the front ends' bound ports). Without the
+ * cluster, a {@link LocalKeyValueService} answers from the engine alone. If any step fails,
+ * everything already started is closed again, in reverse, before the {@link NodeStartException} is
+ * thrown: a failed start leaves the directory unlocked and no port bound, so a corrected start can
+ * follow at once.
  *
  * <p>Stop order is the reverse: the front ends stop taking requests and finish in-flight ones
  * (together, within {@code node.shutdown_timeout_millis}; past that the storage is closed anyway),
- * then the write-ahead log is synced, the engine closed and the lock released. After a clean stop
- * every acknowledged write is on disk, whatever {@code storage.fsync} says.
+ * then the replication service stops, the hint store is synced and closed, the cluster service
+ * leaves, the write-ahead log is synced, the engine closed and the lock released. After a clean
+ * stop every acknowledged write is on disk, whatever {@code storage.fsync} says.
  *
  * <p>Layout of the node's directory ({@code <node.data_directory>/<node.id>}): {@code node.lock},
- * and the engine's files under {@code storage/}.
+ * the engine's files under {@code storage/}, hints under {@code hints/} (cluster nodes).
  *
  * <p>Thread-safety: thread-safe. {@link #close()} is idempotent and may be called from any thread
  * (the CLI's main thread and a JVM shutdown hook may race); a second caller waits for the first to
@@ -54,30 +74,66 @@ public final class Node implements AutoCloseable {
   /** The engine's directory within the node's directory. */
   public static final String STORAGE_DIRECTORY = "storage";
 
+  /** Hint segments hold this many bytes, or one largest hint if that is more. */
+  static final long HINT_SEGMENT_BYTES = 8L << 20;
+
+  /** Room for a hint's and a segment's headers beyond its key and value. */
+  static final long HINT_OVERHEAD_BYTES = 64L << 10;
+
+  /** How often {@link #awaitCoordinating} looks at the cluster view. */
+  static final long COORDINATING_POLL_MILLIS = 20;
+
+  /** Room in an internode frame beyond one largest key and value (headers, a batch's lengths). */
+  static final long FRAME_HEADROOM_BYTES = 64L << 10;
+
   private final NodeConfig config;
   private final NodeLock lock;
   private final StorageEngine engine;
-  private final LocalKeyValueService service;
+  private final KeyValueService service;
+  private final LocalKeyValueService localService;
   private final NodeMetrics metrics;
   private final Map<FrontEndKind, FrontEnd> frontEnds;
   private final ClusterService cluster;
+  private final Replication replication;
   private boolean closed;
+
+  /** The replication parts of a cluster node, started and stopped together. */
+  private record Replication(
+      ReplicationService service, HintHandoff handoff, ClusterKeyValueService keyValue) {
+
+    /** The hint figures of {@code ringkv status}. */
+    ClusterStatusReport.HintStatus hintStatus() {
+      HintStats stats = handoff.store().stats();
+      return new ClusterStatusReport.HintStatus(
+          stats.pendingBytes(),
+          stats.pendingTargets(),
+          stats.stored(),
+          stats.delivered(),
+          stats.droppedFull(),
+          stats.droppedExpired(),
+          stats.droppedFull() + stats.droppedExpired());
+    }
+  }
 
   private Node(
       NodeConfig config,
       NodeLock lock,
       StorageEngine engine,
-      LocalKeyValueService service,
+      KeyValueService service,
+      LocalKeyValueService localService,
       NodeMetrics metrics,
       Map<FrontEndKind, FrontEnd> frontEnds,
-      ClusterService cluster) {
+      ClusterService cluster,
+      Replication replication) {
     this.cluster = cluster;
     this.config = config;
     this.lock = lock;
     this.engine = engine;
     this.service = service;
+    this.localService = localService;
     this.metrics = metrics;
     this.frontEnds = Collections.unmodifiableMap(frontEnds);
+    this.replication = replication;
   }
 
   /**
@@ -87,17 +143,29 @@ public final class Node implements AutoCloseable {
    * @throws NodeStartException if any step fails; whatever was started is closed again
    */
   public static Node start(NodeConfig config, NodeWiring wiring) throws NodeStartException {
+    return start(config, wiring, ReplicationSettings.defaults(config.node().directory()));
+  }
+
+  /**
+   * Starts a node as {@link #start(NodeConfig, NodeWiring)} does, with {@code replication} as its
+   * replication settings (used when the wiring runs the cluster).
+   *
+   * @throws NodeStartException if any step fails; whatever was started is closed again
+   */
+  public static Node start(NodeConfig config, NodeWiring wiring, ReplicationSettings settings)
+      throws NodeStartException {
     Path directory = config.node().directory();
     NodeLock lock = NodeLock.acquire(directory);
     StorageEngine engine = null;
-    LocalKeyValueService service = null;
+    LocalKeyValueService localService = null;
+    HintStore hintStore = null;
+    Replication replication = null;
     Map<FrontEndKind, FrontEnd> started = new EnumMap<>(FrontEndKind.class);
     ClusterService cluster = null;
     try {
       engine = openEngine(config, directory);
-      service = new LocalKeyValueService(engine, SystemClock.INSTANCE, config.storage().fsync());
       NodeMetrics metrics = new NodeMetrics();
-      metrics.bindService(service::stats);
+      KeyValueService service;
       StorageEngine storage = engine;
       ClusterStatusSource clusterStatus = ClusterStatusSource.unavailable();
       if (wiring.cluster()) {
@@ -108,9 +176,23 @@ public final class Node implements AutoCloseable {
                   EngineStats stats = storage.stats(); // one snapshot: both figures agree
                   return stats.liveDataBytes() + stats.memtableBytes();
                 },
-                metrics.registry());
-        clusterStatus = cluster;
+                metrics.registry(),
+                settings.maxClockSkewMillis());
+        hintStore = openHints(config, settings);
+        replication = replication(config, settings, engine, hintStore, cluster, metrics);
+        hintStore = null; // the handoff owns it now
+        cluster.setReplicaReceiver(replication.service());
+        service = replication.keyValue();
+        Replication replicating = replication;
+        ClusterService source = cluster;
+        clusterStatus =
+            () -> source.status().thenApply(report -> report.withHints(replicating.hintStatus()));
+      } else {
+        localService =
+            new LocalKeyValueService(engine, SystemClock.INSTANCE, config.storage().fsync());
+        service = localService;
       }
+      metrics.bindService(service::stats);
       for (NodeWiring.Binding binding : wiring.frontEnds()) {
         FrontEndSection section = config.frontEnd(binding.kind());
         if (section.enabled()) {
@@ -121,19 +203,28 @@ public final class Node implements AutoCloseable {
       }
       if (cluster != null) {
         startCluster(cluster, config, started);
+        replication.handoff().start();
       }
-      return new Node(config, lock, engine, service, metrics, started, cluster);
+      return new Node(
+          config, lock, engine, service, localService, metrics, started, cluster, replication);
     } catch (Throwable failure) {
-      if (cluster != null) {
-        cluster.close();
-      }
       List<FrontEnd> reverse = new ArrayList<>(started.values());
       Collections.reverse(reverse);
       for (FrontEnd frontEnd : reverse) {
         closeQuietly(frontEnd, failure);
       }
-      if (service != null) {
-        service.close();
+      if (replication != null) {
+        replication.service().close();
+        closeQuietly(replication.handoff(), failure);
+      }
+      if (hintStore != null) {
+        closeQuietly(hintStore, failure);
+      }
+      if (cluster != null) {
+        cluster.close();
+      }
+      if (localService != null) {
+        localService.close();
       }
       if (engine != null) {
         closeQuietly(engine, failure);
@@ -141,6 +232,103 @@ public final class Node implements AutoCloseable {
       closeQuietly(lock, failure);
       throw failure;
     }
+  }
+
+  /** The hint store, fsynced as the engine's write-ahead log is ({@code storage.fsync}). */
+  private static HintStore openHints(NodeConfig config, ReplicationSettings settings)
+      throws NodeStartException {
+    // A segment must hold the largest hint: a whole key and value, with room for the headers.
+    long hintBytesMax =
+        (long) config.limits().keyBytesMax()
+            + KeyCodec.TOKEN_BYTES
+            + config.limits().valueBytesMax();
+    long segmentBytes = Math.max(HINT_SEGMENT_BYTES, hintBytesMax + HINT_OVERHEAD_BYTES);
+    HintConfig hintConfig;
+    try {
+      hintConfig =
+          new HintConfig(
+              settings.hintsEnabled(),
+              settings.hintWindowMillis(),
+              settings.hintMaxBytesPerTarget(),
+              segmentBytes,
+              config.storage().fsync());
+    } catch (IllegalArgumentException e) {
+      throw new NodeStartException(
+          NodeStartException.Kind.INVALID_CONFIG,
+          "the hint settings are invalid: " + e.getMessage(),
+          e);
+    }
+    try {
+      return HintStore.open(new LocalFileSystem(), settings.hintDirectory(), hintConfig);
+    } catch (IOException | RuntimeException e) {
+      throw new NodeStartException(
+          NodeStartException.Kind.STORAGE_FAILED,
+          "cannot open the hint store in " + settings.hintDirectory() + ": " + e.getMessage(),
+          e);
+    }
+  }
+
+  private static Replication replication(
+      NodeConfig config,
+      ReplicationSettings settings,
+      StorageEngine engine,
+      HintStore hintStore,
+      ClusterService cluster,
+      NodeMetrics metrics) {
+    NodeClock clock = new NodeClock(SystemClock.INSTANCE);
+    // A replica's scan answer and a hint batch must each fit one internode frame.
+    long frameBudget =
+        Math.max(
+            0,
+            config.internode().frameBytesMax()
+                - config.limits().keyBytesMax()
+                - KeyCodec.TOKEN_BYTES
+                - config.limits().valueBytesMax()
+                - FRAME_HEADROOM_BYTES);
+    LocalReplica local =
+        new LocalReplica(
+            engine, config.storage().fsync(), hintStore, clock::wallMillis, frameBudget);
+    long seed = new SecureRandom().nextLong();
+    ReplicationService service =
+        new ReplicationService(
+            NodeId.of(config.node().id()),
+            cluster::view,
+            cluster::request,
+            local,
+            hintStore,
+            settings,
+            clock,
+            metrics.replication(),
+            seed);
+    System.getLogger(Node.class.getName())
+        .log(System.Logger.Level.INFO, "replication: background read repair seed {0}", seed);
+    HintHandoff handoff =
+        new HintHandoff(
+            hintStore,
+            cluster::view,
+            cluster::request,
+            clock,
+            metrics.replication(),
+            settings.hintThrottleBytesPerSecond(),
+            (int) Math.max(1, Math.min(Integer.MAX_VALUE, frameBudget)),
+            settings.writeTimeoutMillis(),
+            config.storage().fsync() == io.ringkv.storage.Durability.SYNC
+                ? 0
+                : Math.max(1, config.storage().periodicSyncMillis()));
+    metrics
+        .replication()
+        .bindHintStore(
+            hintStore::stats,
+            new ReplicationMetrics.HintFigures<HintStats>(
+                HintStats::pendingBytes,
+                HintStats::pendingTargets,
+                HintStats::droppedExpired,
+                HintStats::droppedFull,
+                HintStats::corrupt));
+    ClusterKeyValueService keyValue =
+        new ClusterKeyValueService(
+            service, engine, config.limits().keyBytesMax(), config.limits().valueBytesMax());
+    return new Replication(service, handoff, keyValue);
   }
 
   private static void startCluster(
@@ -271,6 +459,33 @@ public final class Node implements AutoCloseable {
     return metrics;
   }
 
+  /**
+   * Waits until this node can coordinate requests: it has joined the cluster far enough to know a
+   * ring (at once for a node without the cluster, or one restarted with its tokens). Polls; true if
+   * it can, false if {@code timeout} passed first.
+   */
+  public boolean awaitCoordinating(Duration timeout) {
+    if (cluster == null) {
+      return true;
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      var view = cluster.view();
+      if (view.started() && !view.metadata().ring().isEmpty()) {
+        return true;
+      }
+      if (System.nanoTime() - deadline > 0) {
+        return false;
+      }
+      try {
+        Thread.sleep(COORDINATING_POLL_MILLIS); // a poll interval: the view has no listeners
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+  }
+
   /** The cluster service, if this node runs one. */
   public Optional<ClusterService> cluster() {
     return Optional.ofNullable(cluster);
@@ -333,11 +548,21 @@ public final class Node implements AutoCloseable {
     }
     closed = true;
     List<String> problems = new ArrayList<>();
+    stopFrontEnds(problems);
+    if (replication != null) {
+      replication.service().close();
+      try {
+        replication.handoff().close();
+      } catch (IOException | RuntimeException e) {
+        problems.add("syncing and closing the hint store failed: " + e.getMessage());
+      }
+    }
     if (cluster != null) {
       cluster.close();
     }
-    stopFrontEnds(problems);
-    service.close();
+    if (localService != null) {
+      localService.close();
+    }
     try {
       engine.sync();
     } catch (StorageException | RuntimeException e) {

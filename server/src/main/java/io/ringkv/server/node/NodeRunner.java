@@ -2,6 +2,7 @@ package io.ringkv.server.node;
 
 import io.ringkv.server.config.NodeConfig;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -61,6 +62,20 @@ public final class NodeRunner {
         }
       }
       for (Node node : nodes) {
+        // A new node takes its tokens after cluster.ring_delay_millis; until it knows a ring it
+        // cannot coordinate a request. Its up line says it can (or that it waited in vain).
+        Duration joinWait =
+            Duration.ofMillis(
+                node.config().cluster().ringDelayMillis()
+                    + node.config().cluster().joinWaitMaxMillis());
+        if (!node.awaitCoordinating(joinWait)) {
+          err.println(
+              "ringkv: node "
+                  + node.id()
+                  + " knows no ring after "
+                  + joinWait.toMillis()
+                  + " ms (are its seeds reachable?); it answers UNAVAILABLE until it does");
+        }
         out.println(node.upLine());
       }
       whenUp.accept(List.copyOf(nodes));

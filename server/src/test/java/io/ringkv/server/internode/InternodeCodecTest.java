@@ -14,9 +14,16 @@ import io.ringkv.cluster.membership.EndpointState;
 import io.ringkv.cluster.membership.GossipDigest;
 import io.ringkv.cluster.membership.GossipMessage;
 import io.ringkv.cluster.membership.VersionedValue;
+import io.ringkv.cluster.metadata.NodeId;
+import io.ringkv.cluster.replication.KeyedCell;
+import io.ringkv.cluster.replication.ReplicaReply;
+import io.ringkv.cluster.replication.ReplicaRequest;
 import io.ringkv.server.internode.InternodeMessage.Echo;
 import io.ringkv.server.internode.InternodeMessage.EchoReply;
 import io.ringkv.server.internode.InternodeMessage.Gossip;
+import io.ringkv.server.internode.InternodeMessage.Replica;
+import io.ringkv.server.internode.InternodeMessage.ReplicaAnswer;
+import io.ringkv.storage.Cell;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -67,7 +74,15 @@ class InternodeCodecTest {
             "ACK",
             "ACK2",
             "ECHO",
-            "ECHO_REPLY");
+            "ECHO_REPLY",
+            "REPLICA_WRITE",
+            "REPLICA_STAND_IN_WRITE",
+            "REPLICA_WRITE_BATCH",
+            "REPLICA_READ",
+            "REPLICA_SCAN",
+            "REPLICA_WRITTEN",
+            "REPLICA_READ_RESULT",
+            "REPLICA_SCAN_RESULT");
   }
 
   @Test
@@ -94,7 +109,7 @@ class InternodeCodecTest {
             new Gossip(new GossipMessage.Ack(longName + "a", longName + "b", digests, deltas)),
             new Gossip(new GossipMessage.Ack2(longName + "a", longName + "b", deltas)),
             new Echo(Long.MIN_VALUE),
-            new EchoReply(Long.MAX_VALUE))) {
+            new EchoReply(Long.MAX_VALUE, Long.MIN_VALUE))) {
       Frame frame = Frame.request(Long.MAX_VALUE, message);
       assertThat(roundTrip(codec, frame)).isEqualTo(frame);
     }
@@ -567,6 +582,147 @@ class InternodeCodecTest {
         .hasMessage("SYN digests has 9 entries, over the limit of 8");
   }
 
+  // ---------------------------------------------------------------- replication messages
+
+  @Test
+  void roundTrip_replicaMessagesAtTheirBounds() {
+    byte[] longestKey = new byte[InternodeFormat.STORED_KEY_BYTES_MAX];
+    Cell versioned =
+        Cell.value(new byte[1 << 16], Long.MIN_VALUE)
+            .withExpiry(Long.MAX_VALUE)
+            .withVersion(new byte[InternodeFormat.VERSION_BYTES_MAX]);
+    List<KeyedCell> many = new ArrayList<>();
+    for (int i = 0; i < InternodeFormat.REPLICA_CELLS_MAX; i++) {
+      many.add(new KeyedCell(new byte[] {(byte) i}, Cell.tombstone(i).withExpiry(i + 1)));
+    }
+    for (InternodeMessage message :
+        List.of(
+            new Replica(Long.MAX_VALUE, new ReplicaRequest.Write(longestKey, versioned)),
+            new Replica(0, new ReplicaRequest.WriteBatch(many)),
+            new Replica(
+                1,
+                new ReplicaRequest.Scan(
+                    new byte[0], longestKey, InternodeFormat.REPLICA_CELLS_MAX)),
+            new ReplicaAnswer(Long.MAX_VALUE, new ReplicaReply.ScanResult(many, true)),
+            new ReplicaAnswer(0, new ReplicaReply.ReadResult(null, 0)))) {
+      Frame frame = Frame.response(1, message);
+      assertThat(roundTrip(codec, frame)).isEqualTo(frame);
+    }
+  }
+
+  @Test
+  void encode_replicaMessageOverABound_isRefused() {
+    byte[] tooLong = new byte[InternodeFormat.STORED_KEY_BYTES_MAX + 1];
+    Frame frame = Frame.request(1, new Replica(1, new ReplicaRequest.Read(tooLong, false)));
+    assertThatThrownBy(() -> codec.encode(ByteBufAllocator.DEFAULT, frame))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("key has 1048585 bytes, over the limit of 1048584");
+    Frame negative = Frame.request(1, new Replica(-1, new ReplicaRequest.Read(new byte[1], false)));
+    assertThatThrownBy(() -> codec.encode(ByteBufAllocator.DEFAULT, negative))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("hlc must be >= 0, was -1");
+  }
+
+  @Test
+  void decode_replicaKeyLengthOverTheBound_isRefusedBeforeAllocating() {
+    ByteBuf frame = replicaRequestHeader(InternodeFormat.TYPE_REPLICA_READ, 5).writeByte(0);
+    frame.writeInt(Integer.MAX_VALUE);
+    assertThatThrownBy(() -> codec.decode(frame))
+        .isInstanceOf(DecoderException.class)
+        .hasMessage(
+            "malformed REPLICA_READ frame: key has 2147483647 bytes, over the limit of 1048584");
+  }
+
+  @Test
+  void decode_replicaKeyLongerThanTheFrame_isTruncated() {
+    ByteBuf frame = replicaRequestHeader(InternodeFormat.TYPE_REPLICA_READ, 5).writeByte(1);
+    frame.writeInt(100).writeBytes(new byte[10]);
+    assertThatThrownBy(() -> codec.decode(frame))
+        .isInstanceOf(DecoderException.class)
+        .hasMessage("malformed REPLICA_READ frame: truncated at key: needs 100 bytes, 10 left");
+  }
+
+  @Test
+  void decode_negativeHlc() {
+    ByteBuf frame = replicaRequestHeader(InternodeFormat.TYPE_REPLICA_READ, -5);
+    assertThatThrownBy(() -> codec.decode(frame))
+        .isInstanceOf(DecoderException.class)
+        .hasMessage("malformed REPLICA_READ frame: hlc must be >= 0, was -5");
+  }
+
+  @Test
+  void decode_booleanOtherThanZeroOrOne() {
+    ByteBuf frame = replicaRequestHeader(InternodeFormat.TYPE_REPLICA_READ, 5).writeByte(2);
+    assertThatThrownBy(() -> codec.decode(frame))
+        .isInstanceOf(DecoderException.class)
+        .hasMessage("malformed REPLICA_READ frame: digestOnly must be 0 or 1, was 2");
+  }
+
+  @Test
+  void decode_reservedCellFlags() {
+    ByteBuf frame = replicaRequestHeader(InternodeFormat.TYPE_REPLICA_WRITE, 5);
+    frame.writeInt(1).writeByte('k').writeByte(0x80);
+    assertThatThrownBy(() -> codec.decode(frame))
+        .isInstanceOf(DecoderException.class)
+        .hasMessage("malformed REPLICA_WRITE frame: reserved cell flag bits set: 0x80");
+  }
+
+  @Test
+  void decode_negativeExpiry() {
+    ByteBuf frame = replicaRequestHeader(InternodeFormat.TYPE_REPLICA_WRITE, 5);
+    frame.writeInt(1).writeByte('k').writeByte(0).writeLong(1).writeLong(-1);
+    assertThatThrownBy(() -> codec.decode(frame))
+        .isInstanceOf(DecoderException.class)
+        .hasMessage("malformed REPLICA_WRITE frame: cell expiresAtMillis must be >= 0, was -1");
+  }
+
+  @Test
+  void decode_batchCountOverTheBytesLeft_isRefusedBeforeAllocating() {
+    ByteBuf frame = replicaRequestHeader(InternodeFormat.TYPE_REPLICA_WRITE_BATCH, 5);
+    frame.writeInt(1_000).writeBytes(new byte[100]);
+    assertThatThrownBy(() -> codec.decode(frame))
+        .isInstanceOf(DecoderException.class)
+        .hasMessage(
+            "malformed REPLICA_WRITE_BATCH frame: batch cell count is 1000: needs at least 25000"
+                + " bytes, 100 left");
+    ByteBuf over = replicaRequestHeader(InternodeFormat.TYPE_REPLICA_WRITE_BATCH, 5);
+    over.writeInt(InternodeFormat.REPLICA_CELLS_MAX + 1);
+    assertThatThrownBy(() -> codec.decode(over))
+        .isInstanceOf(DecoderException.class)
+        .hasMessage(
+            "malformed REPLICA_WRITE_BATCH frame: batch cell count is 65537, over the limit of"
+                + " 65536");
+  }
+
+  @Test
+  void decode_scanLimitZero_isAnInvalidValue() {
+    ByteBuf frame = replicaRequestHeader(InternodeFormat.TYPE_REPLICA_SCAN, 5);
+    frame.writeInt(0).writeInt(0).writeByte(0);
+    assertThatThrownBy(() -> codec.decode(frame))
+        .isInstanceOf(DecoderException.class)
+        .hasMessageContaining("invalid value: scan limit must be >= 1, was 0");
+  }
+
+  @Test
+  void decode_standInWriteWithAnInvalidTarget() {
+    ByteBuf frame = replicaRequestHeader(InternodeFormat.TYPE_REPLICA_STAND_IN_WRITE, 5);
+    writeString16(frame, "bad/name");
+    frame.writeInt(1).writeByte('k');
+    frame.writeByte(1).writeLong(1).writeLong(1).writeInt(0);
+    assertThatThrownBy(() -> codec.decode(frame))
+        .isInstanceOf(DecoderException.class)
+        .hasMessageContaining("malformed REPLICA_STAND_IN_WRITE frame: invalid value:")
+        .hasMessageContaining("bad/name");
+  }
+
+  private static ByteBuf replicaRequestHeader(int type, long hlc) {
+    return Unpooled.buffer()
+        .writeByte(type)
+        .writeByte(InternodeFormat.KIND_REQUEST)
+        .writeLong(1)
+        .writeLong(hlc);
+  }
+
   // ---------------------------------------------------------------- helpers
 
   static Frame roundTrip(InternodeCodec codec, Frame frame) {
@@ -629,6 +785,20 @@ class InternodeCodecTest {
                 };
             case Echo echo -> "ECHO";
             case EchoReply reply -> "ECHO_REPLY";
+            case Replica replica ->
+                switch (replica.request()) {
+                  case ReplicaRequest.Write write -> "REPLICA_WRITE";
+                  case ReplicaRequest.StandInWrite standIn -> "REPLICA_STAND_IN_WRITE";
+                  case ReplicaRequest.WriteBatch batch -> "REPLICA_WRITE_BATCH";
+                  case ReplicaRequest.Read read -> "REPLICA_READ";
+                  case ReplicaRequest.Scan scan -> "REPLICA_SCAN";
+                };
+            case ReplicaAnswer answer ->
+                switch (answer.reply()) {
+                  case ReplicaReply.Written written -> "REPLICA_WRITTEN";
+                  case ReplicaReply.ReadResult read -> "REPLICA_READ_RESULT";
+                  case ReplicaReply.ScanResult scan -> "REPLICA_SCAN_RESULT";
+                };
           };
     };
   }
@@ -669,11 +839,71 @@ class InternodeCodecTest {
   }
 
   static InternodeMessage randomMessage(Random random, WireLimits limits) {
-    return switch (random.nextInt(5)) {
+    return switch (random.nextInt(8)) {
       case 0 -> new Echo(random.nextLong());
-      case 1 -> new EchoReply(random.nextLong());
+      case 1 -> new EchoReply(random.nextLong(), random.nextLong());
+      case 2, 3 -> new Replica(random.nextLong() & Long.MAX_VALUE, randomReplicaRequest(random));
+      case 4 -> new ReplicaAnswer(random.nextLong() & Long.MAX_VALUE, randomReplicaReply(random));
       default -> new Gossip(randomGossip(random, limits));
     };
+  }
+
+  static ReplicaRequest randomReplicaRequest(Random random) {
+    return switch (random.nextInt(5)) {
+      case 0 -> new ReplicaRequest.Write(randomBytes(random, 40), randomCell(random));
+      case 1 ->
+          new ReplicaRequest.StandInWrite(
+              NodeId.of("node-" + random.nextInt(100)),
+              randomBytes(random, 40),
+              randomCell(random));
+      case 2 -> new ReplicaRequest.WriteBatch(randomKeyedCells(random));
+      case 3 -> new ReplicaRequest.Read(randomBytes(random, 40), random.nextBoolean());
+      default ->
+          new ReplicaRequest.Scan(
+              randomBytes(random, 20),
+              random.nextBoolean() ? null : randomBytes(random, 20),
+              1 + random.nextInt(InternodeFormat.REPLICA_CELLS_MAX));
+    };
+  }
+
+  static ReplicaReply randomReplicaReply(Random random) {
+    return switch (random.nextInt(3)) {
+      case 0 -> new ReplicaReply.Written();
+      case 1 ->
+          new ReplicaReply.ReadResult(
+              random.nextBoolean() ? null : randomCell(random), random.nextLong());
+      default -> new ReplicaReply.ScanResult(randomKeyedCells(random), random.nextBoolean());
+    };
+  }
+
+  private static List<KeyedCell> randomKeyedCells(Random random) {
+    List<KeyedCell> cells = new ArrayList<>();
+    int count = random.nextInt(6);
+    for (int i = 0; i < count; i++) {
+      cells.add(new KeyedCell(randomBytes(random, 30), randomCell(random)));
+    }
+    return cells;
+  }
+
+  private static Cell randomCell(Random random) {
+    long timestamp = random.nextLong();
+    Cell cell =
+        random.nextInt(3) == 0
+            ? Cell.tombstone(timestamp)
+            : Cell.value(randomBytes(random, 100), timestamp);
+    if (random.nextBoolean()) {
+      cell = cell.withExpiry(random.nextLong() & Long.MAX_VALUE);
+    }
+    if (random.nextInt(4) == 0) {
+      cell = cell.withVersion(randomBytes(random, 16));
+    }
+    return cell;
+  }
+
+  private static byte[] randomBytes(Random random, int lengthMax) {
+    byte[] bytes = new byte[random.nextInt(lengthMax + 1)];
+    random.nextBytes(bytes);
+    return bytes;
   }
 
   static GossipMessage randomGossip(Random random, WireLimits limits) {

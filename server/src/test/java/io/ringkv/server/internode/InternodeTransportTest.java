@@ -179,7 +179,7 @@ class InternodeTransportTest {
     a.learn(b);
 
     assertThat(valueOf(a.transport().request("node-2", new Echo(1234))))
-        .isEqualTo(new EchoReply(1234));
+        .isEqualTo(new EchoReply(1234, 0));
     assertThat(b.handler().requests)
         .extracting(RecordingHandler.Received::fromPeer)
         .containsExactly("node-1");
@@ -196,7 +196,7 @@ class InternodeTransportTest {
       futures.add(a.transport().request("node-2", new Echo(i)));
     }
     for (int i = 0; i < futures.size(); i++) {
-      assertThat(valueOf(futures.get(i))).isEqualTo(new EchoReply(i));
+      assertThat(valueOf(futures.get(i))).isEqualTo(new EchoReply(i, 0));
     }
     assertThat(a.stats().pendingRequests()).isZero();
   }
@@ -258,7 +258,8 @@ class InternodeTransportTest {
     Node a = start("node-1");
     Node b = start("node-2");
     a.learn(b);
-    assertThat(valueOf(a.transport().request("node-2", new Echo(1)))).isEqualTo(new EchoReply(1));
+    assertThat(valueOf(a.transport().request("node-2", new Echo(1))))
+        .isEqualTo(new EchoReply(1, 0));
     int port = b.address().getPort();
     b.transport().close();
     Await.until(
@@ -474,7 +475,8 @@ class InternodeTransportTest {
 
     a.learn(b); // gossip says where node-2 listens; the override must still win
     assertThat(a.transport().send("node-2", syn("node-1", "node-2"))).isTrue();
-    assertThat(valueOf(a.transport().request("node-2", new Echo(9)))).isEqualTo(new EchoReply(9));
+    assertThat(valueOf(a.transport().request("node-2", new Echo(9))))
+        .isEqualTo(new EchoReply(9, 0));
 
     Await.until("B receives the SYN", () -> b.handler().messages.size() == 1);
     assertThat(proxy.connections.get()).isEqualTo(1);
@@ -489,7 +491,8 @@ class InternodeTransportTest {
     closeables.add(proxy);
     Node a = start("node-1");
     a.transport().updatePeerAddress("node-2", proxy.address());
-    assertThat(valueOf(a.transport().request("node-2", new Echo(1)))).isEqualTo(new EchoReply(1));
+    assertThat(valueOf(a.transport().request("node-2", new Echo(1))))
+        .isEqualTo(new EchoReply(1, 0));
     long viaProxy = proxy.bytesToTarget.get();
     assertThat(viaProxy).isPositive();
 
@@ -508,7 +511,8 @@ class InternodeTransportTest {
 
     assertThat(valueOf(a.transport().handshake(b.address()))).isEqualTo("node-2");
 
-    assertThat(valueOf(a.transport().request("node-2", new Echo(3)))).isEqualTo(new EchoReply(3));
+    assertThat(valueOf(a.transport().request("node-2", new Echo(3))))
+        .isEqualTo(new EchoReply(3, 0));
   }
 
   @Test
@@ -653,10 +657,10 @@ class InternodeTransportTest {
         assertThat(request.kind()).isEqualTo(FrameKind.REQUEST);
         assertThat(request.message()).isEqualTo(new Echo(77));
 
-        peer.send(Frame.response(request.requestId() + 1_000, new EchoReply(0)));
-        peer.send(Frame.response(request.requestId(), new EchoReply(77)));
+        peer.send(Frame.response(request.requestId() + 1_000, new EchoReply(0, 0)));
+        peer.send(Frame.response(request.requestId(), new EchoReply(77, 0)));
 
-        assertThat(valueOf(future)).isEqualTo(new EchoReply(77));
+        assertThat(valueOf(future)).isEqualTo(new EchoReply(77, 0));
         assertThat(a.stats().unknownResponses()).isEqualTo(1);
       }
     }
@@ -737,7 +741,8 @@ class InternodeTransportTest {
     Node a = start("node-1");
     Node b = start("node-2");
     a.learn(b);
-    assertThat(valueOf(a.transport().request("node-2", new Echo(1)))).isEqualTo(new EchoReply(1));
+    assertThat(valueOf(a.transport().request("node-2", new Echo(1))))
+        .isEqualTo(new EchoReply(1, 0));
     a.transport().updatePeerAddress("node-3", new InetSocketAddress(LOOPBACK, freePort()));
     failureOf(a.transport().request("node-3", new Echo(1)));
 

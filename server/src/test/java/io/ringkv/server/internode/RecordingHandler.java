@@ -36,7 +36,8 @@ final class RecordingHandler implements InternodeHandler {
       case FAIL -> CompletableFuture.failedFuture(new IllegalStateException("disk on fire"));
       case ANSWER ->
           request instanceof InternodeMessage.Echo echo
-              ? CompletableFuture.completedFuture(new InternodeMessage.EchoReply(echo.sentNanos()))
+              ? CompletableFuture.completedFuture(
+                  new InternodeMessage.EchoReply(echo.sentNanos(), 0))
               : CompletableFuture.failedFuture(new UnsupportedOperationException("not an echo"));
     };
   }

@@ -59,7 +59,9 @@ class ServerProcessIT {
         "--set", "resp.port=0",
         "--set", "http.port=0",
         "--set", "grpc.port=0",
-        "--set", "internode.port=0");
+        "--set", "internode.port=0",
+        // No seed: the node founds a cluster of its own (the default seed is port 7000).
+        "--set", "cluster.seeds=");
   }
 
   @Test

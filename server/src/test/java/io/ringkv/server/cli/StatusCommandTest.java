@@ -1,0 +1,57 @@
+package io.ringkv.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ringkv.server.cluster.ClusterStatusReport;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** What {@code ringkv status} prints of a node's report. */
+class StatusCommandTest {
+  private static final ClusterStatusReport.NodeLine LINE =
+      new ClusterStatusReport.NodeLine(
+          "node-1",
+          true,
+          "UP",
+          "NORMAL",
+          "127.0.0.1",
+          7000,
+          6379,
+          8080,
+          9090,
+          "dc1",
+          "rack1",
+          16,
+          2048,
+          1.0,
+          1.0,
+          7,
+          3,
+          0);
+
+  @Test
+  void render_showsTheAnsweringNodesHintsAndRepairDebt() {
+    ClusterStatusReport report =
+        new ClusterStatusReport(
+            "node-1",
+            "ringkv",
+            3,
+            "JOINED",
+            List.of(LINE),
+            new ClusterStatusReport.HintStatus(3 << 20, 1, 120, 100, 2, 5, 7));
+    String text = StatusCommand.render(report);
+    assertThat(text).contains("UN  node-1*");
+    assertThat(text)
+        .contains("Hints held by node-1: 3.0 MiB pending for 1 node(s); 120 stored, 100 delivered")
+        .contains(
+            "Repair debt: 7 write(s) a replica missed for good (5 past the hint window, 2 over the"
+                + " hint bound or with hints off).");
+  }
+
+  @Test
+  void render_withoutHints_saysNothingOfThem() {
+    ClusterStatusReport report =
+        new ClusterStatusReport("node-1", "ringkv", 3, "JOINED", List.of(LINE), null);
+    assertThat(StatusCommand.render(report)).doesNotContain("Hints").doesNotContain("Repair debt");
+  }
+}
