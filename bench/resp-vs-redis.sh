@@ -87,6 +87,21 @@ wait_for_port() { # $1 port, $2 name
   exit 1
 }
 
+# A fresh ringkv node answers PING at once but founds its cluster (and takes writes) only after
+# cluster.ring_delay_millis: wait until a write is acknowledged.
+wait_for_writes() { # $1 port, $2 name
+  for _ in $(seq 1 300); do
+    if [ "$(redis-cli -p "$1" SET resp-vs-redis-ready 1 2>/dev/null)" = "OK" ]; then
+      redis-cli -p "$1" DEL resp-vs-redis-ready >/dev/null 2>&1
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo "resp-vs-redis: $2 did not acknowledge a SET on port $1 within 30 s; its log:" >&2
+  tail -n 30 "$WORK/$2.log" >&2 || true
+  exit 1
+}
+
 mkdir -p "$WORK/redis" "$WORK/ringkv"
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$WORK/redis" --appendonly yes \
   --appendfsync everysec --save "" --daemonize no >"$WORK/redis.log" 2>&1 &
@@ -102,10 +117,12 @@ for variable in $(compgen -e | grep -E '^RINGKV_(BENCH_|NO_BUILD$)' || true); do
   --set node.data_directory="$WORK/ringkv" \
   --set storage.fsync=periodic --set storage.periodic_sync_millis=1000 \
   --set resp.port="$RINGKV_PORT" --set http.enabled=false --set grpc.enabled=false \
+  --set internode.port=0 --set cluster.seeds= \
   ${EXTRA_SETS[@]+"${EXTRA_SETS[@]}"} >"$WORK/ringkv.log" 2>&1 &
 RINGKV_PID=$!
 wait_for_port "$REDIS_PORT" redis
 wait_for_port "$RINGKV_PORT" ringkv
+wait_for_writes "$RINGKV_PORT" ringkv
 
 # One redis-benchmark run; prints "test rps p50 p99" lines.
 run() { # $1 port, $2 extra flags

@@ -8,7 +8,8 @@ import java.util.HexFormat;
  * A value as a read found it. The arrays are the client's own copies; do not change them.
  *
  * @param bytes the value
- * @param timestamp the write's timestamp: microseconds since the epoch on the coordinator's clock
+ * @param timestamp the write's timestamp: a hybrid logical clock value stamped by the coordinator
+ *     (epoch milliseconds << 16 plus a counter)
  * @param expiresAtMillis when the value expires (milliseconds since the epoch), 0 if never
  * @param causalContext opaque causal context; empty until the server's causal mode exists
  */

@@ -6,7 +6,7 @@ import java.util.Optional;
  * What a put or delete did.
  *
  * @param applied false if the write's condition did not hold (nothing was written)
- * @param timestamp the write's timestamp (microseconds since the epoch); 0 if not applied
+ * @param timestamp the write's timestamp (a hybrid logical clock value); 0 if not applied
  * @param expiresAtMillis when the written value expires (milliseconds since the epoch); 0 if never,
  *     for a delete, or if not applied
  * @param causalContext opaque causal context of the write; empty until causal mode exists

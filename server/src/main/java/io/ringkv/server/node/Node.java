@@ -143,7 +143,7 @@ public final class Node implements AutoCloseable {
    * @throws NodeStartException if any step fails; whatever was started is closed again
    */
   public static Node start(NodeConfig config, NodeWiring wiring) throws NodeStartException {
-    return start(config, wiring, ReplicationSettings.defaults(config.node().directory()));
+    return start(config, wiring, ReplicationSettings.of(config));
   }
 
   /**

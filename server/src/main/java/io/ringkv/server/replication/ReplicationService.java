@@ -773,8 +773,11 @@ public final class ReplicationService implements ReplicaReceiver, AutoCloseable 
   }
 
   private <T> void carryOutNow(Coordinated<T> request, Effects effects) {
+    int hintsKept = 0;
     for (Hint hint : effects.hints()) {
-      storeHint(hint);
+      if (storeHint(hint)) {
+        hintsKept++;
+      }
     }
     List<Send> toSelf = null;
     for (Send send : effects.sends()) {
@@ -793,7 +796,18 @@ public final class ReplicationService implements ReplicaReceiver, AutoCloseable 
       }
     }
     if (effects.outcome().isPresent()) {
-      complete(request, effects.outcome().get());
+      Outcome outcome = effects.outcome().get();
+      if (outcome instanceof Outcome.Success && !effects.hints().isEmpty() && hintsKept == 0) {
+        // Only an ANY write succeeds in the same step that keeps hints: on the strength of those
+        // hints. None was kept, so nothing vouches for the write.
+        outcome =
+            new Outcome.TimedOut(
+                0,
+                1,
+                "write at ANY: no replica acknowledged and the hints for the down replicas could"
+                    + " not be kept (see the hint metrics); the write may or may not have applied");
+      }
+      complete(request, outcome);
     }
   }
 
@@ -887,18 +901,20 @@ public final class ReplicationService implements ReplicaReceiver, AutoCloseable 
             || request instanceof ReplicaRequest.StandInWrite);
   }
 
-  private void storeHint(Hint hint) {
+  /** Stores {@code hint}; true if it was kept. */
+  private boolean storeHint(Hint hint) {
     if (hints == null || hint.target().equals(self)) {
       // Off, or for this node itself (its own storage failed): nothing to hand over later.
       metrics.hintRefused();
-      return;
+      return false;
     }
     try {
       if (hints.store(hint.target(), hint.key(), hint.cell(), clock.wallMillis())) {
         metrics.hintStored();
-      } else {
-        metrics.hintRefused();
+        return true;
       }
+      metrics.hintRefused();
+      return false;
     } catch (IOException | RuntimeException e) {
       metrics.hintFailed();
       if (!hintFailureLogged) {
@@ -908,6 +924,7 @@ public final class ReplicationService implements ReplicaReceiver, AutoCloseable 
             "cannot store a hint for " + hint.target() + " (logged once; counted in metrics)",
             e);
       }
+      return false;
     }
   }
 

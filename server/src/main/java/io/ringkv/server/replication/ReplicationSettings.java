@@ -1,5 +1,8 @@
 package io.ringkv.server.replication;
 
+import io.ringkv.server.config.HintsSection;
+import io.ringkv.server.config.NodeConfig;
+import io.ringkv.server.config.ReplicationSection;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -25,7 +28,7 @@ import java.util.Objects;
  * @param hintMaxBytesPerTarget hint bytes kept on disk per target node; beyond, new hints for it
  *     are dropped and counted as repair debt
  * @param hintThrottleBytesPerSecond hint delivery sends at most this many bytes per second to all
- *     targets together
+ *     targets together; 0 for no limit
  * @param hintDirectory where hints are kept (default {@code <node directory>/hints})
  */
 public record ReplicationSettings(
@@ -68,8 +71,27 @@ public record ReplicationSettings(
     checkRange("maxClockSkewMillis", maxClockSkewMillis, 1, TIMEOUT_MILLIS_MAX);
     checkRange("hintWindowMillis", hintWindowMillis, 1, HINT_WINDOW_MILLIS_MAX);
     checkRange("hintMaxBytesPerTarget", hintMaxBytesPerTarget, 1, Long.MAX_VALUE);
-    checkRange("hintThrottleBytesPerSecond", hintThrottleBytesPerSecond, 1, Long.MAX_VALUE);
+    checkRange("hintThrottleBytesPerSecond", hintThrottleBytesPerSecond, 0, Long.MAX_VALUE);
     Objects.requireNonNull(hintDirectory, "hintDirectory");
+  }
+
+  /** The settings of {@code config}'s {@code replication.*} and {@code hints.*} sections. */
+  public static ReplicationSettings of(NodeConfig config) {
+    ReplicationSection replication = config.replication();
+    HintsSection hints = config.hints();
+    return new ReplicationSettings(
+        replication.writeTimeoutMillis(),
+        replication.readTimeoutMillis(),
+        replication.readRepairChance(),
+        replication.speculativeRetry(),
+        0.99,
+        replication.maxClockSkewMillis(),
+        replication.sloppyQuorum(),
+        hints.enabled(),
+        hints.windowMillis(),
+        hints.maxBytesPerTarget(),
+        hints.throttleBytesPerSecond(),
+        config.hintsDirectory());
   }
 
   /**
