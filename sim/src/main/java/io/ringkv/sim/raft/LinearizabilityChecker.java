@@ -26,7 +26,15 @@ import java.util.TreeMap;
  *
  * <p>Indeterminate operations (see {@link HistoryOperation}) return "never": their return event is
  * at the end of the list, so they may be linearized anywhere after their call, and since their
- * answer is unknown the model accepts any.
+ * answer is unknown the model accepts any. Many of them (a long outage where every client gives up
+ * again and again) would make the search exponential: k such writes open at once give 2^k sets of
+ * linearized operations. Two exact reductions keep it small. First, a value that no get returned
+ * and no compare-and-set expected is <em>unobserved</em>: every unobserved value is replaced by one
+ * token, since no operation can tell them apart. Second, indeterminate writes whose effect is then
+ * the same (puts of the token; compare-and-sets from the same expected value to the token) are
+ * interchangeable, so they are only linearized in the order of their invocations: if a
+ * linearization exists, the one that swaps them into that order is one too (each is placed no
+ * earlier than its call, by the usual exchange argument), so no verdict changes.
  *
  * <p>Bounds: each key's search stops after {@link #SEARCH_STEPS_PER_KEY_MAX} steps and is then
  * reported inconclusive (never silently passed). Stateless between calls; not thread-safe within
@@ -93,24 +101,31 @@ public final class LinearizabilityChecker {
   }
 
   /**
-   * The register model: the state after {@code operation} with answer {@code result} in {@code
-   * state}, or -1 if that answer is impossible there. Values are positive, absent is 0, so -1 is
-   * free to mean "refused".
+   * The register model: the state after {@code history}'s operation with its answer in {@code
+   * state}, writing {@code writtenValue} (the operation's value, or {@link #UNOBSERVED}), or {@link
+   * #REFUSED} if that answer is impossible there. Values are positive and absent is 0, so negative
+   * numbers are free for the two markers.
    */
-  static long step(long state, HistoryOperation history) {
+  static long step(long state, HistoryOperation history, long writtenValue) {
     boolean known = !history.isIndeterminate();
     return switch (history.operation()) {
-      case KvOperation.Get get -> !known || history.result() == state ? state : -1;
-      case KvOperation.Put put -> put.value();
+      case KvOperation.Get get -> !known || history.result() == state ? state : REFUSED;
+      case KvOperation.Put put -> writtenValue;
       case KvOperation.CompareAndSet cas -> {
         boolean sets = state == cas.expected();
         if (known && sets != (history.result() == 1)) {
-          yield -1;
+          yield REFUSED;
         }
-        yield sets ? cas.value() : state;
+        yield sets ? writtenValue : state;
       }
     };
   }
+
+  /** The model's answer to an impossible step. */
+  static final long REFUSED = -1;
+
+  /** The one state every unobserved value stands for. */
+  static final long UNOBSERVED = -2;
 
   private enum Verdict {
     LINEARIZABLE,
@@ -124,6 +139,11 @@ public final class LinearizabilityChecker {
     final int slot;
     final boolean call;
     final long timeNanos;
+    long writtenValue;
+
+    /** An interchangeable indeterminate write invoked just before, to linearize first; or null. */
+    Event predecessor;
+
     Event match;
     Event previous;
     Event next;
@@ -192,6 +212,44 @@ public final class LinearizabilityChecker {
         event.previous = last;
         last = event;
       }
+      reduceIndeterminateWrites(events);
+    }
+
+    /** Unobserved values become one token; interchangeable indeterminate writes get an order. */
+    private void reduceIndeterminateWrites(List<Event> events) {
+      Set<Long> observed = new HashSet<>();
+      for (HistoryOperation operation : operations) {
+        switch (operation.operation()) {
+          case KvOperation.Get get -> {
+            if (!operation.isIndeterminate()) {
+              observed.add(operation.result());
+            }
+          }
+          case KvOperation.CompareAndSet cas -> observed.add(cas.expected());
+          case KvOperation.Put put -> {}
+        }
+      }
+      TreeMap<Long, Event> lastOfGroup = new TreeMap<>();
+      for (Event call : events) {
+        if (!call.call) {
+          continue;
+        }
+        long value =
+            switch (call.operation.operation()) {
+              case KvOperation.Put put -> put.value();
+              case KvOperation.CompareAndSet cas -> cas.value();
+              case KvOperation.Get get -> 0;
+            };
+        call.writtenValue = observed.contains(value) ? value : UNOBSERVED;
+        if (call.operation.isIndeterminate() && call.writtenValue == UNOBSERVED) {
+          // Group by effect: puts (-1), or compare-and-sets by their expected value (>= 0).
+          long group =
+              call.operation.operation() instanceof KvOperation.CompareAndSet cas
+                  ? cas.expected()
+                  : -1;
+          call.predecessor = lastOfGroup.put(group, call);
+        }
+      }
     }
 
     void run() {
@@ -207,9 +265,13 @@ public final class LinearizabilityChecker {
           return;
         }
         if (event.call) {
-          long next = step(state, event.operation);
+          boolean inOrder =
+              event.predecessor == null
+                  || (linearized[event.predecessor.slot >>> 6] & (1L << event.predecessor.slot))
+                      != 0;
+          long next = inOrder ? step(state, event.operation, event.writtenValue) : REFUSED;
           boolean advanced = false;
-          if (next >= 0) {
+          if (next != REFUSED) {
             long[] candidate = linearized.clone();
             candidate[event.slot >>> 6] |= 1L << event.slot;
             if (explored.add(new Explored(candidate, next))) {
@@ -284,7 +346,10 @@ public final class LinearizabilityChecker {
           .append(" operations, no linearization; the longest linearizable start places ")
           .append(deepest)
           .append(", leaving the register at ")
-          .append(stateAtDeepest == KvOperation.ABSENT ? "absent" : stateAtDeepest)
+          .append(
+              stateAtDeepest == KvOperation.ABSENT
+                  ? "absent"
+                  : stateAtDeepest == UNOBSERVED ? "a value nobody read" : stateAtDeepest)
           .append(", and then ")
           .append(stuckAt)
           .append(" cannot be placed before it returns.");

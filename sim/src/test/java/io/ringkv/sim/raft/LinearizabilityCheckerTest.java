@@ -151,6 +151,46 @@ class LinearizabilityCheckerTest {
   }
 
   @Test
+  void check_manyIndeterminateWritesDuringAnOutage_searchStaysSmall() {
+    // Six clients give up on 60 writes between two reads that see the same value: 2^60 subsets
+    // without the reductions.
+    done(0, 0, 1, new Put(1, 1), 0);
+    for (int i = 0; i < 60; i++) {
+      timedOut(
+          1 + i % 6, 2 + i, i % 3 == 0 ? new CompareAndSet(1, 1, 1_000 + i) : new Put(1, 100 + i));
+    }
+    done(0, 100, 101, new Get(1), 1);
+    done(0, 102, 103, new CompareAndSet(1, 1, 7), 0);
+    LinearizabilityChecker.Result result = check();
+    assertThat(result.linearizable()).as("%s", result.violations()).isTrue();
+    assertThat(result.searchSteps())
+        .as("polynomial: two groups of interchangeable writes")
+        .isLessThan(100_000);
+  }
+
+  @Test
+  void check_interchangeableIndeterminateWrites_theEarliestInvokedExplainsAFailedCompareAndSet() {
+    done(0, 0, 1, new Put(1, 1), 0);
+    timedOut(2, 50, new Put(1, 20)); // invoked too late to matter
+    timedOut(3, 5, new Put(1, 30)); // invoked before the compare-and-set: explains its failure
+    done(1, 10, 20, new CompareAndSet(1, 1, 2), 0);
+    done(1, 30, 31, new Get(1), 1);
+    assertThat(check().linearizable()).isFalse(); // the value went from "not 1" back to 1
+
+    history.removeLast();
+    assertThat(check().linearizable()).isTrue();
+  }
+
+  @Test
+  void check_indeterminateWritesInvokedAfterTheFailure_cannotExplainIt() {
+    done(0, 0, 1, new Put(1, 1), 0);
+    done(1, 10, 20, new CompareAndSet(1, 1, 2), 0);
+    timedOut(2, 50, new Put(1, 20));
+    timedOut(3, 21, new Put(1, 30));
+    assertThat(check().linearizable()).isFalse();
+  }
+
+  @Test
   void check_keysAreIndependent_onlyTheBrokenKeyIsReported() {
     done(1, 0, 10, new Put(1, 5), 0);
     done(2, 20, 30, new Get(1), 5);
