@@ -4,6 +4,7 @@ import io.ringkv.raft.ConfigChange;
 import io.ringkv.raft.Configuration;
 import io.ringkv.raft.Entry;
 import io.ringkv.raft.EntryType;
+import io.ringkv.raft.HardState;
 import io.ringkv.raft.Message;
 import io.ringkv.raft.PersistentState;
 import io.ringkv.raft.RaftConfig;
@@ -89,6 +90,7 @@ public final class RaftCluster {
   private final long segmentBytesMax;
   private final long compactEveryEntries;
   private final boolean catchUpTicksOnThaw;
+  private final PlantedBug plantedBug;
   private final RaftSafetyChecker checker;
   private final History history = new History();
   private final List<StopListener> stopListeners = new ArrayList<>();
@@ -106,6 +108,7 @@ public final class RaftCluster {
     this.segmentBytesMax = builder.segmentBytesMax;
     this.compactEveryEntries = builder.compactEveryEntries;
     this.catchUpTicksOnThaw = builder.catchUpTicksOnThaw;
+    this.plantedBug = builder.plantedBug;
     this.checker = new RaftSafetyChecker(simulation);
     int total = builder.voters + builder.spares;
     long[] voterIds = new long[builder.voters];
@@ -170,6 +173,7 @@ public final class RaftCluster {
     private long compactEveryEntries;
     private boolean catchUpTicksOnThaw = true;
     private Workload workload = Workload.defaults();
+    private PlantedBug plantedBug = PlantedBug.NONE;
 
     private Builder(long seed) {
       this.seed = seed;
@@ -244,6 +248,12 @@ public final class RaftCluster {
       return this;
     }
 
+    /** Plants a caller's mistake, for tests that show the checkers catch it. */
+    public Builder plant(PlantedBug bug) {
+      this.plantedBug = Objects.requireNonNull(bug, "bug");
+      return this;
+    }
+
     public RaftCluster build() {
       return new RaftCluster(this);
     }
@@ -290,6 +300,16 @@ public final class RaftCluster {
 
   RaftSafetyChecker checker() {
     return checker;
+  }
+
+  /** What the per-step checkers found (a violation also ends the run with an exception). */
+  public List<io.ringkv.sim.Violation> violations() {
+    return checker.violations();
+  }
+
+  /** Judges the clients' history so far (writes still waiting count as indeterminate). */
+  public LinearizabilityChecker.Result checkLinearizability() {
+    return LinearizabilityChecker.check(history.operations());
   }
 
   /** The configuration of the highest committed configuration entry (or snapshot) applied. */
@@ -621,6 +641,21 @@ public final class RaftCluster {
     } else {
       checker.onRecovered(member, recovered, machine.chainHash());
     }
+    PersistentState restored = recovered;
+    if (plantedBug == PlantedBug.FORGET_VOTE_ON_RESTART && recovered.hardState().vote() != 0) {
+      HardState forgotten =
+          new HardState(recovered.hardState().term(), 0, recovered.hardState().commit());
+      try {
+        log.save(List.of(), forgotten, true);
+      } catch (IOException e) {
+        checker.fail("durability", member.name() + " cannot store its hard state: " + e);
+      }
+      member.stored.save(List.of(), forgotten, true);
+      restored =
+          new PersistentState(
+              forgotten, recovered.snapshot(), recovered.entries(), recovered.applied());
+    }
+    PersistentState restartState = restored;
     RaftNode raft =
         call(
             member,
@@ -628,7 +663,7 @@ public final class RaftCluster {
             () ->
                 bootstrap
                     ? RaftNode.bootstrap(member.config(), initialConfiguration, member.rng().fork())
-                    : RaftNode.restart(member.config(), recovered, member.rng().fork()));
+                    : RaftNode.restart(member.config(), restartState, member.rng().fork()));
     member.incarnation++;
     member.starts++;
     member.process = new MemberProcess(raft, log, machine, member.incarnation);
@@ -695,6 +730,9 @@ public final class RaftCluster {
       member.crashes += kind == MemberStop.DECOMMISSION ? 0 : 1;
       if (kind == MemberStop.POWER_LOSS) {
         member.disk().powerLoss(member.rng());
+        if (plantedBug == PlantedBug.LOSE_SYNCED_WRITES) {
+          loseSyncedWrites(member);
+        }
       }
     } else {
       member.state = RaftMember.State.FROZEN;
@@ -703,6 +741,28 @@ public final class RaftCluster {
     simulation.trace(member.name() + " stop " + kind);
     for (StopListener listener : stopListeners) {
       listener.onStopped(member, kind);
+    }
+  }
+
+  /** The planted lying disk: cuts the newest segment's tail, synced bytes included. */
+  private void loseSyncedWrites(RaftMember member) {
+    try {
+      List<java.nio.file.Path> files = member.disk().list(RaftMember.LOG_DIRECTORY);
+      java.nio.file.Path newest = null;
+      for (java.nio.file.Path file : files) {
+        if (file.getFileName().toString().startsWith("segment-")) {
+          newest = file;
+        }
+      }
+      if (newest != null) {
+        long length = member.disk().size(newest);
+        long cut = 1 + member.rng().nextLong(Math.min(length, 200));
+        member.disk().truncateRaw(newest, length - cut);
+        member.stored.markUncertain();
+        simulation.trace(member.name() + " disk lies: " + cut + " synced bytes lost");
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 
@@ -722,7 +782,15 @@ public final class RaftCluster {
 
   private void onClientRequest(RaftMember member, String client, ClientRequest request) {
     MemberProcess process = member.process;
-    if (!request.operation().isWrite()) {
+    if (!request.operation().isWrite() && plantedBug == PlantedBug.READS_WITHOUT_READ_INDEX) {
+      boolean leads = process.raft().role() == io.ringkv.raft.Role.LEADER;
+      reply(
+          member,
+          client,
+          request,
+          leads ? ReplyKind.DONE : ReplyKind.NOT_LEADER,
+          leads ? process.machine.get(request.operation().key()) : process.raft().leader());
+    } else if (!request.operation().isWrite()) {
       if (process.pendingReads.size() >= MemberProcess.PENDING_READS_MAX) {
         process.pendingReads.pollFirstEntry();
       }
@@ -801,9 +869,10 @@ public final class RaftCluster {
           member.stored.saveSnapshot(ready.snapshot().get());
         }
         if (!ready.entries().isEmpty() || ready.hardState().isPresent()) {
-          process.log().save(ready.entries(), ready.hardState().orElse(null), ready.mustSync());
+          boolean sync = ready.mustSync() && plantedBug != PlantedBug.STORE_WITHOUT_SYNC;
+          process.log().save(ready.entries(), ready.hardState().orElse(null), sync);
           member.stored.save(ready.entries(), ready.hardState().orElse(null), ready.mustSync());
-        } else if (ready.mustSync()) {
+        } else if (ready.mustSync() && plantedBug != PlantedBug.STORE_WITHOUT_SYNC) {
           process.log().sync();
         }
       } catch (IOException e) {

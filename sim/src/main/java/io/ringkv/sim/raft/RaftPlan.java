@@ -172,8 +172,14 @@ public final class RaftPlan {
 
   /** The group this plan describes, not yet started, tracing to {@code trace}. */
   public RaftCluster build(Trace trace) {
+    return build(trace, PlantedBug.NONE);
+  }
+
+  /** The group this plan describes with a caller's mistake planted (for the checkers' tests). */
+  public RaftCluster build(Trace trace, PlantedBug bug) {
     RaftCluster.Builder builder =
         RaftCluster.builder(simulationSeed)
+            .plant(bug)
             .voters(voters)
             .spares(spares)
             .clients(clients, workload)

@@ -47,9 +47,9 @@ public final class RaftRun {
   private long recoveryNanos = -1;
   private LinearizabilityChecker.Result linearizability;
 
-  private RaftRun(long seed, Trace trace) {
+  private RaftRun(long seed, Trace trace, PlantedBug bug) {
     plan = RaftPlan.of(seed);
-    cluster = plan.build(trace);
+    cluster = plan.build(trace, bug);
     simulation = cluster.simulation();
     chaos = new RaftChaos(cluster, plan, simulation.rng().fork());
     cluster.addStopListener(chaos);
@@ -62,7 +62,12 @@ public final class RaftRun {
 
   /** Runs {@code seed}, tracing to {@code trace}. */
   public static RaftRunResult run(long seed, Trace trace) {
-    return new RaftRun(seed, trace).execute();
+    return new RaftRun(seed, trace, PlantedBug.NONE).execute();
+  }
+
+  /** Runs {@code seed} with a caller's mistake planted, to show the checkers catch it. */
+  public static RaftRunResult run(long seed, PlantedBug bug) {
+    return new RaftRun(seed, new Trace(), bug).execute();
   }
 
   private RaftRunResult execute() {
