@@ -9,9 +9,7 @@ import io.ringkv.raft.Message;
 import io.ringkv.raft.PersistentState;
 import io.ringkv.raft.RaftConfig;
 import io.ringkv.raft.RaftNode;
-import io.ringkv.raft.ReadState;
 import io.ringkv.raft.Ready;
-import io.ringkv.raft.RejectReason;
 import io.ringkv.raft.Snapshot;
 import io.ringkv.raft.Submission;
 import io.ringkv.raft.log.DurableLog;
@@ -21,22 +19,17 @@ import io.ringkv.sim.SimTime;
 import io.ringkv.sim.Simulation;
 import io.ringkv.sim.SimulationFailure;
 import io.ringkv.sim.Trace;
-import io.ringkv.sim.raft.MemberProcess.PendingRead;
-import io.ringkv.sim.raft.MemberProcess.PendingWrite;
 import io.ringkv.sim.raft.Packet.ClientReply;
 import io.ringkv.sim.raft.Packet.ClientRequest;
 import io.ringkv.sim.raft.Packet.RaftPacket;
-import io.ringkv.sim.raft.Packet.ReplyKind;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongFunction;
@@ -92,6 +85,7 @@ public final class RaftCluster {
   private final boolean catchUpTicksOnThaw;
   private final PlantedBug plantedBug;
   private final RaftSafetyChecker checker;
+  private final KvService service;
   private final History history = new History();
   private final List<StopListener> stopListeners = new ArrayList<>();
   private Configuration committedConfiguration;
@@ -100,8 +94,6 @@ public final class RaftCluster {
   private long snapshotsTaken;
   private long snapshotsInstalled;
   private long configurationsApplied;
-  private long readsServed;
-  private long writesAnswered;
 
   private RaftCluster(Builder builder) {
     this.simulation = new Simulation(builder.seed, builder.trace);
@@ -110,6 +102,7 @@ public final class RaftCluster {
     this.catchUpTicksOnThaw = builder.catchUpTicksOnThaw;
     this.plantedBug = builder.plantedBug;
     this.checker = new RaftSafetyChecker(simulation);
+    this.service = new KvService(this::send, checker, builder.plantedBug);
     int total = builder.voters + builder.spares;
     long[] voterIds = new long[builder.voters];
     for (int i = 0; i < builder.voters; i++) {
@@ -346,11 +339,11 @@ public final class RaftCluster {
   }
 
   public long readsServed() {
-    return readsServed;
+    return service.readsServed();
   }
 
   public long writesAnswered() {
-    return writesAnswered;
+    return service.writesAnswered();
   }
 
   void addStopListener(StopListener listener) {
@@ -773,81 +766,14 @@ public final class RaftCluster {
         call(member, "step", () -> process.raft().step(raftPacket.message()));
         drain(member);
       }
-      case ClientRequest request -> onClientRequest(member, from, request);
+      case ClientRequest request -> {
+        service.onRequest(member, from, request);
+        drain(member);
+      }
       case ClientReply reply -> {
         // Members do not take replies.
       }
     }
-  }
-
-  private void onClientRequest(RaftMember member, String client, ClientRequest request) {
-    MemberProcess process = member.process;
-    if (!request.operation().isWrite() && plantedBug == PlantedBug.READS_WITHOUT_READ_INDEX) {
-      boolean leads = process.raft().role() == io.ringkv.raft.Role.LEADER;
-      reply(
-          member,
-          client,
-          request,
-          leads ? ReplyKind.DONE : ReplyKind.NOT_LEADER,
-          leads ? process.machine.get(request.operation().key()) : process.raft().leader());
-    } else if (!request.operation().isWrite()) {
-      if (process.pendingReads.size() >= MemberProcess.PENDING_READS_MAX) {
-        process.pendingReads.pollFirstEntry();
-      }
-      long requestId = process.nextReadRequestId();
-      Submission submission = call(member, "readIndex", () -> process.raft().readIndex(requestId));
-      if (submission instanceof Submission.Rejected rejected) {
-        reply(member, client, request, refusal(rejected), rejected.leader());
-      } else {
-        process.pendingReads.put(
-            requestId,
-            new PendingRead(
-                requestId,
-                client,
-                request.client(),
-                request.sequence(),
-                request.operation().key(),
-                -1));
-      }
-    } else {
-      OptionalLong done = process.machine.sessionResult(request.client(), request.sequence());
-      if (done.isPresent()) {
-        reply(member, client, request, ReplyKind.DONE, done.getAsLong());
-        return;
-      }
-      byte[] command =
-          new KvCommand(request.client(), request.sequence(), request.operation()).encode();
-      Submission submission = call(member, "propose", () -> process.raft().propose(command));
-      switch (submission) {
-        case Submission.Rejected rejected ->
-            reply(member, client, request, refusal(rejected), rejected.leader());
-        case Submission.Accepted accepted -> {
-          if (process.pendingWrites.size() >= MemberProcess.PENDING_WRITES_MAX) {
-            process.pendingWrites.pollFirstEntry();
-          }
-          PendingWrite replaced =
-              process.pendingWrites.put(
-                  accepted.index(),
-                  new PendingWrite(accepted.term(), client, request.client(), request.sequence()));
-          if (replaced != null) {
-            send(
-                member.name(),
-                replaced.client(),
-                new ClientReply(replaced.clientId(), replaced.sequence(), ReplyKind.LOST, 0));
-          }
-        }
-      }
-    }
-    drain(member);
-  }
-
-  private static ReplyKind refusal(Submission.Rejected rejected) {
-    return rejected.reason() == RejectReason.NOT_LEADER ? ReplyKind.NOT_LEADER : ReplyKind.BUSY;
-  }
-
-  private void reply(
-      RaftMember member, String client, ClientRequest request, ReplyKind kind, long value) {
-    send(member.name(), client, new ClientReply(request.client(), request.sequence(), kind, value));
   }
 
   private void send(String from, String to, Packet packet) {
@@ -902,15 +828,14 @@ public final class RaftCluster {
       // 3. Apply, then serve reads.
       ready.snapshot().ifPresent(snapshot -> installSnapshot(member, process, snapshot));
       for (Entry entry : ready.committedEntries()) {
-        applyEntry(member, process, entry);
-      }
-      for (ReadState readState : ready.readStates()) {
-        PendingRead read = process.pendingReads.remove(readState.requestId());
-        if (read != null) {
-          process.readsAwaitingApply.add(read.withIndex(readState.index()));
+        service.apply(member, process, entry);
+        if (entry.type() == EntryType.CONFIGURATION) {
+          configurationsApplied++;
+          noteConfiguration(entry.index(), Configuration.decode(entry.data()));
         }
       }
-      serveReads(member, process);
+      service.takeReadStates(process, ready.readStates());
+      service.serveReads(member, process);
       // 4. Advance.
       call(member, "advance", () -> process.raft().advance(ready));
       checker.onAdvanced(member);
@@ -921,73 +846,11 @@ public final class RaftCluster {
   }
 
   private void installSnapshot(RaftMember member, MemberProcess process, Snapshot snapshot) {
-    process.machine =
-        call(member, "install", () -> KvStateMachine.restore(snapshot.index(), snapshot.data()));
-    process.pendingWrites.headMap(snapshot.index(), true).clear();
-    snapshotsInstalled++;
-    noteConfiguration(snapshot.index(), snapshot.configuration());
     simulation.trace(
         member.name() + " installs snapshot " + snapshot.term() + "/" + snapshot.index());
-    checker.onSnapshotInstalled(
-        member, snapshot, process.machine.chainHash(), process.machine.contentDigest());
-  }
-
-  private void applyEntry(RaftMember member, MemberProcess process, Entry entry) {
-    KvStateMachine.Applied applied = call(member, "apply", () -> process.machine.apply(entry));
-    checker.onApplied(member, entry, process.machine.chainHash());
-    if (entry.type() == EntryType.CONFIGURATION) {
-      configurationsApplied++;
-      noteConfiguration(entry.index(), Configuration.decode(entry.data()));
-    }
-    PendingWrite pending = process.pendingWrites.remove(entry.index());
-    if (pending == null) {
-      return;
-    }
-    if (pending.term() != entry.term()) {
-      send(
-          member.name(),
-          pending.client(),
-          new ClientReply(pending.clientId(), pending.sequence(), ReplyKind.LOST, 0));
-      return;
-    }
-    if (applied == null
-        || applied.client() != pending.clientId()
-        || applied.sequence() != pending.sequence()) {
-      checker.fail(
-          "state machine safety",
-          member.name()
-              + " applied "
-              + entry
-              + " where it proposed c"
-              + pending.clientId()
-              + "#"
-              + pending.sequence()
-              + " in the same term");
-    }
-    if (applied.result() != KvStateMachine.STALE) {
-      writesAnswered++;
-      send(
-          member.name(),
-          pending.client(),
-          new ClientReply(
-              pending.clientId(), pending.sequence(), ReplyKind.DONE, applied.result()));
-    }
-  }
-
-  private void serveReads(RaftMember member, MemberProcess process) {
-    Iterator<PendingRead> reads = process.readsAwaitingApply.iterator();
-    while (reads.hasNext()) {
-      PendingRead read = reads.next();
-      if (read.readIndex() <= process.machine.appliedIndex()) {
-        reads.remove();
-        readsServed++;
-        send(
-            member.name(),
-            read.client(),
-            new ClientReply(
-                read.clientId(), read.sequence(), ReplyKind.DONE, process.machine.get(read.key())));
-      }
-    }
+    service.install(member, process, snapshot);
+    snapshotsInstalled++;
+    noteConfiguration(snapshot.index(), snapshot.configuration());
   }
 
   private void noteConfiguration(long index, Configuration configuration) {
@@ -1023,40 +886,11 @@ public final class RaftCluster {
   }
 
   private <T> T call(RaftMember member, String what, Supplier<T> action) {
-    try {
-      return action.get();
-    } catch (SimulationFailure failure) {
-      throw failure;
-    } catch (RuntimeException e) {
-      checker.fail(
-          "exception",
-          member.name()
-              + " threw in "
-              + what
-              + " at "
-              + SimTime.format(simulation.nowNanos())
-              + ": "
-              + e
-              + "\n"
-              + stack(e));
-      throw e;
-    }
+    return checker.guard(member, what, action);
   }
 
   private void call(RaftMember member, String what, Runnable action) {
-    call(
-        member,
-        what,
-        () -> {
-          action.run();
-          return null;
-        });
-  }
-
-  private static String stack(Throwable failure) {
-    java.io.StringWriter out = new java.io.StringWriter();
-    failure.printStackTrace(new java.io.PrintWriter(out));
-    return out.toString();
+    checker.guard(member, what, action);
   }
 
   /** The network's side of members and clients. */

@@ -307,6 +307,43 @@ final class RaftSafetyChecker {
     }
   }
 
+  /**
+   * Runs protocol code for {@code member}: an exception from it is a violation ("exception") with
+   * its stack trace, ending the run; a {@link SimulationFailure} passes through.
+   */
+  <T> T guard(RaftMember member, String what, java.util.function.Supplier<T> action) {
+    try {
+      return action.get();
+    } catch (SimulationFailure failure) {
+      throw failure;
+    } catch (RuntimeException e) {
+      java.io.StringWriter stack = new java.io.StringWriter();
+      e.printStackTrace(new java.io.PrintWriter(stack));
+      fail(
+          "exception",
+          member.name()
+              + " threw in "
+              + what
+              + " at "
+              + io.ringkv.sim.SimTime.format(simulation.nowNanos())
+              + ": "
+              + e
+              + "\n"
+              + stack);
+      throw e;
+    }
+  }
+
+  void guard(RaftMember member, String what, Runnable action) {
+    guard(
+        member,
+        what,
+        () -> {
+          action.run();
+          return null;
+        });
+  }
+
   /** Records a violation and ends the run. */
   void fail(String checker, String message) {
     Violation violation = new Violation(checker, simulation.nowNanos(), message);
