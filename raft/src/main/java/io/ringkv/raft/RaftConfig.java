@@ -20,12 +20,18 @@ package io.ringkv.raft;
  *     timeout, and a follower that heard from a leader within the last election timeout ignores
  *     vote requests (thesis §6.2 and §4.2.3)
  * @param leaseReads serve reads without a heartbeat round while the leader holds a lease. Clock
- *     assumption: every node's tick rate differs from every other's by less than the factor {@code
- *     electionTimeoutTicks / leaseDurationTicks} (bounded drift, no pauses of the leader between
- *     deciding and serving longer than that margin). If that assumption fails, a read may be stale;
- *     with {@code leaseReads} off no clock assumption is made. Needs {@code checkQuorum}.
+ *     assumption: no node's tick interval is longer than another's by the factor {@code
+ *     (electionTimeoutTicks - 1) / leaseDurationTicks} or more (bounded drift, no pauses of the
+ *     leader between deciding and serving longer than that margin). The {@code - 1}: a voter's
+ *     first tick after the heartbeat may come at once, so the {@code electionTimeoutTicks} ticks it
+ *     waits out before voting again span only a little more than {@code electionTimeoutTicks - 1}
+ *     intervals, while the lease runs {@code leaseDurationTicks} of the leader's intervals from its
+ *     last tick before sending. If that assumption fails, a read may be stale; with {@code
+ *     leaseReads} off no clock assumption is made. Needs {@code checkQuorum}.
  * @param leaseDurationTicks how long after sending a heartbeat acknowledged by a quorum the leader
- *     holds its lease, counted in its own ticks; less than {@code electionTimeoutTicks}
+ *     holds its lease, counted in its own ticks; less than {@code electionTimeoutTicks}, and with
+ *     {@code leaseReads} at most {@code electionTimeoutTicks - 2} (else no drift at all is
+ *     tolerated)
  * @param inflightAppendsMax append messages a leader has in flight to one follower in the replicate
  *     state before waiting for acknowledgements
  * @param inflightBytesMax entry bytes a leader has in flight to one follower
@@ -73,6 +79,13 @@ public record RaftConfig(
           "leaseDurationTicks must be less than electionTimeoutTicks ("
               + electionTimeoutTicks
               + "), was "
+              + leaseDurationTicks);
+    }
+    if (leaseReads && leaseDurationTicks > electionTimeoutTicks - 2) {
+      throw new IllegalArgumentException(
+          "with leaseReads, leaseDurationTicks must be at most electionTimeoutTicks - 2 ("
+              + (electionTimeoutTicks - 2)
+              + ") so that some clock drift is tolerated, was "
               + leaseDurationTicks);
     }
     positive("inflightAppendsMax", inflightAppendsMax);

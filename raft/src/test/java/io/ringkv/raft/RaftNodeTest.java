@@ -187,6 +187,49 @@ class RaftNodeTest {
   }
 
   @Test
+  void config_leaseWithoutATickOfMargin_isRejected() {
+    assertThatThrownBy(
+            () ->
+                RaftConfig.builder(1)
+                    .electionTimeoutTicks(10)
+                    .leaseReads(true)
+                    .leaseDurationTicks(9)
+                    .build())
+        .hasMessageContaining("at most electionTimeoutTicks - 2");
+    assertThat(RaftConfig.builder(1).leaseReads(true).leaseDurationTicks(8).build().leaseReads())
+        .isTrue();
+  }
+
+  /**
+   * Why the lease's clock assumption is {@code (electionTimeoutTicks - 1) / leaseDurationTicks}: a
+   * voter that heard a leader's heartbeat refuses other candidates for exactly {@code
+   * electionTimeoutTicks} of its own ticks, and its first tick may come right after the heartbeat.
+   */
+  @Test
+  void checkQuorum_voterRefusesOtherCandidatesForElectionTimeoutTicks_countingATickRightAfter() {
+    RaftConfig config = RaftConfig.builder(2).electionTimeoutTicks(10).preVote(false).build();
+    RaftNode voter = RaftNode.bootstrap(config, THREE, new Rng(1));
+    drain(voter);
+    voter.step(new Message.Heartbeat(1, 2, 2, 1, 0, 5));
+    drain(voter);
+    for (int tick = 1; tick <= 9; tick++) {
+      voter.tick(); // the first of them may come a nanosecond after the heartbeat
+    }
+    drain(voter);
+    voter.step(new Message.VoteRequest(3, 2, 3, false, 1, 1, false));
+    assertThat(voter.term()).as("still refusing after 9 ticks").isEqualTo(2);
+    assertThat(voter.hasReady()).as("no answer, no change").isFalse();
+
+    voter.tick();
+    drain(voter);
+    voter.step(new Message.VoteRequest(3, 2, 3, false, 1, 1, false));
+    Ready ready = voter.ready();
+    assertThat(ready.messages())
+        .as("after 10 ticks, a little more than 9 tick intervals, it votes")
+        .containsExactly(new Message.VoteResponse(2, 3, 3, false, true));
+  }
+
+  @Test
   void configuration_encodesAndAppliesOneChangeAtATime() {
     Configuration configuration = new Configuration(List.of(3L, 1L), List.of(5L));
     assertThat(Configuration.decode(configuration.encode())).isEqualTo(configuration);

@@ -22,9 +22,11 @@ import java.util.zip.CRC32C;
  *
  * <p>Recovery reads the segments in order. A bad record (short, wrong checksum, unknown type,
  * longer than {@link #RECORD_BYTES_MAX}) in the last segment is a torn tail from a crash mid-write:
- * the segment is cut there, and {@link #recoveredBytesDropped()} says how much was dropped. A bad
- * record in an earlier segment is corruption of synced data: opening fails, since a node that
- * forgets a vote or an acknowledged entry could break Raft's safety.
+ * the segment is cut there, and {@link #recoveredBytesDropped()} says how much was dropped. The
+ * last segment's good prefix is synced before a new segment starts, since it may hold records a
+ * killed process wrote but never synced. A bad record in an earlier segment is corruption of synced
+ * data: opening fails, since a node that forgets a vote or an acknowledged entry could break Raft's
+ * safety.
  *
  * <p>Compaction, in an order that survives a crash at any point: {@link #saveSnapshot} first writes
  * and syncs a new segment starting with LOG_START (the snapshot's position), the hard state and the
@@ -378,6 +380,11 @@ public final class DurableLog implements AutoCloseable {
         }
         files.truncate(name, good);
         recoveredBytesDropped = bytes.length - good;
+      } else if (last) {
+        // A killed process's unsynced records survive in the page cache and are recovered here;
+        // make them durable (truncate syncs) before a newer segment starts, or a power loss could
+        // still tear them in what would then be an older segment, which recovery refuses.
+        files.truncate(name, good);
       }
       for (Record record : records) {
         apply(name, record);

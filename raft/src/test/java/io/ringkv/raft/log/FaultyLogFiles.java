@@ -58,6 +58,22 @@ final class FaultyLogFiles implements LogFiles {
     }
   }
 
+  /** A power cut that keeps exactly the first {@code keptBytes} unsynced bytes of each file. */
+  void powerLossKeeping(int keptBytes) {
+    for (Content content : files.values()) {
+      int kept = Math.min(keptBytes, content.unsynced.length);
+      byte[] survivor = Arrays.copyOf(content.synced, content.synced.length + kept);
+      System.arraycopy(content.unsynced, 0, survivor, content.synced.length, kept);
+      content.synced = survivor;
+      content.unsynced = new byte[0];
+    }
+  }
+
+  /** Bytes of {@code name} written but not synced. */
+  int unsyncedBytes(String name) {
+    return files.get(name).unsynced.length;
+  }
+
   /** Flips one bit of {@code name} at {@code position}, as a bad sector would. */
   void flipBit(String name, int position) {
     Content content = files.get(name);

@@ -1,0 +1,31 @@
+package io.ringkv.sim.raft;
+
+import io.ringkv.sim.Violation;
+import java.util.List;
+
+/**
+ * The outcome of one Raft run.
+ *
+ * @param seed the seed that decided everything
+ * @param plan the plan's one-line description
+ * @param violations what the checkers found broken (empty: the run passed)
+ * @param traceHash SHA-256 of the whole trace: equal for two runs of one seed
+ * @param traceTail the trace's last lines
+ * @param figures what the run measured
+ */
+public record RaftRunResult(
+    long seed,
+    String plan,
+    List<Violation> violations,
+    String traceHash,
+    List<String> traceTail,
+    RaftRunFigures figures) {
+  public RaftRunResult {
+    violations = List.copyOf(violations);
+    traceTail = List.copyOf(traceTail);
+  }
+
+  public boolean passed() {
+    return violations.isEmpty();
+  }
+}
