@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The asynchronous face of a {@link RingkvClient}: every call returns at once with a {@link
@@ -24,24 +25,40 @@ import java.util.concurrent.CompletableFuture;
  * RingkvException}. Futures complete on gRPC's threads; do not block in their callbacks. Cancelling
  * a future cancels the call in flight (a cancelled write may or may not have been applied).
  *
- * <p>Failover, deadlines and consistency defaults are those of the client that made this object
- * (see {@link RingkvClient}). Keys and values are copied when the call is made. Thread-safe.
+ * <p>Failover, deadlines, consistency defaults and the session timestamp are those of the client
+ * that made this object (see {@link RingkvClient}). Keys and values are copied when the call is
+ * made. Thread-safe.
  */
 public final class AsyncRingkvClient {
   private final Failover failover;
   private final ConsistencyLevel defaultReadConsistency;
   private final ConsistencyLevel defaultWriteConsistency;
   private final Duration defaultTimeout;
+  private final boolean sessionTimestamps;
+
+  /** The highest timestamp any answer carried (0: none yet); sent with every write. */
+  private final AtomicLong sessionTimestamp = new AtomicLong();
 
   AsyncRingkvClient(
       Failover failover,
       ConsistencyLevel defaultReadConsistency,
       ConsistencyLevel defaultWriteConsistency,
-      Duration defaultTimeout) {
+      Duration defaultTimeout,
+      boolean sessionTimestamps) {
     this.failover = failover;
     this.defaultReadConsistency = defaultReadConsistency;
     this.defaultWriteConsistency = defaultWriteConsistency;
     this.defaultTimeout = defaultTimeout;
+    this.sessionTimestamps = sessionTimestamps;
+  }
+
+  /**
+   * The highest timestamp this client has been told of (by a write's result or a value read), which
+   * it sends with every write; 0 before the first answer or with session timestamps off ({@link
+   * RingkvClient.Builder#sessionTimestamps}).
+   */
+  public long sessionTimestamp() {
+    return sessionTimestamp.get();
   }
 
   /** The newest live value of {@code key}, or empty. */
@@ -62,7 +79,12 @@ public final class AsyncRingkvClient {
             timeout(options.timeout()),
             (node, callOptions, call) ->
                 Failover.unary(node, callOptions, call, KVGrpc.getGetMethod(), request))
-        .thenApply(ProtoMapping::value);
+        .thenApply(ProtoMapping::value)
+        .thenApply(
+            value -> {
+              value.ifPresent(this::learn);
+              return value;
+            });
   }
 
   /** {@link #get} for several keys (1 to 1024), answered in the order of {@code keys}. */
@@ -89,7 +111,9 @@ public final class AsyncRingkvClient {
             response -> {
               List<Optional<Value>> values = new ArrayList<>(response.getResultsCount());
               for (GetResponse result : response.getResultsList()) {
-                values.add(ProtoMapping.value(result));
+                Optional<Value> value = ProtoMapping.value(result);
+                value.ifPresent(this::learn);
+                values.add(value);
               }
               return values;
             });
@@ -108,7 +132,8 @@ public final class AsyncRingkvClient {
             .setCondition(ProtoMapping.condition(options.condition()))
             .setReturnPrevious(options.returnPrevious())
             .setConsistency(ProtoMapping.consistency(writeLevel(options.consistency())))
-            .setCausalContext(ProtoMapping.bytes(options.causalContext()));
+            .setCausalContext(ProtoMapping.bytes(options.causalContext()))
+            .setSessionTimestamp(sessionTimestamp.get());
     if (options.ttl() != null) {
       request.setTtlMs(options.ttl().toMillis());
     } else if (options.expiresAtMillis() != 0) {
@@ -128,14 +153,15 @@ public final class AsyncRingkvClient {
                 Failover.unary(node, callOptions, call, KVGrpc.getPutMethod(), built))
         .thenApply(
             response ->
-                new WriteResult(
-                    response.getApplied(),
-                    response.getTimestamp(),
-                    response.getExpiresAtMs(),
-                    response.getCausalContext().toByteArray(),
-                    response.hasPrevious()
-                        ? Optional.of(ProtoMapping.value(response.getPrevious()))
-                        : Optional.empty()));
+                learn(
+                    new WriteResult(
+                        response.getApplied(),
+                        response.getTimestamp(),
+                        response.getExpiresAtMs(),
+                        response.getCausalContext().toByteArray(),
+                        response.hasPrevious()
+                            ? Optional.of(ProtoMapping.value(response.getPrevious()))
+                            : Optional.empty())));
   }
 
   /** Deletes {@code key}. */
@@ -149,7 +175,8 @@ public final class AsyncRingkvClient {
             .setKey(ProtoMapping.bytes(Objects.requireNonNull(key, "key")))
             .setReturnPrevious(options.returnPrevious())
             .setConsistency(ProtoMapping.consistency(writeLevel(options.consistency())))
-            .setCausalContext(ProtoMapping.bytes(options.causalContext()));
+            .setCausalContext(ProtoMapping.bytes(options.causalContext()))
+            .setSessionTimestamp(sessionTimestamp.get());
     if (options.idempotencyKey() != null) {
       request.setIdempotencyKey(options.idempotencyKey());
     }
@@ -162,14 +189,15 @@ public final class AsyncRingkvClient {
                 Failover.unary(node, callOptions, call, KVGrpc.getDeleteMethod(), built))
         .thenApply(
             response ->
-                new WriteResult(
-                    response.getApplied(),
-                    response.getTimestamp(),
-                    0,
-                    response.getCausalContext().toByteArray(),
-                    response.hasPrevious()
-                        ? Optional.of(ProtoMapping.value(response.getPrevious()))
-                        : Optional.empty()));
+                learn(
+                    new WriteResult(
+                        response.getApplied(),
+                        response.getTimestamp(),
+                        0,
+                        response.getCausalContext().toByteArray(),
+                        response.hasPrevious()
+                            ? Optional.of(ProtoMapping.value(response.getPrevious()))
+                            : Optional.empty())));
   }
 
   /**
@@ -187,10 +215,39 @@ public final class AsyncRingkvClient {
             .setPageSize((int) entries)
             .setConsistency(ProtoMapping.consistency(readLevel(options.consistency())))
             .build();
-    return failover.run(
-        false,
-        timeout(options.timeout()),
-        (node, callOptions, call) -> Failover.scan(node, callOptions, call, request));
+    return failover
+        .<ScanPage>run(
+            false,
+            timeout(options.timeout()),
+            (node, callOptions, call) -> Failover.scan(node, callOptions, call, request))
+        .thenApply(
+            page -> {
+              for (KeyValue entry : page.entries()) {
+                learn(entry.value());
+              }
+              return page;
+            });
+  }
+
+  private void learn(Value value) {
+    learn(value.timestamp());
+  }
+
+  private WriteResult learn(WriteResult result) {
+    learn(result.timestamp());
+    return result;
+  }
+
+  /**
+   * Keeps the highest timestamp seen. A coordinator stamps each write with its own hybrid logical
+   * clock; without this, a write sent through a coordinator whose clock is a little behind the one
+   * that took this client's previous write could be stamped lower and silently lose to it
+   * (last-write-wins). Sending the highest timestamp seen makes the coordinator stamp above it.
+   */
+  private void learn(long timestamp) {
+    if (sessionTimestamps && timestamp > 0) {
+      sessionTimestamp.accumulateAndGet(timestamp, Math::max);
+    }
   }
 
   private ConsistencyLevel readLevel(ConsistencyLevel level) {

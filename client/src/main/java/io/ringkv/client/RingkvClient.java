@@ -52,6 +52,15 @@ import java.util.concurrent.TimeUnit;
  * <p><b>Consistency.</b> Per call in the options; otherwise the client's default; otherwise the
  * keyspace's default on the server.
  *
+ * <p><b>Session timestamps.</b> Each coordinator stamps a write with its own hybrid logical clock,
+ * and the newest stamp wins. A write sent through a node whose clock is a little behind the node
+ * that took this client's previous write could be stamped lower and silently lose to it. So the
+ * client keeps the highest timestamp it has been told of (write results, values read) and sends it
+ * with every write; the coordinator stamps above it. One client's writes of a key then keep their
+ * order whichever nodes they go through. Clients that share no state do not order each other's
+ * writes this way. Turn it off with {@link Builder#sessionTimestamps(boolean)} (for instance, for a
+ * client shared by unrelated writers that must not order each other).
+ *
  * <p>Keys and values are byte arrays, copied when a call is made; the String overloads encode
  * UTF-8. Thread-safe; make one client per application and share it. {@link #close()} closes
  * connections, letting calls in flight finish for a bounded time.
@@ -71,7 +80,8 @@ public final class RingkvClient implements AutoCloseable {
             new Failover(pool),
             builder.defaultReadConsistency,
             builder.defaultWriteConsistency,
-            builder.timeout);
+            builder.timeout,
+            builder.sessionTimestamps);
   }
 
   private static ManagedChannel channel(
@@ -225,6 +235,7 @@ public final class RingkvClient implements AutoCloseable {
     private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
     private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
     private NodeSelection nodeSelection = NodeSelection.ROUND_ROBIN;
+    private boolean sessionTimestamps = true;
 
     private Builder() {}
 
@@ -301,6 +312,17 @@ public final class RingkvClient implements AutoCloseable {
         throw new IllegalArgumentException("nodeSelection must not be null");
       }
       this.nodeSelection = selection;
+      return this;
+    }
+
+    /**
+     * Whether the client sends the highest timestamp it has seen with every write (on by default),
+     * so that its writes keep their order across coordinators whose clocks differ a little; see
+     * "Session timestamps" in {@link RingkvClient}. Off, each write is ordered by its coordinator's
+     * clock alone.
+     */
+    public Builder sessionTimestamps(boolean enabled) {
+      this.sessionTimestamps = enabled;
       return this;
     }
 

@@ -128,7 +128,11 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
           service.write(
               key,
               new Mutation.Put(value, expiry),
-              new WriteOptions(level, condition, previousNeeded));
+              new WriteOptions(
+                  level,
+                  condition,
+                  previousNeeded,
+                  RequestChecks.sessionTimestamp(request.getSessionTimestamp())));
     } catch (RuntimeException e) {
       fail("put", true, startNanos, observer, e);
       return;
@@ -157,7 +161,11 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
           service.write(
               key,
               Mutation.delete(),
-              new WriteOptions(level, WriteOptions.Condition.ALWAYS, request.getReturnPrevious()));
+              new WriteOptions(
+                  level,
+                  WriteOptions.Condition.ALWAYS,
+                  request.getReturnPrevious(),
+                  RequestChecks.sessionTimestamp(request.getSessionTimestamp())));
     } catch (RuntimeException e) {
       fail("delete", true, startNanos, observer, e);
       return;

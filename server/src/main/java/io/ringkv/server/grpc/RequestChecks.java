@@ -119,6 +119,15 @@ final class RequestChecks {
     };
   }
 
+  /** A write's session timestamp: a hybrid logical clock value, 0 for none; never negative. */
+  static long sessionTimestamp(long timestamp) {
+    if (timestamp < 0) {
+      throw GrpcErrors.invalid(
+          "session_timestamp must be 0 (none) or a timestamp from a response, was " + timestamp);
+    }
+    return timestamp;
+  }
+
   /** Bounds the reserved causal context; its content is not looked at yet. */
   static void causalContext(ByteString context) {
     if (context.size() > CAUSAL_CONTEXT_BYTES_MAX) {

@@ -40,6 +40,14 @@ final class KvRoutes {
   /** The query parameter that carries a request's consistency level. */
   static final String CONSISTENCY_PARAMETER = "consistency";
 
+  /**
+   * The header that carries a write's session timestamp: the highest {@link #TIMESTAMP_HEADER} (or
+   * JSON {@code timestamp}) the client has been told of, so that a coordinator whose clock is
+   * behind still stamps the client's write above its earlier ones (docs/design/replication.md,
+   * "Sessions").
+   */
+  static final String SESSION_TIMESTAMP_HEADER = "X-Session-Timestamp";
+
   static final String TIMESTAMP_HEADER = "X-Ringkv-Timestamp";
   static final String EXPIRES_AT_HEADER = "X-Ringkv-Expires-At";
 
@@ -132,7 +140,7 @@ final class KvRoutes {
     checkKey(key);
     byte[] value = JsonView.encode(JsonBodies.required(body.value(), "value", shape), "value");
     checkValue(value);
-    WriteOptions options = WriteOptions.defaults().withConsistency(consistency(exchange, false));
+    WriteOptions options = writeOptions(exchange);
     return service
         .write(key, Mutation.put(value), options)
         .thenApply(
@@ -205,7 +213,7 @@ final class KvRoutes {
     }
     checkValue(value);
     Expiry expiry = ttlMillis == null ? Expiry.none() : Expiry.at(clock.epochMillis() + ttlMillis);
-    WriteOptions options = WriteOptions.defaults().withConsistency(consistency(exchange, false));
+    WriteOptions options = writeOptions(exchange);
     return service
         .write(key, new Mutation.Put(value, expiry), options)
         .thenApply(
@@ -222,13 +230,19 @@ final class KvRoutes {
             });
   }
 
-  /** {@code DELETE /v1/kv/{key}}: 204 whether or not the key had a value (idempotent). */
+  /**
+   * {@code DELETE /v1/kv/{key}}: 204 whether or not the key had a value (idempotent), with the
+   * tombstone's timestamp in {@link #TIMESTAMP_HEADER}.
+   */
   CompletableFuture<HttpReply> kvDelete(HttpExchange exchange) {
     byte[] key = pathKey(exchange);
-    WriteOptions options = WriteOptions.defaults().withConsistency(consistency(exchange, false));
+    WriteOptions options = writeOptions(exchange);
     return service
         .write(key, Mutation.delete(), options)
-        .thenApply(outcome -> HttpReply.noContent());
+        .thenApply(
+            outcome ->
+                HttpReply.noContent()
+                    .withHeader(TIMESTAMP_HEADER, Long.toString(outcome.timestamp())));
   }
 
   /**
@@ -369,6 +383,41 @@ final class KvRoutes {
     return text.length() <= KEY_QUOTE_CHARS_MAX
         ? text
         : text.substring(0, KEY_QUOTE_CHARS_MAX) + "... (" + key.length + " bytes)";
+  }
+
+  /** A write's options: its consistency level and session timestamp. */
+  static WriteOptions writeOptions(HttpExchange exchange) {
+    return WriteOptions.defaults()
+        .withConsistency(consistency(exchange, false))
+        .withSessionTimestamp(sessionTimestamp(exchange));
+  }
+
+  /**
+   * The {@code X-Session-Timestamp} header: a decimal hybrid logical clock value, 0 (or no header)
+   * for none. Anything else is a 400 naming the header.
+   */
+  static long sessionTimestamp(HttpExchange exchange) {
+    String text = exchange.header(SESSION_TIMESTAMP_HEADER);
+    if (text == null) {
+      return 0;
+    }
+    long timestamp;
+    try {
+      timestamp = Long.parseLong(text.strip());
+    } catch (NumberFormatException e) {
+      timestamp = -1;
+    }
+    if (timestamp < 0) {
+      throw Problem.badParameter(
+              "header "
+                  + SESSION_TIMESTAMP_HEADER
+                  + " must be a timestamp from a response (a decimal integer, 0 for none), was '"
+                  + text
+                  + "'")
+          .with("parameter", SESSION_TIMESTAMP_HEADER)
+          .toException();
+    }
+    return timestamp;
   }
 
   /**

@@ -34,6 +34,11 @@ import java.util.function.Supplier;
  * on one key are serialised ({@link KeyStripes}), and a plain write arriving while one is in
  * progress waits behind it.
  *
+ * <p>Sessions: a write's {@link WriteOptions#sessionTimestamp()} (the highest timestamp its client
+ * has been told of) is merged into the node's clock before the write is stamped ({@link
+ * ReplicationService#observeSession}), so one client's writes keep their order whichever
+ * coordinators they go through; one too far ahead of this node's clock is refused.
+ *
  * <p>Reads return the live value of the reconciled newest cell: a tombstone or an expired cell
  * reads as absent.
  *
@@ -129,6 +134,12 @@ public final class ClusterKeyValueService implements KeyValueService {
     }
     if (invalid != null) {
       return CompletableFuture.failedFuture(invalid);
+    }
+    try {
+      // Before any stamp: this write must win over every write the client has been told of.
+      replication.observeSession(options.sessionTimestamp());
+    } catch (KvException e) {
+      return CompletableFuture.failedFuture(e);
     }
     boolean needsCurrent =
         options.returnPrevious()

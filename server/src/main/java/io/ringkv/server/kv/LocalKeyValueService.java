@@ -26,6 +26,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * or a read-modify-write (KEEPTTL, EXPIRE, GETDEL) is atomic with respect to every other write of
  * the key on this node. In a cluster these become the coordinator's job (see docs/api/redis.md).
  *
+ * <p>Session timestamps ({@link WriteOptions#sessionTimestamp()}) are ignored: every write goes
+ * through this one node, whose timestamps only grow, so a client's writes already keep its order.
+ *
  * <p>Threads: reads and writes with {@link Durability#NONE} or {@link Durability#PERIODIC} run on
  * the calling thread (an event loop): they do no blocking I/O beyond handing bytes to the OS.
  * Writes with {@link Durability#SYNC} wait for an fsync, so they run on virtual threads, where many

@@ -8,9 +8,18 @@ import io.ringkv.common.ConsistencyLevel;
  * @param consistency how many replicas must acknowledge; null for the keyspace's default
  * @param condition when the write applies
  * @param returnPrevious whether the outcome carries the value the write replaced
+ * @param sessionTimestamp the highest timestamp the client has been told of (a hybrid logical clock
+ *     value), 0 for none. A coordinator in a cluster merges it into its clock before stamping, so
+ *     that a client's write through a coordinator whose clock is behind still wins over the
+ *     client's earlier writes through others (docs/design/replication.md, "Sessions"); one further
+ *     ahead of the coordinator's wall clock than {@code replication.max_clock_skew_millis} is
+ *     refused. A node without the cluster ignores it: its own clock orders all its writes.
  */
 public record WriteOptions(
-    ConsistencyLevel consistency, Condition condition, boolean returnPrevious) {
+    ConsistencyLevel consistency,
+    Condition condition,
+    boolean returnPrevious,
+    long sessionTimestamp) {
 
   /** When a conditional write applies. */
   public enum Condition {
@@ -26,19 +35,29 @@ public record WriteOptions(
     condition = condition == null ? Condition.ALWAYS : condition;
   }
 
+  /** Options without a session timestamp. */
+  public WriteOptions(ConsistencyLevel consistency, Condition condition, boolean returnPrevious) {
+    this(consistency, condition, returnPrevious, 0);
+  }
+
   public static WriteOptions defaults() {
-    return new WriteOptions(null, Condition.ALWAYS, false);
+    return new WriteOptions(null, Condition.ALWAYS, false, 0);
   }
 
   public WriteOptions withConsistency(ConsistencyLevel level) {
-    return new WriteOptions(level, condition, returnPrevious);
+    return new WriteOptions(level, condition, returnPrevious, sessionTimestamp);
   }
 
   public WriteOptions withCondition(Condition newCondition) {
-    return new WriteOptions(consistency, newCondition, returnPrevious);
+    return new WriteOptions(consistency, newCondition, returnPrevious, sessionTimestamp);
   }
 
   public WriteOptions returningPrevious() {
-    return new WriteOptions(consistency, condition, true);
+    return new WriteOptions(consistency, condition, true, sessionTimestamp);
+  }
+
+  /** These options with the client's session timestamp (0: none). */
+  public WriteOptions withSessionTimestamp(long timestamp) {
+    return new WriteOptions(consistency, condition, returnPrevious, timestamp);
   }
 }

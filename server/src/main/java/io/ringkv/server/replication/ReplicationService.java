@@ -21,6 +21,7 @@ import io.ringkv.cluster.ring.ImpossiblePlan;
 import io.ringkv.cluster.ring.KeyCodec;
 import io.ringkv.cluster.ring.ReplicaPlan;
 import io.ringkv.cluster.ring.Token;
+import io.ringkv.cluster.version.Hlc;
 import io.ringkv.common.ConsistencyLevel;
 import io.ringkv.common.Rng;
 import io.ringkv.server.cluster.ClusterView;
@@ -172,6 +173,43 @@ public final class ReplicationService implements ReplicaReceiver, AutoCloseable 
   /** A fresh HLC timestamp for a write this node coordinates. */
   public long stamp() {
     return clock.stamp();
+  }
+
+  /**
+   * Merges a client's session timestamp (the highest timestamp it has been told of, 0 for none)
+   * into this node's clock, so that the next {@link #stamp()} exceeds it: a client that wrote
+   * through another coordinator, whose clock is ahead of this one's, still sees its next write here
+   * win over that one (docs/design/replication.md, "Sessions").
+   *
+   * <p>Bounded: a session timestamp further ahead of this node's wall clock than {@link
+   * ReplicationSettings#maxClockSkewMillis()} would drag the clock into the future (and with it
+   * every node this one talks to), so it is refused with INVALID_REQUEST and the clock is left
+   * alone. A client cannot push the cluster's clocks ahead; one honestly told of a timestamp is
+   * never that far ahead, since no node coordinates writes with a clock skewed beyond the bound.
+   *
+   * @throws KvException INVALID_REQUEST if the timestamp is negative or too far ahead
+   */
+  public void observeSession(long sessionTimestamp) {
+    if (sessionTimestamp == 0) {
+      return;
+    }
+    if (sessionTimestamp < 0) {
+      throw KvException.invalid(
+          "session timestamp must be a hybrid logical clock value (>= 0), was " + sessionTimestamp);
+    }
+    long wallMillis = clock.wallMillis();
+    long aheadMillis = Hlc.physicalMillis(sessionTimestamp) - wallMillis;
+    if (aheadMillis > settings.maxClockSkewMillis()) {
+      throw KvException.invalid(
+          "session timestamp "
+              + sessionTimestamp
+              + " is "
+              + aheadMillis
+              + " ms ahead of this node's clock, beyond replication.max_clock_skew_millis "
+              + settings.maxClockSkewMillis()
+              + "; nothing was attempted");
+    }
+    clock.observe(sessionTimestamp);
   }
 
   /** The node's clock (wall time for expiries and tombstones, the HLC). */

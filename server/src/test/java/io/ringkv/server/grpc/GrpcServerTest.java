@@ -253,6 +253,34 @@ class GrpcServerTest {
   }
 
   @Test
+  void putAndDelete_negativeSessionTimestampIsInvalidAndWritesNothing() {
+    StatusRuntimeException put =
+        failure(
+            () ->
+                kv().put(
+                        PutRequest.newBuilder()
+                            .setKey(bytes("k"))
+                            .setValue(bytes("v"))
+                            .setSessionTimestamp(-1)
+                            .build()));
+    StatusRuntimeException delete =
+        failure(
+            () ->
+                kv().delete(
+                        DeleteRequest.newBuilder()
+                            .setKey(bytes("k"))
+                            .setSessionTimestamp(-1)
+                            .build()));
+
+    for (StatusRuntimeException e : List.of(put, delete)) {
+      assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+      assertThat(e.getStatus().getDescription())
+          .contains("session_timestamp must be 0 (none) or a timestamp from a response, was -1");
+    }
+    assertThat(get("k").hasValue()).isFalse();
+  }
+
+  @Test
   void put_nonPositiveTtlIsInvalidAndStoresNothing() {
     StatusRuntimeException e =
         failure(

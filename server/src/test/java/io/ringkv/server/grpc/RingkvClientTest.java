@@ -306,6 +306,64 @@ class RingkvClientTest {
   }
 
   @Test
+  void sessionTimestamp_everyWriteCarriesTheHighestTimestampTheClientWasToldOf() throws Exception {
+    List<ServiceWrappers.Recording> recorders = new ArrayList<>();
+    GrpcTestNode node =
+        node(
+            "a",
+            service -> {
+              ServiceWrappers.Recording recording = new ServiceWrappers.Recording(service);
+              recorders.add(recording);
+              return recording;
+            });
+    RingkvClient client = clientOf(node);
+
+    WriteResult first = client.put("first", "1"); // nothing seen yet: sends 0
+    clock.setEpochMillis(START_MILLIS + 1_000);
+    store(node, "read", "r"); // written by someone else, later
+    long read = client.get("read").orElseThrow().timestamp();
+    client.get("first"); // an older timestamp does not lower the session's
+    WriteResult second = client.put("second", "2"); // sends the read's
+    clock.setEpochMillis(START_MILLIS + 2_000);
+    store(node, "scanned", "s");
+    long scanned =
+        client.scanPage(ScanOptions.defaults()).entries().stream()
+            .mapToLong(entry -> entry.value().timestamp())
+            .max()
+            .orElseThrow();
+    WriteResult deleted = client.delete("first"); // sends the scanned value's
+
+    assertThat(read).isGreaterThan(first.timestamp());
+    assertThat(second.timestamp()).isGreaterThan(read);
+    assertThat(scanned).isGreaterThan(second.timestamp());
+    assertThat(recorders.get(0).sessionTimestamps).containsExactly(0L, read, scanned);
+    assertThat(client.async().sessionTimestamp()).isEqualTo(deleted.timestamp());
+  }
+
+  @Test
+  void sessionTimestamp_turnedOff_writesCarryNone() throws Exception {
+    List<ServiceWrappers.Recording> recorders = new ArrayList<>();
+    GrpcTestNode node =
+        node(
+            "a",
+            service -> {
+              ServiceWrappers.Recording recording = new ServiceWrappers.Recording(service);
+              recorders.add(recording);
+              return recording;
+            });
+    RingkvClient client =
+        client(RingkvClient.builder().addNode("127.0.0.1", node.port()).sessionTimestamps(false));
+
+    client.put("k", "1");
+    client.get("k");
+    client.put("k", "2");
+    client.delete("k");
+
+    assertThat(recorders.get(0).sessionTimestamps).containsExactly(0L, 0L, 0L);
+    assertThat(client.async().sessionTimestamp()).isZero();
+  }
+
+  @Test
   void failover_readsContinueOnTheSecondNodeWhenTheFirstStops() throws Exception {
     GrpcTestNode first = node("first");
     GrpcTestNode second = node("second");

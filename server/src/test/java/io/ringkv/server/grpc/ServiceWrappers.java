@@ -26,6 +26,7 @@ final class ServiceWrappers {
   static final class Recording implements KeyValueService {
     private final KeyValueService delegate;
     final Queue<Call> calls = new ConcurrentLinkedQueue<>();
+    final Queue<Long> sessionTimestamps = new ConcurrentLinkedQueue<>();
 
     Recording(KeyValueService delegate) {
       this.delegate = delegate;
@@ -56,6 +57,7 @@ final class ServiceWrappers {
         byte[] key, Mutation mutation, WriteOptions options) {
       calls.add(
           new Call(mutation instanceof Mutation.Delete ? "delete" : "put", options.consistency()));
+      sessionTimestamps.add(options.sessionTimestamp());
       return delegate.write(key, mutation, options);
     }
 

@@ -182,6 +182,41 @@ class HttpConsistencyTest {
     }
   }
 
+  @ParameterizedTest
+  @EnumSource(
+      value = Route.class,
+      names = {"API_PUT", "KV_PUT", "KV_DELETE"})
+  void sessionTimestampHeader_reachesTheServiceOnWrites(Route route) {
+    HttpResponse<byte[]> response = route.send(http, "", "X-Session-Timestamp", "123456789");
+
+    assertThat(response.statusCode()).as(HttpFixture.describe(response)).isLessThan(300);
+    assertThat(service.sessionTimestamps()).containsExactly(123456789L);
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = Route.class,
+      names = {"API_PUT", "KV_PUT", "KV_DELETE"})
+  void sessionTimestampHeader_notATimestamp_is400NamingTheHeader(Route route) {
+    for (String bad : new String[] {"-1", "soon"}) {
+      JsonNode problem =
+          assertProblem(route.send(http, "", "X-Session-Timestamp", bad), 400, "invalid-parameter");
+
+      assertThat(problem.path("detail").asText())
+          .contains("header X-Session-Timestamp must be a timestamp from a response")
+          .contains("'" + bad + "'");
+    }
+    assertThat(service.calls()).isEmpty();
+  }
+
+  @Test
+  void delete_answersTheTombstonesTimestamp() {
+    HttpResponse<byte[]> response = http.delete("/v1/kv/k");
+
+    assertThat(response.statusCode()).isEqualTo(204);
+    assertThat(response.headers().firstValueAsLong("X-Ringkv-Timestamp").orElse(0)).isPositive();
+  }
+
   @Test
   void failure_leavesTheConnectionAndTheServerUsable() {
     service.failWith(KvException.Kind.TIMEOUT, "slow");

@@ -137,6 +137,31 @@ class OpenApiDocumentTest {
   }
 
   @Test
+  void document_everyWriteRouteTakesTheSessionTimestampHeader() throws Exception {
+    JsonNode document = document();
+    assertThat(
+            document
+                .path("components")
+                .path("parameters")
+                .path("SessionTimestampHeader")
+                .path("name")
+                .asText())
+        .isEqualTo(KvRoutes.SESSION_TIMESTAMP_HEADER);
+    List<String> takingIt = new ArrayList<>();
+    for (HttpRouter.Route route : servedRoutes()) {
+      JsonNode path = document.path("paths").path(route.template());
+      JsonNode operation = path.path(route.method().name().toLowerCase(Locale.ROOT));
+      List<String> parameters = new ArrayList<>();
+      path.path("parameters").forEach(p -> parameters.add(p.path("$ref").asText()));
+      operation.path("parameters").forEach(p -> parameters.add(p.path("$ref").asText()));
+      if (parameters.contains("#/components/parameters/SessionTimestampHeader")) {
+        takingIt.add(route.operation());
+      }
+    }
+    assertThat(takingIt).containsExactlyInAnyOrder("api_put", "kv_put", "kv_delete");
+  }
+
+  @Test
   void document_namesTheConsistencyHeaderAndLevelsTheServerReads() throws IOException {
     JsonNode components = document().path("components");
     assertThat(components.path("parameters").path("ConsistencyHeader").path("name").asText())

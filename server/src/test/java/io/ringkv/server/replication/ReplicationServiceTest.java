@@ -12,7 +12,10 @@ import io.ringkv.cluster.replication.LocalReplica;
 import io.ringkv.cluster.ring.KeyCodec;
 import io.ringkv.cluster.ring.ReplicaPlan;
 import io.ringkv.cluster.ring.Token;
+import io.ringkv.cluster.version.Hlc;
+import io.ringkv.common.Clock;
 import io.ringkv.common.ConsistencyLevel;
+import io.ringkv.common.ManualClock;
 import io.ringkv.common.SystemClock;
 import io.ringkv.server.cluster.ClusterView;
 import io.ringkv.server.internode.InternodeMessage;
@@ -151,9 +154,49 @@ class ReplicationServiceTest {
     assertThat(failure.getMessage()).contains("has not joined the cluster yet");
   }
 
+  @Test
+  void observeSession_withinTheSkewBound_nextStampExceedsIt() {
+    ManualClock wall = new ManualClock(0, 1_700_000_000_000L);
+    ReplicationService service =
+        service(metadata(1), ReplicationSettings.defaults(directory), wall);
+    long before = service.stamp();
+    long session = Hlc.encode(wall.epochMillis() + 200, 5);
+
+    service.observeSession(session);
+    service.observeSession(0); // none: nothing to merge
+
+    assertThat(before).isLessThan(session);
+    assertThat(service.stamp()).isEqualTo(session + 1);
+  }
+
+  @Test
+  void observeSession_beyondTheSkewBound_isAnInvalidRequest_andLeavesTheClock() {
+    ManualClock wall = new ManualClock(0, 1_700_000_000_000L);
+    ReplicationService service =
+        service(metadata(1), ReplicationSettings.defaults(directory), wall);
+    long stamped = service.stamp();
+
+    KvException tooFar = null;
+    try {
+      service.observeSession(Hlc.encode(wall.epochMillis() + 501, 0));
+    } catch (KvException e) {
+      tooFar = e;
+    }
+
+    assertThat(tooFar).isNotNull();
+    assertThat(tooFar.kind()).isEqualTo(KvException.Kind.INVALID_REQUEST);
+    assertThat(tooFar.getMessage()).contains("replication.max_clock_skew_millis 500");
+    assertThat(service.stamp()).isEqualTo(stamped + 1);
+  }
+
   // ---------------------------------------------------------------- fixtures
 
   private ReplicationService service(ClusterMetadata metadata, ReplicationSettings settings) {
+    return service(metadata, settings, SystemClock.INSTANCE);
+  }
+
+  private ReplicationService service(
+      ClusterMetadata metadata, ReplicationSettings settings, Clock clock) {
     for (NodeId node : metadata.members().keySet()) {
       replicas.put(node, replica(node));
     }
@@ -189,7 +232,7 @@ class ReplicationServiceTest {
             replicas.get(SELF),
             sink,
             settings,
-            new NodeClock(SystemClock.INSTANCE),
+            new NodeClock(clock),
             metrics.replication(),
             1);
     closeables.add(service);

@@ -11,6 +11,7 @@ import io.ringkv.cluster.metadata.NodeId;
 import io.ringkv.cluster.replication.LocalReplica;
 import io.ringkv.cluster.ring.KeyCodec;
 import io.ringkv.cluster.ring.Token;
+import io.ringkv.common.Clock;
 import io.ringkv.common.Rng;
 import io.ringkv.common.SystemClock;
 import io.ringkv.server.cluster.ClusterView;
@@ -38,6 +39,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 /**
  * Several in-process nodes, each with its own storage engine, hint store, {@link
@@ -55,11 +57,24 @@ final class TestCluster implements AutoCloseable {
   final ClusterMetadata metadata;
   final ReplicationSettings settings;
   final Map<NodeId, TestNode> nodes = new LinkedHashMap<>();
+  private final Function<NodeId, Clock> clocks;
 
   TestCluster(Path directory, int size, long seed, ReplicationSettings settings)
       throws IOException {
+    this(directory, size, seed, settings, id -> SystemClock.INSTANCE);
+  }
+
+  /** As above, each node's clock (its wall clock drives its HLC) given by {@code clocks}. */
+  TestCluster(
+      Path directory,
+      int size,
+      long seed,
+      ReplicationSettings settings,
+      Function<NodeId, Clock> clocks)
+      throws IOException {
     this.directory = directory;
     this.settings = settings;
+    this.clocks = clocks;
     Rng rng = new Rng(seed);
     TreeSet<Long> taken = new TreeSet<>();
     List<Member> members = new ArrayList<>();
@@ -153,7 +168,7 @@ final class TestCluster implements AutoCloseable {
               new LocalFileSystem(),
               home.resolve("hints"),
               HintConfig.defaults().withDurability(Durability.NONE));
-      NodeClock clock = new NodeClock(SystemClock.INSTANCE);
+      NodeClock clock = new NodeClock(clocks.apply(id));
       LocalReplica local = new LocalReplica(engine, Durability.NONE, hints, clock::wallMillis);
       AtomicReference<ReplicationService> self = new AtomicReference<>();
       transport =

@@ -28,6 +28,7 @@ public final class ScriptedService implements KeyValueService {
 
   private final KeyValueService delegate;
   private final Queue<Call> calls = new ConcurrentLinkedQueue<>();
+  private final Queue<Long> sessionTimestamps = new ConcurrentLinkedQueue<>();
   private volatile KvException failure;
 
   public ScriptedService(KeyValueService delegate) {
@@ -39,9 +40,15 @@ public final class ScriptedService implements KeyValueService {
     return List.copyOf(calls);
   }
 
+  /** The session timestamp of every write so far, in order (0: none). */
+  public List<Long> sessionTimestamps() {
+    return List.copyOf(sessionTimestamps);
+  }
+
   /** Forgets the calls so far. */
   public void clearCalls() {
     calls.clear();
+    sessionTimestamps.clear();
   }
 
   /** From now on every call fails with {@code kind} and {@code message}; null passes calls on. */
@@ -72,6 +79,7 @@ public final class ScriptedService implements KeyValueService {
   public CompletableFuture<WriteOutcome> write(
       byte[] key, Mutation mutation, WriteOptions options) {
     String operation = mutation instanceof Mutation.Delete ? "delete" : "write";
+    sessionTimestamps.add(options.sessionTimestamp());
     return run(operation, options.consistency(), () -> delegate.write(key, mutation, options));
   }
 
