@@ -1,11 +1,11 @@
 package io.ringkv.sim.membership;
 
 import io.ringkv.common.Rng;
+import io.ringkv.sim.FaultDraws;
 import io.ringkv.sim.SimTime;
 import io.ringkv.sim.membership.SwarmPlan.Fault;
 import io.ringkv.sim.membership.SwarmPlan.Rate;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
@@ -23,6 +23,7 @@ final class Chaos implements ClusterListener {
   private final SimCluster cluster;
   private final SwarmPlan plan;
   private final Rng rng;
+  private final FaultDraws draws;
   private boolean active;
   private long strikes;
 
@@ -30,6 +31,7 @@ final class Chaos implements ClusterListener {
     this.cluster = cluster;
     this.plan = plan;
     this.rng = rng;
+    this.draws = new FaultDraws(rng);
   }
 
   /** Starts striking. */
@@ -64,7 +66,7 @@ final class Chaos implements ClusterListener {
 
   private void scheduleNext(Fault fault) {
     Rate rate = plan.rate(fault);
-    long gap = 1 + (long) (-rate.meanIntervalNanos() * StrictMath.log(1 - rng.nextDouble()));
+    long gap = draws.gapNanos(rate.meanIntervalNanos());
     cluster
         .simulation()
         .after(
@@ -91,33 +93,22 @@ final class Chaos implements ClusterListener {
   }
 
   private void partition(Rate rate) {
-    List<String> names = new ArrayList<>(cluster.names());
-    for (int i = names.size() - 1; i > 0; i--) {
-      Collections.swap(names, i, rng.nextInt(i + 1));
-    }
-    int split = 1 + rng.nextInt(names.size() - 1);
-    SimCluster.Cuts cuts =
-        cluster
-            .partition(names.subList(0, split).toArray(String[]::new))
-            .from(names.subList(split, names.size()).toArray(String[]::new));
+    FaultDraws.Sides sides = draws.partition(cluster.names());
+    SimCluster.Cuts cuts = cluster.partition(sides.one()).from(sides.other());
     undoLater(rate, cuts::heal);
   }
 
   private void oneWayCut(Rate rate) {
-    List<String> names = cluster.names();
-    int from = rng.nextInt(names.size());
-    int to = (from + 1 + rng.nextInt(names.size() - 1)) % names.size();
-    SimCluster.Cuts cuts = cluster.cut(names.get(from)).to(names.get(to));
+    FaultDraws.Link link = draws.link(cluster.names());
+    SimCluster.Cuts cuts = cluster.cut(link.from()).to(link.to());
     undoLater(rate, cuts::heal);
   }
 
   private void lossyLink(Rate rate) {
-    List<String> names = cluster.names();
-    int from = rng.nextInt(names.size());
-    int to = (from + 1 + rng.nextInt(names.size() - 1)) % names.size();
-    double loss = Math.round((0.3 + 0.6 * rng.nextDouble()) * 100) / 100.0;
-    String a = names.get(from);
-    String b = names.get(to);
+    FaultDraws.Link link = draws.link(cluster.names());
+    double loss = draws.linkLoss();
+    String a = link.from();
+    String b = link.to();
     cluster.network().setLinkLoss(a, b, loss);
     cluster.simulation().trace("lossy " + a + "->" + b + " " + Math.round(loss * 100) + "%");
     undoLater(
@@ -183,7 +174,7 @@ final class Chaos implements ClusterListener {
   }
 
   private void scheduleLoadChange() {
-    long gap = 1 + (long) (-plan.loadChangeIntervalNanos() * StrictMath.log(1 - rng.nextDouble()));
+    long gap = draws.gapNanos(plan.loadChangeIntervalNanos());
     cluster
         .simulation()
         .after(
@@ -212,8 +203,7 @@ final class Chaos implements ClusterListener {
   }
 
   private long duration(Rate rate) {
-    long max = rate.durationMaxNanos();
-    return max / 10 + rng.nextLong(max - max / 10 + 1);
+    return draws.durationNanos(rate.durationMaxNanos());
   }
 
   private void undoLater(Rate rate, Runnable undo) {

@@ -1,5 +1,6 @@
 package io.ringkv.sim.membership;
 
+import io.ringkv.sim.SeedResult;
 import io.ringkv.sim.Violation;
 import java.util.List;
 
@@ -21,14 +22,16 @@ public record RunResult(
     String traceHash,
     List<String> traceTail,
     RunFigures figures,
-    List<String> falseDownSamples) {
+    List<String> falseDownSamples)
+    implements SeedResult {
   public RunResult {
     violations = List.copyOf(violations);
     traceTail = List.copyOf(traceTail);
     falseDownSamples = List.copyOf(falseDownSamples);
   }
 
-  public boolean passed() {
-    return violations.isEmpty();
+  @Override
+  public String describeFigures() {
+    return figures.describe();
   }
 }

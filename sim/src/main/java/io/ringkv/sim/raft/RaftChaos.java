@@ -3,10 +3,10 @@ package io.ringkv.sim.raft;
 import io.ringkv.common.Rng;
 import io.ringkv.raft.ConfigChange;
 import io.ringkv.raft.Configuration;
+import io.ringkv.sim.FaultDraws;
 import io.ringkv.sim.raft.RaftPlan.Fault;
 import io.ringkv.sim.raft.RaftPlan.Rate;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
@@ -28,6 +28,7 @@ final class RaftChaos implements RaftCluster.StopListener {
   private final RaftCluster cluster;
   private final RaftPlan plan;
   private final Rng rng;
+  private final FaultDraws draws;
   private boolean active;
   private long strikes;
   private long membershipChanges;
@@ -37,6 +38,7 @@ final class RaftChaos implements RaftCluster.StopListener {
     this.cluster = cluster;
     this.plan = plan;
     this.rng = rng;
+    this.draws = new FaultDraws(rng);
   }
 
   void begin() {
@@ -79,7 +81,7 @@ final class RaftChaos implements RaftCluster.StopListener {
 
   private void scheduleNext(Fault fault) {
     Rate rate = plan.rate(fault);
-    long gap = 1 + (long) (-rate.meanIntervalNanos() * StrictMath.log(1 - rng.nextDouble()));
+    long gap = draws.gapNanos(rate.meanIntervalNanos());
     cluster
         .simulation()
         .after(
@@ -107,33 +109,22 @@ final class RaftChaos implements RaftCluster.StopListener {
   }
 
   private void partition(Rate rate) {
-    List<String> names = new ArrayList<>(cluster.memberNames());
-    for (int i = names.size() - 1; i > 0; i--) {
-      Collections.swap(names, i, rng.nextInt(i + 1));
-    }
-    int split = 1 + rng.nextInt(names.size() - 1);
-    RaftCluster.Cuts cuts =
-        cluster
-            .partition(names.subList(0, split).toArray(String[]::new))
-            .from(names.subList(split, names.size()).toArray(String[]::new));
+    FaultDraws.Sides sides = draws.partition(cluster.memberNames());
+    RaftCluster.Cuts cuts = cluster.partition(sides.one()).from(sides.other());
     undoLater(rate, cuts::heal);
   }
 
   private void oneWayCut(Rate rate) {
-    List<String> names = cluster.memberNames();
-    int from = rng.nextInt(names.size());
-    int to = (from + 1 + rng.nextInt(names.size() - 1)) % names.size();
-    RaftCluster.Cuts cuts = cluster.cut(names.get(from)).to(names.get(to));
+    FaultDraws.Link link = draws.link(cluster.memberNames());
+    RaftCluster.Cuts cuts = cluster.cut(link.from()).to(link.to());
     undoLater(rate, cuts::heal);
   }
 
   private void lossyLink(Rate rate) {
-    List<String> names = cluster.memberNames();
-    int from = rng.nextInt(names.size());
-    int to = (from + 1 + rng.nextInt(names.size() - 1)) % names.size();
-    double loss = Math.round((0.3 + 0.6 * rng.nextDouble()) * 100) / 100.0;
-    String a = names.get(from);
-    String b = names.get(to);
+    FaultDraws.Link link = draws.link(cluster.memberNames());
+    double loss = draws.linkLoss();
+    String a = link.from();
+    String b = link.to();
     cluster.network().setLinkLoss(a, b, loss);
     cluster.simulation().trace("lossy " + a + "->" + b + " " + Math.round(loss * 100) + "%");
     undoLater(
@@ -279,8 +270,7 @@ final class RaftChaos implements RaftCluster.StopListener {
   }
 
   private long duration(Rate rate) {
-    long max = rate.durationMaxNanos();
-    return max / 10 + rng.nextLong(max - max / 10 + 1);
+    return draws.durationNanos(rate.durationMaxNanos());
   }
 
   private void undoLater(Rate rate, Runnable undo) {

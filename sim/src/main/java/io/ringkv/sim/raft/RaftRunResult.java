@@ -1,5 +1,6 @@
 package io.ringkv.sim.raft;
 
+import io.ringkv.sim.SeedResult;
 import io.ringkv.sim.Violation;
 import java.util.List;
 
@@ -19,13 +20,15 @@ public record RaftRunResult(
     List<Violation> violations,
     String traceHash,
     List<String> traceTail,
-    RaftRunFigures figures) {
+    RaftRunFigures figures)
+    implements SeedResult {
   public RaftRunResult {
     violations = List.copyOf(violations);
     traceTail = List.copyOf(traceTail);
   }
 
-  public boolean passed() {
-    return violations.isEmpty();
+  @Override
+  public String describeFigures() {
+    return figures.describe();
   }
 }

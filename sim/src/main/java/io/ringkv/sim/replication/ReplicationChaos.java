@@ -1,12 +1,12 @@
 package io.ringkv.sim.replication;
 
 import io.ringkv.common.Rng;
+import io.ringkv.sim.FaultDraws;
 import io.ringkv.sim.SimTime;
 import io.ringkv.sim.membership.StopKind;
 import io.ringkv.sim.replication.ReplicationPlan.Fault;
 import io.ringkv.sim.replication.ReplicationPlan.Rate;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
@@ -23,6 +23,7 @@ final class ReplicationChaos implements ReplicationListener {
   private final ReplicatedCluster cluster;
   private final ReplicationPlan plan;
   private final Rng rng;
+  private final FaultDraws draws;
   private boolean active;
   private long strikes;
   private long powerLosses;
@@ -32,6 +33,7 @@ final class ReplicationChaos implements ReplicationListener {
     this.cluster = cluster;
     this.plan = plan;
     this.rng = rng;
+    this.draws = new FaultDraws(rng);
   }
 
   void begin() {
@@ -73,7 +75,7 @@ final class ReplicationChaos implements ReplicationListener {
 
   private void scheduleNext(Fault fault) {
     Rate rate = plan.rate(fault);
-    long gap = 1 + (long) (-rate.meanIntervalNanos() * StrictMath.log(1 - rng.nextDouble()));
+    long gap = draws.gapNanos(rate.meanIntervalNanos());
     cluster
         .simulation()
         .after(
@@ -110,33 +112,22 @@ final class ReplicationChaos implements ReplicationListener {
   }
 
   private void partition(Rate rate) {
-    List<String> names = new ArrayList<>(cluster.names());
-    for (int i = names.size() - 1; i > 0; i--) {
-      Collections.swap(names, i, rng.nextInt(i + 1));
-    }
-    int split = 1 + rng.nextInt(names.size() - 1);
-    ReplicatedCluster.Cuts cuts =
-        cluster
-            .partition(names.subList(0, split).toArray(String[]::new))
-            .from(names.subList(split, names.size()).toArray(String[]::new));
+    FaultDraws.Sides sides = draws.partition(cluster.names());
+    ReplicatedCluster.Cuts cuts = cluster.partition(sides.one()).from(sides.other());
     undoLater(rate, cuts::heal);
   }
 
   private void oneWayCut(Rate rate) {
-    List<String> names = cluster.names();
-    int from = rng.nextInt(names.size());
-    int to = (from + 1 + rng.nextInt(names.size() - 1)) % names.size();
-    ReplicatedCluster.Cuts cuts = cluster.cut(names.get(from)).to(names.get(to));
+    FaultDraws.Link link = draws.link(cluster.names());
+    ReplicatedCluster.Cuts cuts = cluster.cut(link.from()).to(link.to());
     undoLater(rate, cuts::heal);
   }
 
   private void lossyLink(Rate rate) {
-    List<String> names = cluster.names();
-    int from = rng.nextInt(names.size());
-    int to = (from + 1 + rng.nextInt(names.size() - 1)) % names.size();
-    double loss = Math.round((0.3 + 0.6 * rng.nextDouble()) * 100) / 100.0;
-    String a = names.get(from);
-    String b = names.get(to);
+    FaultDraws.Link link = draws.link(cluster.names());
+    double loss = draws.linkLoss();
+    String a = link.from();
+    String b = link.to();
     cluster.lossyLink(a, b, loss);
     undoLater(rate, () -> cluster.lossyLink(a, b, 0));
   }
@@ -226,8 +217,7 @@ final class ReplicationChaos implements ReplicationListener {
   }
 
   private long duration(Rate rate) {
-    long max = rate.durationMaxNanos();
-    return max / 10 + rng.nextLong(max - max / 10 + 1);
+    return draws.durationNanos(rate.durationMaxNanos());
   }
 
   private void undoLater(Rate rate, Runnable undo) {

@@ -1,5 +1,6 @@
 package io.ringkv.sim.replication;
 
+import io.ringkv.sim.SeedResult;
 import io.ringkv.sim.Violation;
 import java.util.List;
 
@@ -19,13 +20,15 @@ public record ReplicationResult(
     List<Violation> violations,
     String traceHash,
     List<String> traceTail,
-    ReplicationFigures figures) {
+    ReplicationFigures figures)
+    implements SeedResult {
   public ReplicationResult {
     violations = List.copyOf(violations);
     traceTail = List.copyOf(traceTail);
   }
 
-  public boolean passed() {
-    return violations.isEmpty();
+  @Override
+  public String describeFigures() {
+    return figures.describe();
   }
 }

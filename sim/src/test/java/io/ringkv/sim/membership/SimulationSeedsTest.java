@@ -1,22 +1,17 @@
 package io.ringkv.sim.membership;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
+import io.ringkv.sim.SeedRunner;
 import io.ringkv.sim.SimTime;
-import io.ringkv.sim.Trace;
-import io.ringkv.sim.Violation;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 /**
  * The membership simulation of issue 5 over many seeds (see docs/design/simulator.md): the seeds
- * that ever failed first, then {@value #SEEDS_DEFAULT} fresh ones ({@code -Dsim.seeds=} for more,
- * {@code -Dsim.seedBase=} to start elsewhere than 1; {@code -Dringkv.long=true} runs 10,000). Every
- * {@value #TWICE_EVERY}th seed runs twice and must give the same trace hash. {@code -Dsim.seed=}
- * replays one seed, printing its whole trace; {@code -Dsim.verbose=true} prints every seed's
- * figures rather than every {@value #PRINT_EVERY}th.
+ * that ever failed first, then {@value SeedRunner#SEEDS_DEFAULT} fresh ones ({@code -Dsim.seeds=}
+ * for more, {@code -Dsim.seedBase=} to start elsewhere than 1; {@code -Dringkv.long=true} runs
+ * 10,000). Every {@value SeedRunner#TWICE_EVERY}th seed runs twice and must give the same trace
+ * hash. {@code -Dsim.seed=} replays one seed, printing its whole trace; {@code -Dsim.verbose=true}
+ * prints every seed's figures rather than every {@value SeedRunner#PRINT_EVERY}th.
  *
  * <p>A failing seed prints the command that replays it, its plan, its violations and the tail of
  * its trace; add it to {@link #REGRESSION_SEEDS} with a comment once the cause is fixed.
@@ -29,118 +24,29 @@ class SimulationSeedsTest {
     1898, // the same, 0.5 s after the restart was heard
   };
 
-  static final int SEEDS_DEFAULT = 1_000;
-  static final int SEEDS_LONG = 10_000;
-  static final int TWICE_EVERY = 50;
-  static final int PRINT_EVERY = 100;
   static final int TAIL_LINES_PRINTED = 60;
+
+  static final SeedRunner<RunResult> RUNNER =
+      new SeedRunner<>(
+              "sim",
+              "sim",
+              "SimulationSeedsTest",
+              REGRESSION_SEEDS,
+              MembershipRun::run,
+              MembershipRun::run)
+          .tailLinesPrinted(TAIL_LINES_PRINTED)
+          .replayNotes(
+              result ->
+                  result.falseDownSamples().stream().map(line -> "false Down: " + line).toList());
 
   @Test
   void seeds_regressionListThenFreshSeeds_noViolationsAndReplaysMatch() {
-    String replay = System.getProperty("sim.seed");
-    if (replay != null && !replay.isBlank()) {
-      replayOne(Long.decode(replay.trim()));
-      return;
-    }
-    int count =
-        Integer.getInteger(
-            "sim.seeds", Boolean.getBoolean("ringkv.long") ? SEEDS_LONG : SEEDS_DEFAULT);
-    long base = Long.getLong("sim.seedBase", 1L);
-    List<Long> seeds = new ArrayList<>();
-    for (long seed : REGRESSION_SEEDS) {
-      seeds.add(seed);
-    }
-    for (long i = 0; i < count; i++) {
-      seeds.add(base + i);
-    }
-
-    Summary summary = new Summary();
-    List<String> failures = new ArrayList<>();
-    long started = System.nanoTime();
-    for (int i = 0; i < seeds.size(); i++) {
-      long seed = seeds.get(i);
-      RunResult result = MembershipRun.run(seed);
-      summary.add(result);
-      boolean twice = i % TWICE_EVERY == 0;
-      if (twice) {
-        summary.replays++;
-        String again = MembershipRun.run(seed).traceHash();
-        if (!again.equals(result.traceHash())) {
-          failures.add(
-              seed + ": trace hash " + again + " on replay, " + result.traceHash() + " first");
-          System.out.println(
-              "sim seed " + seed + " NOT DETERMINISTIC: " + result.traceHash() + " then " + again);
-        }
-      }
-      if (!result.passed()) {
-        failures.add(
-            seed + ": " + result.violations().get(0).message().lines().findFirst().orElse(""));
-        printFailure(result);
-      } else if (i % PRINT_EVERY == 0 || Boolean.getBoolean("sim.verbose")) {
-        System.out.println(
-            "sim seed "
-                + seed
-                + (twice ? " (twice, same hash)" : "")
-                + ": "
-                + result.plan()
-                + "\n  "
-                + result.figures().describe());
-      }
-    }
-    long elapsed = System.nanoTime() - started;
-    System.out.println(summary.describe(seeds.size(), failures.size(), elapsed));
-    assertThat(failures).as("failing seeds (replay each with the command printed above)").isEmpty();
-  }
-
-  private static void replayOne(long seed) {
-    System.out.println("sim replay of seed " + seed + ", every trace line follows");
-    RunResult result = MembershipRun.run(seed, new Trace(System.out::println));
-    System.out.println("plan: " + result.plan());
-    System.out.println("figures: " + result.figures().describe());
-    result.falseDownSamples().forEach(line -> System.out.println("false Down: " + line));
-    result.violations().forEach(violation -> System.out.println("VIOLATION " + violation));
-    String again = MembershipRun.run(seed).traceHash();
-    System.out.println("trace hash " + result.traceHash() + ", on replay " + again);
-    assertThat(again).as("the same seed gives the same trace").isEqualTo(result.traceHash());
-    assertThat(result.violations()).as("violations of seed %d", seed).isEmpty();
-  }
-
-  /**
-   * The command that replays {@code seed}. {@code -Dsim.seed} alone works too, but then {@code -am}
-   * also runs every test of the modules sim depends on; {@code -Dtest} keeps it to this one.
-   */
-  static String replayCommand(long seed) {
-    return "mvn -B -pl sim -am verify -Dsim.seed="
-        + seed
-        + " -Dtest=SimulationSeedsTest -Dsurefire.failIfNoSpecifiedTests=false";
-  }
-
-  private static void printFailure(RunResult result) {
-    StringBuilder out = new StringBuilder();
-    out.append("sim seed ")
-        .append(result.seed())
-        .append(" FAILED; replay: ")
-        .append(replayCommand(result.seed()))
-        .append('\n');
-    out.append("  plan: ").append(result.plan()).append('\n');
-    out.append("  figures: ").append(result.figures().describe()).append('\n');
-    for (Violation violation : result.violations()) {
-      out.append("  VIOLATION ").append(violation).append('\n');
-    }
-    List<String> tail = result.traceTail();
-    out.append("  last ")
-        .append(Math.min(TAIL_LINES_PRINTED, tail.size()))
-        .append(" trace lines:\n");
-    for (String line : tail.subList(Math.max(0, tail.size() - TAIL_LINES_PRINTED), tail.size())) {
-      out.append("    ").append(line).append('\n');
-    }
-    System.out.print(out);
+    RUNNER.run(new Summary());
   }
 
   /** Figures over all seeds. */
-  private static final class Summary {
+  private static final class Summary implements SeedRunner.Summary<RunResult> {
     long runs;
-    long replays;
     long violations;
     long downEvents;
     long downsOfStopped;
@@ -162,7 +68,8 @@ class SimulationSeedsTest {
     long freezes;
     long simulatedNanos;
 
-    void add(RunResult result) {
+    @Override
+    public void add(RunResult result) {
       RunFigures f = result.figures();
       runs++;
       violations += result.violations().size();
@@ -189,7 +96,8 @@ class SimulationSeedsTest {
       simulatedNanos += f.simulatedNanos();
     }
 
-    String describe(int seeds, int failingSeeds, long elapsedNanos) {
+    @Override
+    public String describe(int seeds, long replays, int failingSeeds, long elapsedNanos) {
       long falseDowns = falseUnderFaults + falseClean;
       return String.format(
           Locale.ROOT,
