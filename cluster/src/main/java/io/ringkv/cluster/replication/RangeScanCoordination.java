@@ -30,7 +30,7 @@ import java.util.TreeMap;
  *
  * <p>Pure. Not thread-safe: the driver serialises calls.
  */
-public final class RangeScanCoordination {
+public final class RangeScanCoordination implements RequestCoordination {
   /**
    * A merged page.
    *
@@ -79,6 +79,7 @@ public final class RangeScanCoordination {
     }
   }
 
+  @Override
   public Effects start() {
     if (started) {
       throw new IllegalStateException("already started");
@@ -112,6 +113,13 @@ public final class RangeScanCoordination {
     return effects.build();
   }
 
+  @Override
+  public Effects onAnswer(NodeId node, ReplicaReply reply) {
+    return reply instanceof ReplicaReply.ScanResult result
+        ? onScanned(node, result)
+        : onFailed(node, "answered a scan with " + reply);
+  }
+
   public Effects onScanned(NodeId node, ReplicaReply.ScanResult result) {
     if (decided || !contacted.contains(node) || failed.contains(node)) {
       return Effects.none();
@@ -128,6 +136,7 @@ public final class RangeScanCoordination {
     return effects.build();
   }
 
+  @Override
   public Effects onFailed(NodeId node, String reason) {
     if (decided || !contacted.contains(node) || answers.containsKey(node) || !failed.add(node)) {
       return Effects.none();
@@ -155,6 +164,7 @@ public final class RangeScanCoordination {
         .build();
   }
 
+  @Override
   public Effects onTimeout() {
     if (decided) {
       return Effects.none();
@@ -173,6 +183,12 @@ public final class RangeScanCoordination {
                     + plan.blockFor()
                     + " required replicas answered"))
         .build();
+  }
+
+  /** A scan page needs nothing after its outcome: late answers are ignored. */
+  @Override
+  public boolean isFinished() {
+    return decided;
   }
 
   public boolean isDecided() {

@@ -44,7 +44,7 @@ import java.util.Set;
  *
  * <p>Pure. Not thread-safe: the driver serialises calls.
  */
-public final class ReadCoordination {
+public final class ReadCoordination implements RequestCoordination {
   private enum Phase {
     GATHER,
     FULL,
@@ -105,6 +105,7 @@ public final class ReadCoordination {
   }
 
   /** Sends the first reads; may decide at once (Unavailable). */
+  @Override
   public Effects start() {
     if (started) {
       throw new IllegalStateException("already started");
@@ -149,6 +150,15 @@ public final class ReadCoordination {
       }
     }
     return effects.build();
+  }
+
+  @Override
+  public Effects onAnswer(NodeId from, ReplicaReply reply) {
+    return switch (reply) {
+      case ReplicaReply.ReadResult result -> onRead(from, result);
+      case ReplicaReply.Written written -> onWritten(from);
+      case ReplicaReply.ScanResult scan -> onFailed(from, "answered a read with a scan");
+    };
   }
 
   /** {@code from} answered a read. */
@@ -212,6 +222,7 @@ public final class ReadCoordination {
   }
 
   /** Reading from (or repairing) {@code from} failed. */
+  @Override
   public Effects onFailed(NodeId from, String reason) {
     Effects.Builder effects = new Effects.Builder();
     if (background.contains(from) && !contacted.containsKey(from)) {
@@ -260,6 +271,7 @@ public final class ReadCoordination {
    * The speculative-retry delay passed: if the level is not met yet, one backup data read goes to
    * the next live replica not contacted. At most once per read.
    */
+  @Override
   public Effects onSpeculate() {
     if (phase != Phase.GATHER || speculated) {
       return Effects.none();
@@ -275,6 +287,7 @@ public final class ReadCoordination {
   }
 
   /** The read timeout passed. */
+  @Override
   public Effects onTimeout() {
     if (timedOut) {
       return Effects.none();
@@ -296,6 +309,7 @@ public final class ReadCoordination {
   }
 
   /** True once the outcome is given and nothing more is expected (or the timeout passed). */
+  @Override
   public boolean isFinished() {
     // After the timeout nothing more is expected, even repair acknowledgements that a failed or
     // timed-out repair phase still waits for: a driver that forgets finished reads must be able to.

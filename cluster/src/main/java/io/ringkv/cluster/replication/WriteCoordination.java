@@ -41,7 +41,7 @@ import java.util.Set;
  *
  * <p>Pure. Not thread-safe: the driver serialises calls (a lock, or one thread).
  */
-public final class WriteCoordination {
+public final class WriteCoordination implements RequestCoordination {
   private final ReplicaPlan plan;
   private final byte[] key;
   private final Cell cell;
@@ -90,6 +90,7 @@ public final class WriteCoordination {
   }
 
   /** Sends the write; may decide at once (Unavailable, or ANY met by a hint). */
+  @Override
   public Effects start() {
     if (started) {
       throw new IllegalStateException("already started");
@@ -142,6 +143,13 @@ public final class WriteCoordination {
     return effects.build();
   }
 
+  @Override
+  public Effects onAnswer(NodeId from, ReplicaReply reply) {
+    return reply instanceof ReplicaReply.Written
+        ? onWritten(from)
+        : onFailed(from, "answered a write with " + reply);
+  }
+
   /** {@code from} acknowledged the write. */
   public Effects onWritten(NodeId from) {
     NodeId replica = pending.remove(from);
@@ -160,6 +168,7 @@ public final class WriteCoordination {
    * Sending to {@code from} failed, or it answered with an error: it gets a hint, and if the level
    * can no longer be met the outcome is a timeout (indeterminate).
    */
+  @Override
   public Effects onFailed(NodeId from, String reason) {
     NodeId replica = pending.remove(from);
     if (replica == null) {
@@ -189,6 +198,7 @@ public final class WriteCoordination {
   }
 
   /** The write timeout passed: silent replicas get hints; an undecided write times out. */
+  @Override
   public Effects onTimeout() {
     if (timedOut) {
       return Effects.none();
@@ -218,6 +228,7 @@ public final class WriteCoordination {
   }
 
   /** True once every send has an answer or the timeout passed, and the outcome is given. */
+  @Override
   public boolean isFinished() {
     return decided && (pending.isEmpty() || timedOut);
   }

@@ -14,6 +14,7 @@ import io.ringkv.cluster.replication.ReadCoordination;
 import io.ringkv.cluster.replication.ReplicaLatencies;
 import io.ringkv.cluster.replication.ReplicaReply;
 import io.ringkv.cluster.replication.ReplicaRequest;
+import io.ringkv.cluster.replication.RequestCoordination;
 import io.ringkv.cluster.replication.Send;
 import io.ringkv.cluster.replication.StandIns;
 import io.ringkv.cluster.replication.WriteCoordination;
@@ -270,7 +271,7 @@ public final class ReplicationService implements ReplicaReceiver, AutoCloseable 
     WriteCoordination handler =
         new WriteCoordination(plan, key, cell, current.up(), standIns, sloppy, hints != null);
     return coordinate(
-        new CoordinationStep.Write(handler),
+        handler,
         ReplicationMetrics.Operation.WRITE,
         plan.consistencyLevel(),
         settings.writeTimeoutMillis(),
@@ -307,7 +308,7 @@ public final class ReplicationService implements ReplicaReceiver, AutoCloseable 
     }
     ReadCoordination handler = new ReadCoordination(plan, key, current.up(), repairAll);
     return coordinate(
-        new CoordinationStep.Read(handler),
+        handler,
         ReplicationMetrics.Operation.READ,
         plan.consistencyLevel(),
         settings.readTimeoutMillis(),
@@ -334,7 +335,7 @@ public final class ReplicationService implements ReplicaReceiver, AutoCloseable 
     }
     RangeScanCoordination handler = new RangeScanCoordination(plan, from, to, limit, current.up());
     return coordinate(
-        new CoordinationStep.Scan(handler),
+        handler,
         ReplicationMetrics.Operation.SCAN,
         plan.consistencyLevel(),
         settings.readTimeoutMillis(),
@@ -588,7 +589,7 @@ public final class ReplicationService implements ReplicaReceiver, AutoCloseable 
 
   /** One coordinated request: its handler (guarded by this object's lock) and its future. */
   private final class Coordinated<T> {
-    final CoordinationStep step;
+    final RequestCoordination step;
     final ReplicationMetrics.Operation operation;
     final ConsistencyLevel level;
     final long timeoutMillis;
@@ -601,7 +602,7 @@ public final class ReplicationService implements ReplicaReceiver, AutoCloseable 
     boolean forgotten; // guarded by this
 
     Coordinated(
-        CoordinationStep step,
+        RequestCoordination step,
         ReplicationMetrics.Operation operation,
         ConsistencyLevel level,
         long timeoutMillis,
@@ -617,7 +618,7 @@ public final class ReplicationService implements ReplicaReceiver, AutoCloseable 
   }
 
   private <T> CompletableFuture<T> coordinate(
-      CoordinationStep step,
+      RequestCoordination step,
       ReplicationMetrics.Operation operation,
       ConsistencyLevel level,
       long timeoutMillis,
@@ -659,7 +660,7 @@ public final class ReplicationService implements ReplicaReceiver, AutoCloseable 
               startNanos,
               new KvException(KvException.Kind.UNAVAILABLE, "node " + self + " is shutting down"));
         }
-        if (step instanceof CoordinationStep.Read read && settings.speculativeRetry()) {
+        if (step instanceof ReadCoordination read && settings.speculativeRetry()) {
           speculateAfterNanos = speculationDelay(read);
         }
         if (speculateAfterNanos > 0) {
@@ -679,7 +680,7 @@ public final class ReplicationService implements ReplicaReceiver, AutoCloseable 
    * How long to wait for the contacted replicas before a backup read: the longest of their recent
    * percentiles, or -1 (no speculation) if one has no estimate yet or only this node is read.
    */
-  private long speculationDelay(CoordinationStep.Read read) {
+  private long speculationDelay(ReadCoordination read) {
     long delay = -1;
     synchronized (latencies) {
       for (NodeId node : read.contacted()) {
@@ -706,29 +707,26 @@ public final class ReplicationService implements ReplicaReceiver, AutoCloseable 
         }
       }
     }
-    Effects effects;
-    boolean finished;
-    synchronized (request) {
-      if (request.forgotten) {
-        return; // a late answer: the handler has nothing more to do
-      }
-      effects = request.step.onAnswer(from, reply);
-      finished = forgetIfFinished(request);
-    }
-    if (finished) {
-      release(request); // before the outcome is delivered: a caller that saw it sees the slot free
-    }
-    carryOut(request, effects);
+    advance(request, step -> step.onAnswer(from, reply));
   }
 
   private <T> void deliverFailure(Coordinated<T> request, NodeId from, String reason) {
+    advance(request, step -> step.onFailed(from, reason));
+  }
+
+  /**
+   * Feeds one input to the request's handler under its lock (nothing, if the request is already
+   * forgotten: a late input), forgets the request once the handler is finished, and carries out the
+   * effects.
+   */
+  private <T> void advance(Coordinated<T> request, Function<RequestCoordination, Effects> input) {
     Effects effects;
     boolean finished;
     synchronized (request) {
       if (request.forgotten) {
         return;
       }
-      effects = request.step.onFailed(from, reason);
+      effects = input.apply(request.step);
       finished = forgetIfFinished(request);
     }
     if (finished) {
@@ -754,14 +752,7 @@ public final class ReplicationService implements ReplicaReceiver, AutoCloseable 
   }
 
   private <T> void onSpeculate(Coordinated<T> request) {
-    Effects effects;
-    synchronized (request) {
-      if (request.forgotten) {
-        return;
-      }
-      effects = request.step.onSpeculate();
-    }
-    carryOut(request, effects);
+    advance(request, RequestCoordination::onSpeculate);
   }
 
   /** Under the request's lock: marks it forgotten and cancels its timers once it is finished. */
@@ -785,10 +776,9 @@ public final class ReplicationService implements ReplicaReceiver, AutoCloseable 
    */
   private void release(Coordinated<?> request) {
     inFlight.decrementAndGet();
-    if (request.step instanceof CoordinationStep.Read read) {
+    if (request.step instanceof ReadCoordination read) {
       synchronized (request) {
-        ReadCoordination handler = read.handler();
-        metrics.recordRead(handler.digestMismatch(), handler.repairWrites(), handler.speculated());
+        metrics.recordRead(read.digestMismatch(), read.repairWrites(), read.speculated());
       }
     }
   }

@@ -1,10 +1,8 @@
 package io.ringkv.sim.replication;
 
-import io.ringkv.cluster.metadata.NodeId;
-import io.ringkv.cluster.replication.Effects;
 import io.ringkv.cluster.replication.Outcome;
 import io.ringkv.cluster.replication.ReadCoordination;
-import io.ringkv.cluster.replication.ReplicaReply;
+import io.ringkv.cluster.replication.RequestCoordination;
 import io.ringkv.cluster.replication.WriteCoordination;
 import io.ringkv.common.ConsistencyLevel;
 import java.util.ArrayList;
@@ -13,8 +11,8 @@ import java.util.function.Consumer;
 
 /**
  * A request a {@link NodeProcess} coordinates: one pure handler ({@link WriteCoordination} or
- * {@link ReadCoordination}) seen through one shape, with what the driver keeps beside it (the
- * client to answer, the request ids sent for it, whether it was forgotten).
+ * {@link ReadCoordination}, both {@link RequestCoordination}s), with what the driver keeps beside
+ * it (the client to answer, the request ids sent for it, whether it was forgotten).
  *
  * <p>Not thread-safe: owned by its process on the simulation's one thread.
  */
@@ -31,17 +29,8 @@ abstract class Coordination {
     this.answer = answer;
   }
 
-  abstract Effects written(NodeId from);
-
-  abstract Effects read(NodeId from, ReplicaReply.ReadResult result);
-
-  abstract Effects failed(NodeId from, String reason);
-
-  abstract Effects timeout();
-
-  abstract Effects speculate();
-
-  abstract boolean finished();
+  /** The pure handler the driver feeds. */
+  abstract RequestCoordination handler();
 
   /** The outcome as the client hears it; {@code hintNotKept} if a hint it counted was refused. */
   abstract ClientOutcome toClient(Outcome outcome, boolean hintNotKept);
@@ -85,33 +74,8 @@ abstract class Coordination {
     }
 
     @Override
-    Effects written(NodeId from) {
-      return handler.onWritten(from);
-    }
-
-    @Override
-    Effects read(NodeId from, ReplicaReply.ReadResult result) {
-      return Effects.none();
-    }
-
-    @Override
-    Effects failed(NodeId from, String reason) {
-      return handler.onFailed(from, reason);
-    }
-
-    @Override
-    Effects timeout() {
-      return handler.onTimeout();
-    }
-
-    @Override
-    Effects speculate() {
-      return Effects.none();
-    }
-
-    @Override
-    boolean finished() {
-      return handler.isFinished();
+    RequestCoordination handler() {
+      return handler;
     }
 
     @Override
@@ -152,33 +116,8 @@ abstract class Coordination {
     }
 
     @Override
-    Effects written(NodeId from) {
-      return handler.onWritten(from);
-    }
-
-    @Override
-    Effects read(NodeId from, ReplicaReply.ReadResult result) {
-      return handler.onRead(from, result);
-    }
-
-    @Override
-    Effects failed(NodeId from, String reason) {
-      return handler.onFailed(from, reason);
-    }
-
-    @Override
-    Effects timeout() {
-      return handler.onTimeout();
-    }
-
-    @Override
-    Effects speculate() {
-      return handler.onSpeculate();
-    }
-
-    @Override
-    boolean finished() {
-      return handler.isFinished();
+    RequestCoordination handler() {
+      return handler;
     }
 
     @Override

@@ -196,7 +196,7 @@ public final class NodeProcess {
               speculateAfter,
               () -> {
                 if (!coordination.retired) {
-                  Effects effects = coordination.speculate();
+                  Effects effects = coordination.handler().onSpeculate();
                   if (!effects.isEmpty()) {
                     counters.speculativeReads++;
                   }
@@ -250,7 +250,7 @@ public final class NodeProcess {
         timeoutNanos,
         () -> {
           if (!coordination.retired) {
-            apply(coordination, coordination.timeout());
+            apply(coordination, coordination.handler().onTimeout());
             retire(coordination);
           }
         });
@@ -304,7 +304,7 @@ public final class NodeProcess {
         counters.hintBatchesFailed++;
         hints.failed(target, local);
       } else if (!sent.owner().retired) {
-        apply(sent.owner(), sent.owner().failed(target, "connection refused"));
+        apply(sent.owner(), sent.owner().handler().onFailed(target, "connection refused"));
       }
     }
     Long lastPong = lastPongLocalNanos.get(destination);
@@ -381,14 +381,14 @@ public final class NodeProcess {
     }
     Effects effects;
     if (reply.reply() == null) {
-      effects = owner.failed(from, reply.error());
+      effects = owner.handler().onFailed(from, reply.error());
     } else {
       effects =
           switch (reply.reply()) {
-            case ReplicaReply.Written written -> owner.written(from);
+            case ReplicaReply.Written written -> owner.handler().onAnswer(from, written);
             case ReplicaReply.ReadResult result -> {
               latencies.record(from, node.localNanos() - sent.sentLocalNanos());
-              yield owner.read(from, result);
+              yield owner.handler().onAnswer(from, result);
             }
             case ReplicaReply.ScanResult result -> Effects.none();
           };
@@ -419,7 +419,7 @@ public final class NodeProcess {
       cluster.simulation().trace(node.name() + " c" + coordination.id + " " + answer);
       answer(coordination.answer, answer);
     }
-    if (coordination.finished()) {
+    if (coordination.handler().isFinished()) {
       retire(coordination);
     }
   }
