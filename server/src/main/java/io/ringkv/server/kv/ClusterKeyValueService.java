@@ -185,7 +185,7 @@ public final class ClusterKeyValueService implements KeyValueService {
     Cell cell =
         switch (mutation) {
           case Mutation.Put put ->
-              withExpiry(Cell.value(put.value(), timestamp), put.expiry(), null, now);
+              put.expiry().applyTo(Cell.value(put.value(), timestamp), null, now);
           case Mutation.Delete delete -> Cell.tombstone(timestamp).stampDeletionTime(now);
           case Mutation.Touch touch -> throw new AssertionError("a touch needs the present value");
         };
@@ -226,37 +226,17 @@ public final class ClusterKeyValueService implements KeyValueService {
               Cell next =
                   switch (mutation) {
                     case Mutation.Put put ->
-                        withExpiry(Cell.value(put.value(), timestamp), put.expiry(), current, now);
+                        put.expiry().applyTo(Cell.value(put.value(), timestamp), current, now);
                     case Mutation.Delete delete -> Cell.tombstone(timestamp).stampDeletionTime(now);
                     case Mutation.Touch touch ->
-                        withExpiry(
-                            Cell.value(current.value(), timestamp), touch.expiry(), current, now);
+                        touch
+                            .expiry()
+                            .applyTo(Cell.value(current.value(), timestamp), current, now);
                   };
               return replication
                   .write(KEYSPACE, stored, next, options.consistency())
                   .thenApply(written -> new WriteOutcome(true, previous, timestamp));
             });
-  }
-
-  /**
-   * Applies an expiry; a time already past turns the write into a delete (a tombstone stamped now),
-   * as in Redis.
-   */
-  private static Cell withExpiry(Cell cell, Expiry expiry, Versioned current, long now) {
-    long at =
-        switch (expiry) {
-          case Expiry.None none -> Cell.NO_EXPIRY;
-          case Expiry.Keep keep ->
-              current != null && current.isPresent() ? current.expiresAtMillis() : Cell.NO_EXPIRY;
-          case Expiry.At a -> a.epochMillis();
-        };
-    if (at == Cell.NO_EXPIRY) {
-      return cell;
-    }
-    if (at <= now) {
-      return Cell.tombstone(cell.timestamp()).stampDeletionTime(now);
-    }
-    return cell.withExpiry(at);
   }
 
   // ---------------------------------------------------------------- scans

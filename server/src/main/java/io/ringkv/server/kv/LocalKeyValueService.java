@@ -194,10 +194,10 @@ public final class LocalKeyValueService implements KeyValueService, AutoCloseabl
       Cell cell =
           switch (mutation) {
             case Mutation.Put put ->
-                withExpiry(Cell.value(put.value(), timestamp), put.expiry(), current, now);
+                put.expiry().applyTo(Cell.value(put.value(), timestamp), current, now);
             case Mutation.Delete delete -> Cell.tombstone(timestamp);
             case Mutation.Touch touch ->
-                withExpiry(Cell.value(current.value(), timestamp), touch.expiry(), current, now);
+                touch.expiry().applyTo(Cell.value(current.value(), timestamp), current, now);
           };
       engine.put(KeyCodec.encode(key), cell, durability);
       return new WriteOutcome(true, options.returnPrevious() ? current : null, timestamp);
@@ -206,23 +206,6 @@ public final class LocalKeyValueService implements KeyValueService, AutoCloseabl
     } finally {
       lock.unlock();
     }
-  }
-
-  /** Applies an expiry; a time already past turns the write into a delete, as in Redis. */
-  private static Cell withExpiry(Cell cell, Expiry expiry, Versioned current, long now) {
-    long at =
-        switch (expiry) {
-          case Expiry.None none -> Cell.NO_EXPIRY;
-          case Expiry.Keep keep -> current.isPresent() ? current.expiresAtMillis() : Cell.NO_EXPIRY;
-          case Expiry.At a -> a.epochMillis();
-        };
-    if (at == Cell.NO_EXPIRY) {
-      return cell;
-    }
-    if (at <= now) {
-      return Cell.tombstone(cell.timestamp());
-    }
-    return cell.withExpiry(at);
   }
 
   private long nextTimestamp(long nowMillis) {
