@@ -254,9 +254,10 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
             fail(operation, write, startNanos, observer, e);
             return;
           }
+          // Counted before the answer leaves: a caller that saw the answer sees it counted.
+          metrics.recordRequest(FRONT_END, operation, System.nanoTime() - startNanos, false);
           observer.onNext(response);
           observer.onCompleted();
-          metrics.recordRequest(FRONT_END, operation, System.nanoTime() - startNanos, false);
         });
   }
 
@@ -266,8 +267,8 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
       long startNanos,
       StreamObserver<?> observer,
       Throwable failure) {
-    observer.onError(GrpcErrors.fromService(failure, write));
     metrics.recordRequest(FRONT_END, operation, System.nanoTime() - startNanos, true);
+    observer.onError(GrpcErrors.fromService(failure, write));
   }
 
   private static void ignoreCancellation(StreamObserver<?> observer) {
