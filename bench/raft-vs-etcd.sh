@@ -21,7 +21,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd -P)
 ROUNDS=3
 CLIENTS="16 64"
-OPS=50000
+OPS=300000
 SECONDS_MAX=15
 WARMUP_SECONDS=3
 VALUE_BYTES=256
