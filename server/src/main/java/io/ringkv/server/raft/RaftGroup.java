@@ -640,51 +640,64 @@ public final class RaftGroup implements AutoCloseable {
     long remainingMillis =
         Math.max(1, TimeUnit.NANOSECONDS.toMillis(propose.deadlineNanos() - System.nanoTime()));
     CompletableFuture<byte[]> future = propose.future();
-    transport
-        .request(leaderNode.value(), new RaftPropose(groupId, propose.command()), remainingMillis)
-        .whenComplete(
-            (answer, failure) -> {
-              if (failure != null) {
+    CompletableFuture<InternodeMessage> request;
+    try {
+      request =
+          transport.request(
+              leaderNode.value(), new RaftPropose(groupId, propose.command()), remainingMillis);
+    } catch (RuntimeException e) {
+      // A mapping that names this very node, or a transport not started: the caller's mistake,
+      // reported to the proposer rather than stopping the group.
+      future.completeExceptionally(
+          new RaftGroupException(
+              Reason.LOST,
+              "cannot forward to leader " + leaderNode + ": " + e.getMessage(),
+              leaderNode,
+              e));
+      return;
+    }
+    request.whenComplete(
+        (answer, failure) -> {
+          if (failure != null) {
+            future.completeExceptionally(
+                new RaftGroupException(
+                    Reason.LOST,
+                    "forwarding a proposal to leader "
+                        + leaderNode
+                        + " failed, outcome unknown: "
+                        + unwrap(failure).getMessage(),
+                    leaderNode,
+                    unwrap(failure)));
+            return;
+          }
+          if (!(answer instanceof RaftProposeAnswer reply)) {
+            future.completeExceptionally(
+                new RaftGroupException(
+                    Reason.LOST, "leader " + leaderNode + " answered a proposal with " + answer));
+            return;
+          }
+          switch (reply.outcome()) {
+            case APPLIED -> future.complete(reply.result());
+            case NOT_LEADER -> {
+              NodeId known = reply.leader().isEmpty() ? null : NodeId.of(reply.leader());
+              future.completeExceptionally(
+                  new RaftGroupException(
+                      Reason.NOT_LEADER,
+                      "not leader, leader is "
+                          + (known == null ? "unknown" : known)
+                          + " (forwarded to "
+                          + leaderNode
+                          + ", which no longer leads)",
+                      known,
+                      null));
+            }
+            case FAILED ->
                 future.completeExceptionally(
                     new RaftGroupException(
                         Reason.LOST,
-                        "forwarding a proposal to leader "
-                            + leaderNode
-                            + " failed, outcome unknown: "
-                            + unwrap(failure).getMessage(),
-                        leaderNode,
-                        unwrap(failure)));
-                return;
-              }
-              if (!(answer instanceof RaftProposeAnswer reply)) {
-                future.completeExceptionally(
-                    new RaftGroupException(
-                        Reason.LOST,
-                        "leader " + leaderNode + " answered a proposal with " + answer));
-                return;
-              }
-              switch (reply.outcome()) {
-                case APPLIED -> future.complete(reply.result());
-                case NOT_LEADER -> {
-                  NodeId known = reply.leader().isEmpty() ? null : NodeId.of(reply.leader());
-                  future.completeExceptionally(
-                      new RaftGroupException(
-                          Reason.NOT_LEADER,
-                          "not leader, leader is "
-                              + (known == null ? "unknown" : known)
-                              + " (forwarded to "
-                              + leaderNode
-                              + ", which no longer leads)",
-                          known,
-                          null));
-                }
-                case FAILED ->
-                    future.completeExceptionally(
-                        new RaftGroupException(
-                            Reason.LOST,
-                            "leader " + leaderNode + " failed the proposal: " + reply.detail()));
-              }
-            });
+                        "leader " + leaderNode + " failed the proposal: " + reply.detail()));
+          }
+        });
   }
 
   private void onBarrier(Barrier barrier) {
@@ -965,7 +978,14 @@ public final class RaftGroup implements AutoCloseable {
   static final int RAFT_MESSAGES_PER_ENVELOPE_MAX = 4_096;
 
   private void sendEnvelope(long to, NodeId target, List<Message> messages) {
-    if (!transport.send(target.value(), new RaftMessages(groupId, messages))) {
+    boolean sent;
+    try {
+      sent = transport.send(target.value(), new RaftMessages(groupId, messages));
+    } catch (RuntimeException e) {
+      // A mapping that names this very node: dropped like an unreachable peer, never fatal.
+      sent = false;
+    }
+    if (!sent) {
       outboundMessagesDropped.add(messages.size());
       unreachable.add(to);
       for (Message message : messages) {
