@@ -32,14 +32,12 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -105,9 +103,10 @@ public final class RaftGroup implements AutoCloseable {
   private final long groupId;
   private final long member;
   private final RaftPeers peers;
-  private final InternodeTransport transport;
   private final RaftRouter router;
   private final StateMachine machine;
+  private final RaftOutbox outbox;
+  private final ProposalForwarder forwarder;
   private final RaftNode node;
   private final DurableLog log;
   private final Thread thread;
@@ -119,7 +118,6 @@ public final class RaftGroup implements AutoCloseable {
   private final AtomicInteger readsInFlight = new AtomicInteger();
   private final AtomicInteger inboundMessagesQueued = new AtomicInteger();
   private final LongAdder inboundMessagesDropped = new LongAdder();
-  private final LongAdder outboundMessagesDropped = new LongAdder();
   private final LongAdder readiesHandled = new LongAdder();
   private final LongAdder syncs = new LongAdder();
   private final LongAdder snapshotsTaken = new LongAdder();
@@ -130,8 +128,6 @@ public final class RaftGroup implements AutoCloseable {
   private final List<PendingRead> readsAwaitingApply = new ArrayList<>();
   private final List<PendingTransfer> transfers = new ArrayList<>();
   private final List<Change> changesToRetry = new ArrayList<>();
-  private final List<Long> unreachable = new ArrayList<>();
-  private final List<Long> snapshotFailures = new ArrayList<>();
   private final long readIdIncarnation;
   private long readIdCounter;
   private long storedTerm;
@@ -183,9 +179,10 @@ public final class RaftGroup implements AutoCloseable {
     this.groupId = settings.groupId();
     this.member = settings.member();
     this.peers = peers;
-    this.transport = transport;
     this.router = router;
     this.machine = machine;
+    this.outbox = new RaftOutbox(groupId, peers, transport, settings.envelopeBytesMax());
+    this.forwarder = new ProposalForwarder(groupId, transport);
     this.node = node;
     this.log = log;
     this.tickNanos = TimeUnit.MILLISECONDS.toNanos(settings.tickMillis());
@@ -368,7 +365,7 @@ public final class RaftGroup implements AutoCloseable {
 
   /** Outbound Raft messages dropped: no node mapped, or the transport refused them. */
   public long outboundMessagesDropped() {
-    return outboundMessagesDropped.sum();
+    return outbox.messagesDropped();
   }
 
   /** {@code Ready}s handled and fsyncs made: their ratio shows the batching. */
@@ -437,19 +434,7 @@ public final class RaftGroup implements AutoCloseable {
     if (admitProposal(future)) {
       enqueue(new Propose(request.command(), future, true, deadline()));
     }
-    return future.handle(
-        (result, failure) -> {
-          if (failure == null) {
-            return RaftProposeAnswer.applied(groupId, result);
-          }
-          Throwable cause = unwrap(failure);
-          if (cause instanceof RaftGroupException refused
-              && refused.reason() == Reason.NOT_LEADER) {
-            return RaftProposeAnswer.notLeader(
-                groupId, refused.leader().map(NodeId::value).orElse(""));
-          }
-          return RaftProposeAnswer.failed(groupId, String.valueOf(cause.getMessage()));
-        });
+    return ProposalForwarder.answer(groupId, future);
   }
 
   // ---------------------------------------------------------------------------- admission
@@ -639,65 +624,7 @@ public final class RaftGroup implements AutoCloseable {
     }
     long remainingMillis =
         Math.max(1, TimeUnit.NANOSECONDS.toMillis(propose.deadlineNanos() - System.nanoTime()));
-    CompletableFuture<byte[]> future = propose.future();
-    CompletableFuture<InternodeMessage> request;
-    try {
-      request =
-          transport.request(
-              leaderNode.value(), new RaftPropose(groupId, propose.command()), remainingMillis);
-    } catch (RuntimeException e) {
-      // A mapping that names this very node, or a transport not started: the caller's mistake,
-      // reported to the proposer rather than stopping the group.
-      future.completeExceptionally(
-          new RaftGroupException(
-              Reason.LOST,
-              "cannot forward to leader " + leaderNode + ": " + e.getMessage(),
-              leaderNode,
-              e));
-      return;
-    }
-    request.whenComplete(
-        (answer, failure) -> {
-          if (failure != null) {
-            future.completeExceptionally(
-                new RaftGroupException(
-                    Reason.LOST,
-                    "forwarding a proposal to leader "
-                        + leaderNode
-                        + " failed, outcome unknown: "
-                        + unwrap(failure).getMessage(),
-                    leaderNode,
-                    unwrap(failure)));
-            return;
-          }
-          if (!(answer instanceof RaftProposeAnswer reply)) {
-            future.completeExceptionally(
-                new RaftGroupException(
-                    Reason.LOST, "leader " + leaderNode + " answered a proposal with " + answer));
-            return;
-          }
-          switch (reply.outcome()) {
-            case APPLIED -> future.complete(reply.result());
-            case NOT_LEADER -> {
-              NodeId known = reply.leader().isEmpty() ? null : NodeId.of(reply.leader());
-              future.completeExceptionally(
-                  new RaftGroupException(
-                      Reason.NOT_LEADER,
-                      "not leader, leader is "
-                          + (known == null ? "unknown" : known)
-                          + " (forwarded to "
-                          + leaderNode
-                          + ", which no longer leads)",
-                      known,
-                      null));
-            }
-            case FAILED ->
-                future.completeExceptionally(
-                    new RaftGroupException(
-                        Reason.LOST,
-                        "leader " + leaderNode + " failed the proposal: " + reply.detail()));
-          }
-        });
+    forwarder.forward(propose.command(), leaderNode, remainingMillis, propose.future());
   }
 
   private void onBarrier(Barrier barrier) {
@@ -821,14 +748,14 @@ public final class RaftGroup implements AutoCloseable {
             late.add(message);
           }
         }
-        send(early);
+        outbox.send(early);
         afterSync = late;
       }
       store(ready);
-      send(afterSync);
+      outbox.send(afterSync);
       apply(ready);
       node.advance(ready);
-      reportDeliveryFailures();
+      outbox.reportDeliveryFailures(node);
     }
     maybeCompact();
   }
@@ -933,95 +860,6 @@ public final class RaftGroup implements AutoCloseable {
     }
   }
 
-  // ------------------------------------------------------------------------------ sending
-
-  /**
-   * Sends messages grouped by destination node, in order, each group cut into envelopes of about
-   * {@link RaftGroupSettings#envelopeBytesMax()} bytes.
-   */
-  private void send(List<Message> messages) {
-    if (messages.isEmpty()) {
-      return;
-    }
-    Map<Long, List<Message>> byMember = new LinkedHashMap<>();
-    for (Message message : messages) {
-      byMember.computeIfAbsent(message.to(), to -> new ArrayList<>()).add(message);
-    }
-    for (Map.Entry<Long, List<Message>> entry : byMember.entrySet()) {
-      long to = entry.getKey();
-      NodeId target = peers.nodeOf(to);
-      List<Message> all = entry.getValue();
-      if (target == null) {
-        outboundMessagesDropped.add(all.size());
-        unreachable.add(to);
-        continue;
-      }
-      List<Message> envelope = new ArrayList<>();
-      long envelopeBytes = 0;
-      for (Message message : all) {
-        long bytes = estimatedBytes(message);
-        if (!envelope.isEmpty()
-            && (envelopeBytes + bytes > settings.envelopeBytesMax()
-                || envelope.size() >= RAFT_MESSAGES_PER_ENVELOPE_MAX)) {
-          sendEnvelope(to, target, envelope);
-          envelope = new ArrayList<>();
-          envelopeBytes = 0;
-        }
-        envelope.add(message);
-        envelopeBytes += bytes;
-      }
-      sendEnvelope(to, target, envelope);
-    }
-  }
-
-  /** At most this many messages per envelope: the wire format's bound. */
-  static final int RAFT_MESSAGES_PER_ENVELOPE_MAX = 4_096;
-
-  private void sendEnvelope(long to, NodeId target, List<Message> messages) {
-    boolean sent;
-    try {
-      sent = transport.send(target.value(), new RaftMessages(groupId, messages));
-    } catch (RuntimeException e) {
-      // A mapping that names this very node: dropped like an unreachable peer, never fatal.
-      sent = false;
-    }
-    if (!sent) {
-      outboundMessagesDropped.add(messages.size());
-      unreachable.add(to);
-      for (Message message : messages) {
-        if (message instanceof Message.InstallSnapshot) {
-          snapshotFailures.add(to);
-        }
-      }
-    }
-  }
-
-  private static long estimatedBytes(Message message) {
-    return switch (message) {
-      case Message.AppendEntries append -> {
-        long bytes = 64;
-        for (Entry entry : append.entries()) {
-          bytes += entry.sizeBytes();
-        }
-        yield bytes;
-      }
-      case Message.InstallSnapshot install -> 64L + install.snapshot().data().length;
-      default -> 64;
-    };
-  }
-
-  /** Tells the node what the transport could not deliver (only between advance and ready). */
-  private void reportDeliveryFailures() {
-    for (long to : snapshotFailures) {
-      node.reportSnapshotFailure(to);
-    }
-    snapshotFailures.clear();
-    for (long to : unreachable) {
-      node.reportUnreachable(to);
-    }
-    unreachable.clear();
-  }
-
   // ------------------------------------------------------------------- timeouts and status
 
   private void retryChanges(long nowNanos) {
@@ -1124,11 +962,5 @@ public final class RaftGroup implements AutoCloseable {
             snapshotIndex,
             raft.configuration(),
             !stopped);
-  }
-
-  private static Throwable unwrap(Throwable failure) {
-    return failure instanceof CompletionException && failure.getCause() != null
-        ? failure.getCause()
-        : failure;
   }
 }
