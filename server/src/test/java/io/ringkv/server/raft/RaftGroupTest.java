@@ -241,6 +241,28 @@ class RaftGroupTest {
   }
 
   @Test
+  void everyMemberClosed_thenRestartedFromItsDirectory_keepsEveryAcknowledgedWrite()
+      throws Exception {
+    startThree();
+    proposeAll(awaitLeader(), "durable", 500);
+    for (Member member : List.copyOf(members.values())) {
+      members.remove(member.id).close();
+    }
+
+    for (long id = 1; id <= 3; id++) {
+      // A configuration given to a member whose directory holds a log is ignored: it restarts.
+      start(id, Configuration.ofVoters(1, 2, 3));
+    }
+    Member leader = awaitLeader();
+    leader.group.linearizableBarrier().get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+
+    assertThat(leader.kv().size()).isEqualTo(500);
+    proposeAll(leader, "again", 10);
+    awaitSameState();
+    assertThat(leader.group.status().term()).isGreaterThan(1);
+  }
+
+  @Test
   void follower_forwardsProposalsToTheLeader_andAnswersWithTheResult() throws Exception {
     startThree();
     Member leader = awaitLeader();
