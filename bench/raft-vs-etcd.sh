@@ -28,7 +28,7 @@ VALUE_BYTES=256
 PORT_BASE=${RINGKV_BENCH_PORT_BASE:-17100}
 
 usage() {
-  sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
   echo
   echo "Flags: --rounds N  --clients \"16 64\"  --ops N  --seconds S  --warmup-seconds S  --value-bytes N"
 }
@@ -62,6 +62,10 @@ if ! command -v etcd >/dev/null 2>&1; then
     || die "apt-get install etcd-server failed"
 fi
 ETCD_VERSION=$(etcd --version 2>/dev/null | awk '/etcd Version/ { print $3 }')
+case $ETCD_VERSION in
+  3.4.*) ;;
+  *) echo "raft-vs-etcd: warning: etcd is ${ETCD_VERSION:-of an unknown version}; issue 8 measures against 3.4" >&2 ;;
+esac
 command -v curl >/dev/null 2>&1 || die "curl is needed to find etcd's leader"
 
 JDK=$("$ROOT/build-support/find-jdk.sh" 2>&1) || die "$JDK"
