@@ -49,7 +49,7 @@ public final class CausalCodec {
     CausalType type = CausalType.ofCode(encoded[1]);
     if (type == null) {
       throw new CausalFormatException(
-          "causal object: type " + (encoded[1] & 0xFF) + " at byte 1 is unknown (1 to 4)");
+          "causal object: type " + (encoded[1] & 0xFF) + " at byte 1 is unknown (1 to 5)");
     }
     if (encoded[2] != CausalFormat.FORMAT_VERSION) {
       throw new CausalFormatException(
@@ -265,6 +265,102 @@ public final class CausalCodec {
     return OrSet.of(context, elements);
   }
 
+  // ---- operations ----
+
+  /** A causal operation as the coordinator sends it to the dot replica. */
+  public static byte[] encodeOperation(CausalOperation operation) {
+    Writer out = new Writer(CausalType.OPERATION);
+    switch (operation) {
+      case CausalOperation.Put put -> {
+        out.out.write(CausalFormat.OPERATION_PUT);
+        writeOptionalVector(out, put.context());
+        out.bytes(put.value());
+      }
+      case CausalOperation.Delete delete -> {
+        out.out.write(CausalFormat.OPERATION_DELETE);
+        writeOptionalVector(out, delete.context());
+      }
+      case CausalOperation.Increment increment -> {
+        out.out.write(CausalFormat.OPERATION_INCREMENT);
+        out.varint(zigzag(increment.delta()));
+        out.out.write(increment.idempotencyKey() == null ? 0 : 1);
+        if (increment.idempotencyKey() != null) {
+          out.bytes(increment.idempotencyKey());
+        }
+      }
+      case CausalOperation.SetAdd add -> {
+        out.out.write(CausalFormat.OPERATION_SET_ADD);
+        out.count(add.elements().size());
+        add.elements().forEach(out::bytes);
+      }
+      case CausalOperation.SetRemove remove -> {
+        out.out.write(CausalFormat.OPERATION_SET_REMOVE);
+        out.count(remove.elements().size());
+        remove.elements().forEach(out::bytes);
+        writeOptionalVector(out, remove.observed());
+      }
+    }
+    return out.finish();
+  }
+
+  public static CausalOperation decodeOperation(byte[] encoded) throws CausalFormatException {
+    Reader in = new Reader(encoded, CausalType.OPERATION);
+    int kind = in.u8("operation kind");
+    CausalOperation operation =
+        switch (kind) {
+          case CausalFormat.OPERATION_PUT -> {
+            VersionVector context = readOptionalVector(in);
+            yield new CausalOperation.Put(context, in.bytes("value length"));
+          }
+          case CausalFormat.OPERATION_DELETE -> new CausalOperation.Delete(readOptionalVector(in));
+          case CausalFormat.OPERATION_INCREMENT -> {
+            long delta = unzigzag(in.varint("delta"));
+            byte[] key = null;
+            if (in.flag("has idempotency key")) {
+              key = in.bytes("idempotency key length");
+              if (key.length == 0 || key.length > PnCounter.IDEMPOTENCY_KEY_BYTES_MAX) {
+                throw in.error(
+                    "idempotency key length",
+                    key.length,
+                    "1 to " + PnCounter.IDEMPOTENCY_KEY_BYTES_MAX);
+              }
+            }
+            yield new CausalOperation.Increment(delta, key);
+          }
+          case CausalFormat.OPERATION_SET_ADD -> new CausalOperation.SetAdd(readElements(in));
+          case CausalFormat.OPERATION_SET_REMOVE -> {
+            List<byte[]> elements = readElements(in);
+            yield new CausalOperation.SetRemove(elements, readOptionalVector(in));
+          }
+          default -> throw in.error("operation kind", kind, "1 to 5");
+        };
+    in.end();
+    return operation;
+  }
+
+  private static void writeOptionalVector(Writer out, VersionVector vector) {
+    out.out.write(vector == null ? 0 : 1);
+    if (vector != null) {
+      writeVector(out, vector);
+    }
+  }
+
+  private static VersionVector readOptionalVector(Reader in) throws CausalFormatException {
+    return in.flag("has context") ? readVector(in, new ArrayList<>()) : null;
+  }
+
+  private static List<byte[]> readElements(Reader in) throws CausalFormatException {
+    int count = in.count("element count", Integer.MAX_VALUE);
+    if (count < 1) {
+      throw in.error("element count", count, "at least 1");
+    }
+    List<byte[]> elements = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      elements.add(in.bytes("element length"));
+    }
+    return elements;
+  }
+
   // ---- primitives ----
 
   private static long zigzag(long value) {
@@ -384,6 +480,14 @@ public final class CausalCodec {
     int u8(String field) throws CausalFormatException {
       need(field, 1);
       return data[position++] & 0xFF;
+    }
+
+    boolean flag(String field) throws CausalFormatException {
+      int value = u8(field);
+      if (value > 1) {
+        throw error(field, value, "0 or 1");
+      }
+      return value == 1;
     }
 
     long varint(String field) throws CausalFormatException {

@@ -31,6 +31,17 @@ public final class CausalFormat {
   /** Type byte of a causal context (a {@link VersionVector}), as clients carry it. */
   public static final byte TYPE_CONTEXT = 4;
 
+  /** Type byte of a {@link CausalOperation} sent to a dot replica. */
+  public static final byte TYPE_OPERATION = 5;
+
+  /** Operation kinds (the byte after the header of an operation). */
+  public static final int OPERATION_PUT = 1;
+
+  public static final int OPERATION_DELETE = 2;
+  public static final int OPERATION_INCREMENT = 3;
+  public static final int OPERATION_SET_ADD = 4;
+  public static final int OPERATION_SET_REMOVE = 5;
+
   /** Bit 0 of a register value's flags: a tombstone (no length, no bytes follow). */
   public static final int FLAG_TOMBSTONE = 1;
 

@@ -12,7 +12,9 @@ public enum CausalType {
   /** An {@link OrSet}: SADD, SREM, SMEMBERS, SISMEMBER, SCARD. */
   SET(CausalFormat.TYPE_SET),
   /** A causal context a client holds; never stored as a key. */
-  CONTEXT(CausalFormat.TYPE_CONTEXT);
+  CONTEXT(CausalFormat.TYPE_CONTEXT),
+  /** A {@link CausalOperation} on its way to the dot replica; never stored as a key. */
+  OPERATION(CausalFormat.TYPE_OPERATION);
 
   private final byte code;
 

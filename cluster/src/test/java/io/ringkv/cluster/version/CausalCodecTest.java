@@ -131,6 +131,7 @@ class CausalCodecTest {
       case COUNTER -> CausalCodec.decodeCounter(bytes);
       case SET -> CausalCodec.decodeSet(bytes);
       case CONTEXT -> CausalCodec.decodeContext(bytes);
+      case OPERATION -> CausalCodec.decodeOperation(bytes);
     };
   }
 
@@ -175,7 +176,7 @@ class CausalCodecTest {
   @Test
   void decode_unknownTypeIsRefused() {
     assertThatThrownBy(() -> CausalCodec.type(object(9, 0)))
-        .hasMessageContaining("type 9 at byte 1 is unknown");
+        .hasMessageContaining("type 9 at byte 1 is unknown (1 to 5)");
   }
 
   @Test
