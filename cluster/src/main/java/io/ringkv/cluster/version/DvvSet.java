@@ -46,6 +46,9 @@ import java.util.TreeMap;
  * <p>Immutable and thread-safe; pure.
  */
 public final class DvvSet {
+  /** The default sibling cap of a register write. */
+  public static final int SIBLINGS_MAX_DEFAULT = 32;
+
   private static final DvvSet EMPTY = new DvvSet(new TreeMap<>());
 
   /**
