@@ -53,6 +53,8 @@ abstract class Coordination {
           new ClientOutcome(ClientOutcome.Kind.UNAVAILABLE, null, 0, unavailable.message());
       case Outcome.TimedOut timedOut ->
           new ClientOutcome(ClientOutcome.Kind.TIMED_OUT, null, 0, timedOut.message());
+      case Outcome.Refused refused ->
+          new ClientOutcome(ClientOutcome.Kind.REFUSED, null, 0, refused.message());
       case Outcome.Success success -> throw new IllegalArgumentException("not a failure");
     };
   }

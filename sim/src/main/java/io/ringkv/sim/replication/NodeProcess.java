@@ -391,6 +391,8 @@ public final class NodeProcess {
               yield owner.handler().onAnswer(from, result);
             }
             case ReplicaReply.ScanResult result -> Effects.none();
+            case ReplicaReply.CausalApplied applied -> owner.handler().onAnswer(from, applied);
+            case ReplicaReply.CausalRefused refused -> owner.handler().onAnswer(from, refused);
           };
     }
     apply(owner, effects);
