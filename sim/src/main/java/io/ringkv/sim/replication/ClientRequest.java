@@ -1,5 +1,6 @@
 package io.ringkv.sim.replication;
 
+import io.ringkv.cluster.version.VersionVector;
 import io.ringkv.common.ConsistencyLevel;
 import java.util.Objects;
 
@@ -14,6 +15,8 @@ import java.util.Objects;
  *     none); the coordinator merges it into its clock before stamping, so that a session's writes
  *     through different coordinators are ordered as issued (see docs/design/simulator.md)
  * @param ttlMillis a write's time to live from the coordinator's wall clock, 0 for none
+ * @param causalContext a causal write's context (what its client read), or null: a blind causal
+ *     write, or not a causal write
  */
 public record ClientRequest(
     Kind kind,
@@ -21,21 +24,27 @@ public record ClientRequest(
     String value,
     ConsistencyLevel level,
     long sessionTimestamp,
-    long ttlMillis) {
+    long ttlMillis,
+    VersionVector causalContext) {
 
   /** What the request does. */
   public enum Kind {
     READ,
     WRITE,
-    DELETE
+    DELETE,
+    /** A causal write (docs/design/causal.md): siblings instead of last-write-wins. */
+    CAUSAL_WRITE
   }
 
   public ClientRequest {
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(level, "level");
-    if ((kind == Kind.WRITE) != (value != null)) {
+    if ((kind == Kind.WRITE || kind == Kind.CAUSAL_WRITE) != (value != null)) {
       throw new IllegalArgumentException("a write, and only a write, has a value");
+    }
+    if (causalContext != null && kind != Kind.CAUSAL_WRITE) {
+      throw new IllegalArgumentException("only a causal write has a causal context");
     }
     if (ttlMillis < 0) {
       throw new IllegalArgumentException("ttlMillis must be >= 0, was " + ttlMillis);
@@ -43,25 +52,34 @@ public record ClientRequest(
   }
 
   public static ClientRequest read(String key, ConsistencyLevel level) {
-    return new ClientRequest(Kind.READ, key, null, level, 0, 0);
+    return new ClientRequest(Kind.READ, key, null, level, 0, 0, null);
   }
 
   public static ClientRequest write(String key, String value, ConsistencyLevel level) {
-    return new ClientRequest(Kind.WRITE, key, value, level, 0, 0);
+    return new ClientRequest(Kind.WRITE, key, value, level, 0, 0, null);
   }
 
   public static ClientRequest delete(String key, ConsistencyLevel level) {
-    return new ClientRequest(Kind.DELETE, key, null, level, 0, 0);
+    return new ClientRequest(Kind.DELETE, key, null, level, 0, 0, null);
+  }
+
+  /**
+   * A causal write of {@code value} that read {@code context} (null: blind, superseding what the
+   * dot replica has seen).
+   */
+  public static ClientRequest causalWrite(
+      String key, String value, VersionVector context, ConsistencyLevel level) {
+    return new ClientRequest(Kind.CAUSAL_WRITE, key, value, level, 0, 0, context);
   }
 
   /** This request carrying the session's timestamp. */
   public ClientRequest inSession(long timestamp) {
-    return new ClientRequest(kind, key, value, level, timestamp, ttlMillis);
+    return new ClientRequest(kind, key, value, level, timestamp, ttlMillis, causalContext);
   }
 
   /** This write expiring {@code millis} after it is stamped. */
   public ClientRequest withTtl(long millis) {
-    return new ClientRequest(kind, key, value, level, sessionTimestamp, millis);
+    return new ClientRequest(kind, key, value, level, sessionTimestamp, millis, causalContext);
   }
 
   public boolean isRead() {

@@ -21,8 +21,16 @@ import io.ringkv.cluster.ring.KeyCodec;
 import io.ringkv.cluster.ring.ReplicaPlan;
 import io.ringkv.cluster.ring.ReplicaPlanResult;
 import io.ringkv.cluster.ring.Token;
+import io.ringkv.cluster.version.Actor;
+import io.ringkv.cluster.version.CausalCells;
+import io.ringkv.cluster.version.CausalFormatException;
+import io.ringkv.cluster.version.CausalOperation;
+import io.ringkv.cluster.version.Dot;
+import io.ringkv.cluster.version.DvvSet;
 import io.ringkv.cluster.version.Hlc;
 import io.ringkv.cluster.version.PeerClocks;
+import io.ringkv.cluster.version.Sibling;
+import io.ringkv.cluster.version.VersionVector;
 import io.ringkv.sim.SimTime;
 import io.ringkv.storage.Cell;
 import io.ringkv.storage.StorageException;
@@ -95,9 +103,17 @@ public final class NodeProcess {
     this.settings = cluster.settings();
     this.counters = cluster.counters();
     this.hints = hints;
+    // The actor's incarnation is the process's: bumped on every start, so a node that lost unsynced
+    // writes in a crash never reuses a dot (docs/design/causal.md, "Actors").
     this.replica =
         new LocalReplica(
-            node.engine(), settings.durability(), this::storeStandInHint, node::wallMillisNow);
+            node.engine(),
+            settings.durability(),
+            this::storeStandInHint,
+            node::wallMillisNow,
+            LocalReplica.DEFAULT_SCAN_REPLY_BYTES_MAX,
+            new Actor(node.id(), node.incarnation()),
+            DvvSet.SIBLINGS_MAX_DEFAULT);
     this.detector = new PhiAccrualFailureDetector(settings.detector());
     this.peerClocks =
         new PeerClocks(settings.maxClockSkewMillis(), 10 * settings.pingIntervalNanos());
@@ -221,6 +237,26 @@ public final class NodeProcess {
     }
     ReplicaPlan plan = planned.orElseThrow();
     long timestamp = hlc.now(wall);
+    if (request.kind() == ClientRequest.Kind.CAUSAL_WRITE) {
+      List<NodeId> causalStandIns =
+          keyspace.sloppyQuorum() ? StandIns.of(metadata.ring(), token, plan.nodes()) : List.of();
+      WriteCoordination causal =
+          WriteCoordination.causal(
+              plan,
+              key,
+              new CausalOperation.Put(
+                  request.causalContext(), request.value().getBytes(StandardCharsets.UTF_8)),
+              timestamp,
+              alive(),
+              causalStandIns,
+              keyspace.sloppyQuorum(),
+              settings.hintsEnabled());
+      counters.writesCoordinated++;
+      Coordination coordination =
+          new Coordination.Write(coordinationId, request, causal, timestamp, answer);
+      begin(coordination, causal.start(), settings.writeTimeoutNanos());
+      return;
+    }
     Cell cell =
         request.kind() == ClientRequest.Kind.WRITE
             ? Cell.value(request.value().getBytes(StandardCharsets.UTF_8), timestamp)
@@ -322,11 +358,61 @@ public final class NodeProcess {
             });
   }
 
+  /**
+   * Notes an applied causal write in the cluster's {@link CausalLedger}: the ground truth the
+   * causal checker judges by, taken outside the protocol (the dot and the context it superseded).
+   */
+  private void recordCausal(ReplicaRequest.CausalUpdate update, Cell before, ReplicaReply reply) {
+    if (!(reply instanceof ReplicaReply.CausalApplied applied)
+        || !(update.operation() instanceof CausalOperation.Put put)) {
+      return;
+    }
+    try {
+      DvvSet previous =
+          CausalCells.isCausal(before) ? CausalCells.register(before) : DvvSet.empty();
+      DvvSet after = CausalCells.register(applied.cell());
+      VersionVector superseded = put.context() != null ? put.context() : previous.context();
+      Actor actor = replica.actor();
+      Dot dot = new Dot(actor, Math.max(1, after.context().get(actor)));
+      for (Sibling sibling : after.siblings()) {
+        if (sibling.dot().equals(dot)
+            && !previous.context().covers(dot)
+            && sibling.sameContents(put.value())) {
+          cluster
+              .causalLedger()
+              .record(
+                  ReplicaMessage.key(update.key()),
+                  new String(put.value(), StandardCharsets.UTF_8),
+                  dot,
+                  superseded);
+          return;
+        }
+      }
+      // No new dot: the value equalled a sibling the write did not cover (a duplicate delivery).
+      cluster
+          .causalLedger()
+          .record(
+              ReplicaMessage.key(update.key()),
+              new String(put.value(), StandardCharsets.UTF_8),
+              null,
+              superseded);
+    } catch (CausalFormatException e) {
+      throw new IllegalStateException("a causal cell this replica wrote does not decode", e);
+    }
+  }
+
   private void serve(NodeId from, ReplicaMessage.Request request) {
     ReplicaReply reply = null;
     String error = null;
     try {
+      Cell before =
+          request.request() instanceof ReplicaRequest.CausalUpdate update
+              ? replica.read(update.key())
+              : null;
       reply = replica.handle(request.request());
+      if (request.request() instanceof ReplicaRequest.CausalUpdate update) {
+        recordCausal(update, before, reply);
+      }
     } catch (StorageException e) {
       if (node.engine().hasFailed()) {
         cluster.failStop(node, e.getMessage());

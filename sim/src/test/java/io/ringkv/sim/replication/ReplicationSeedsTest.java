@@ -82,6 +82,11 @@ class ReplicationSeedsTest {
     long freezes;
     long lenient;
     long simulatedNanos;
+    long causalAcknowledged;
+    long causalLost;
+    long causalSiblingsMax;
+    long lwwAcknowledged;
+    long lwwLost;
 
     @Override
     public void add(ReplicationResult result) {
@@ -115,6 +120,11 @@ class ReplicationSeedsTest {
       freezes += f.freezes();
       lenient += f.strict() ? 0 : 1;
       simulatedNanos += f.simulatedNanos();
+      causalAcknowledged += f.causalAcknowledged();
+      causalLost += f.causalLost();
+      causalSiblingsMax = Math.max(causalSiblingsMax, f.causalSiblingsMax());
+      lwwAcknowledged += f.lwwAcknowledged();
+      lwwLost += f.lwwLost();
     }
 
     @Override
@@ -129,7 +139,9 @@ class ReplicationSeedsTest {
               + " %d not kept, %d expired, max drain after healing %s; %.1f h simulated,"
               + " %d messages, %d crashes, %d freezes; %d runs where data loss was possible"
               + " (nodes without SYNC lost power: loss and session checks counted only, %d writes"
-              + " not read back there); took %.1f s",
+              + " not read back there); causal mode %d acknowledged writes, %d lost, at most %d"
+              + " siblings; the same workload in LWW %d acknowledged, %d lost to concurrency (%.1f%%);"
+              + " took %.1f s",
           seeds,
           replays,
           failingSeeds,
@@ -158,6 +170,12 @@ class ReplicationSeedsTest {
           freezes,
           lenient,
           lostWhereLossPossible,
+          causalAcknowledged,
+          causalLost,
+          causalSiblingsMax,
+          lwwAcknowledged,
+          lwwLost,
+          lwwAcknowledged == 0 ? 0.0 : 100.0 * lwwLost / lwwAcknowledged,
           elapsedNanos / 1e9);
     }
   }
