@@ -934,7 +934,8 @@ public final class ReplicationService implements ReplicaReceiver, AutoCloseable 
     return writesBlock
         && (request instanceof ReplicaRequest.Write
             || request instanceof ReplicaRequest.WriteBatch
-            || request instanceof ReplicaRequest.StandInWrite);
+            || request instanceof ReplicaRequest.StandInWrite
+            || request instanceof ReplicaRequest.CausalUpdate);
   }
 
   /** Stores {@code hint}; true if it was kept. */

@@ -254,7 +254,9 @@ public final class NodeProcess {
       counters.writesCoordinated++;
       Coordination coordination =
           new Coordination.Write(coordinationId, request, causal, timestamp, answer);
-      begin(coordination, causal.start(), settings.writeTimeoutNanos());
+      // Two round trips when the dot replica is another node (the update, then the fan-out of its
+      // cell), so twice the write timeout (docs/design/causal.md, "End to end").
+      begin(coordination, causal.start(), 2 * settings.writeTimeoutNanos());
       return;
     }
     Cell cell =
