@@ -53,6 +53,7 @@ public final class LocalReplica {
   private final long scanReplyBytesMax;
   private final Actor actor;
   private final int siblingsMax;
+  private final int causalObjectBytesMax;
   private final ReentrantLock[] stripes = new ReentrantLock[LOCK_STRIPES];
 
   /**
@@ -99,6 +100,35 @@ public final class LocalReplica {
       long scanReplyBytesMax,
       Actor actor,
       int siblingsMax) {
+    this(
+        engine,
+        durability,
+        hints,
+        wallMillis,
+        scanReplyBytesMax,
+        actor,
+        siblingsMax,
+        CausalCells.OBJECT_BYTES_MAX_DEFAULT);
+  }
+
+  /**
+   * @param causalObjectBytesMax the largest causal object a causal update may leave (above it the
+   *     update is refused): the cell must fit in a frame and a hint segment
+   */
+  public LocalReplica(
+      StorageEngine engine,
+      Durability durability,
+      HintSink hints,
+      LongSupplier wallMillis,
+      long scanReplyBytesMax,
+      Actor actor,
+      int siblingsMax,
+      int causalObjectBytesMax) {
+    if (causalObjectBytesMax < 1) {
+      throw new IllegalArgumentException(
+          "causalObjectBytesMax must be >= 1, was " + causalObjectBytesMax);
+    }
+    this.causalObjectBytesMax = causalObjectBytesMax;
     if (siblingsMax < 1) {
       throw new IllegalArgumentException("siblingsMax must be >= 1, was " + siblingsMax);
     }
@@ -178,7 +208,12 @@ public final class LocalReplica {
     try {
       Cell current = engine.get(update.key());
       return switch (CausalCells.apply(
-          current, update.operation(), actor, update.timestamp(), siblingsMax)) {
+          current,
+          update.operation(),
+          actor,
+          update.timestamp(),
+          siblingsMax,
+          causalObjectBytesMax)) {
         case CausalCells.Result.Applied applied -> {
           if (applied.changed()) {
             engine.put(update.key(), applied.cell(), durability);

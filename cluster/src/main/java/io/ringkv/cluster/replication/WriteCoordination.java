@@ -103,12 +103,14 @@ public final class WriteCoordination implements RequestCoordination {
 
   /**
    * A causal write (docs/design/causal.md): {@code operation} goes first to one dot replica (the
-   * first live replica in the plan's preference order: this node if it is a replica), which assigns
-   * the dot and answers with the key's new cell; that cell then goes to the other replicas (hints
-   * and stand-ins as for any write), which join it. The dot replica's answer counts as its
-   * acknowledgement. If it refuses, the outcome is {@link Outcome.Refused} and nothing is sent; if
-   * it fails or stays silent, the write is indeterminate ({@link Outcome.TimedOut}) and nothing is
-   * hinted (there is no cell to hint). ANY needs a live replica here: a hint cannot assign a dot.
+   * first live replica in the plan's preference order: this node if it is a replica; for an
+   * increment with an idempotency key, the live replica with the least node id, which every
+   * coordinator picks alike, so that a retry meets its first attempt), which assigns the dot and
+   * answers with the key's new cell; that cell then goes to the other replicas (hints and stand-ins
+   * as for any write), which join it. The dot replica's answer counts as its acknowledgement. If it
+   * refuses, the outcome is {@link Outcome.Refused} and nothing is sent; if it fails or stays
+   * silent, the write is indeterminate ({@link Outcome.TimedOut}) and nothing is hinted (there is
+   * no cell to hint). ANY needs a live replica here: a hint cannot assign a dot.
    *
    * @param timestamp the coordinator's HLC stamp of the write
    */
@@ -182,10 +184,17 @@ public final class WriteCoordination implements RequestCoordination {
       return effects.outcome(new Outcome.Unavailable(unavailableMessage(reachable))).build();
     }
     if (operation != null) {
+      boolean keyedIncrement =
+          operation instanceof CausalOperation.Increment increment
+              && increment.idempotencyKey() != null;
       for (ReplicaPlan.Replica replica : plan.replicas()) {
         if (alive.contains(replica.node())) {
-          dotReplica = replica.node();
-          break;
+          if (dotReplica == null || keyedIncrement && replica.node().compareTo(dotReplica) < 0) {
+            dotReplica = replica.node();
+          }
+          if (!keyedIncrement) {
+            break;
+          }
         }
       }
       if (dotReplica == null) {

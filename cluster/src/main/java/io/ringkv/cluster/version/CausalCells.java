@@ -45,8 +45,17 @@ public final class CausalCells {
     /** The key holds a last-write-wins value (the keyspace changed mode, or a non-causal write). */
     NOT_CAUSAL,
     /** The stored object cannot be decoded. */
-    DAMAGED
+    DAMAGED,
+    /** The object would grow past its byte bound. */
+    TOO_LARGE
   }
+
+  /**
+   * The default bound on a causal object's encoded bytes: the largest value a node accepts, so that
+   * a causal cell fits wherever a value does (frames, hint segments). An update that would pass it
+   * is refused ({@link Refusal#TOO_LARGE}).
+   */
+  public static final int OBJECT_BYTES_MAX_DEFAULT = 1 << 20;
 
   /** What {@link #apply} did. */
   public sealed interface Result {
@@ -123,6 +132,37 @@ public final class CausalCells {
    * an LWW value is refused ({@link Refusal#NOT_CAUSAL}).
    */
   public static Result apply(
+      Cell stored, CausalOperation operation, Actor actor, long timestamp, int siblingsMax) {
+    return apply(stored, operation, actor, timestamp, siblingsMax, OBJECT_BYTES_MAX_DEFAULT);
+  }
+
+  /**
+   * {@link #apply(Cell, CausalOperation, Actor, long, int)}, refusing ({@link Refusal#TOO_LARGE})
+   * an update whose object would pass {@code objectBytesMax} encoded bytes.
+   */
+  public static Result apply(
+      Cell stored,
+      CausalOperation operation,
+      Actor actor,
+      long timestamp,
+      int siblingsMax,
+      int objectBytesMax) {
+    Result result = applyUnbounded(stored, operation, actor, timestamp, siblingsMax);
+    if (result instanceof Result.Applied applied
+        && applied.changed()
+        && applied.cell().value().length > objectBytesMax) {
+      return new Result.Refused(
+          Refusal.TOO_LARGE,
+          "the key's causal object would be "
+              + applied.cell().value().length
+              + " bytes, above the limit of "
+              + objectBytesMax
+              + "; resolve its siblings (write with the context of a read) or use another key");
+    }
+    return result;
+  }
+
+  private static Result applyUnbounded(
       Cell stored, CausalOperation operation, Actor actor, long timestamp, int siblingsMax) {
     Objects.requireNonNull(operation, "operation");
     Objects.requireNonNull(actor, "actor");

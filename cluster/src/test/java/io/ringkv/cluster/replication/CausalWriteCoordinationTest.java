@@ -7,6 +7,8 @@ import static io.ringkv.cluster.replication.Plans.N4;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringkv.cluster.metadata.NodeId;
+import io.ringkv.cluster.ring.ReplicaPlan;
+import io.ringkv.cluster.ring.Token;
 import io.ringkv.cluster.version.Actor;
 import io.ringkv.cluster.version.CausalCells;
 import io.ringkv.cluster.version.CausalOperation;
@@ -15,6 +17,7 @@ import io.ringkv.storage.Cell;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /** The causal write path of the write handler: dot replica first, then the others join its cell. */
@@ -91,6 +94,51 @@ class CausalWriteCoordinationTest {
     assertThat(write.onAnswer(N1, new ReplicaReply.CausalApplied(APPLIED, false)).isEmpty())
         .as("a late answer changes nothing")
         .isTrue();
+  }
+
+  @Test
+  void keyedIncrement_goesToTheLiveReplicaWithTheLeastIdWhoeverCoordinates() {
+    CausalOperation increment =
+        new CausalOperation.Increment(1, "retry-1".getBytes(StandardCharsets.UTF_8));
+    ReplicaPlan reordered =
+        new ReplicaPlan(
+            1,
+            "default",
+            Token.of(50),
+            ReplicaPlan.Operation.WRITE,
+            ConsistencyLevel.QUORUM,
+            3,
+            List.of(
+                new ReplicaPlan.Replica(N3, "dc1"),
+                new ReplicaPlan.Replica(N2, "dc1"),
+                new ReplicaPlan.Replica(N1, "dc1")),
+            2,
+            new TreeMap<>());
+    Effects fromN3 =
+        WriteCoordination.causal(
+                reordered, KEY, increment, 7, Set.of(N1, N2, N3), List.of(), false, true)
+            .start();
+    assertThat(fromN3.sends()).extracting(Send::to).containsExactly(N1);
+    Effects n1Down =
+        WriteCoordination.causal(
+                reordered, KEY, increment, 7, Set.of(N2, N3), List.of(), false, true)
+            .start();
+    assertThat(n1Down.sends()).extracting(Send::to).containsExactly(N2);
+    Effects unkeyed =
+        WriteCoordination.causal(
+                reordered,
+                KEY,
+                new CausalOperation.Increment(1, null),
+                7,
+                Set.of(N1, N2, N3),
+                List.of(),
+                false,
+                true)
+            .start();
+    assertThat(unkeyed.sends())
+        .as("preference order: the coordinator itself first")
+        .extracting(Send::to)
+        .containsExactly(N3);
   }
 
   @Test

@@ -83,6 +83,22 @@ class CausalCellsTest {
   }
 
   @Test
+  void apply_anObjectPastItsByteBoundIsRefused() {
+    Cell small =
+        applied(
+                CausalCells.apply(
+                    null, new CausalOperation.Put(null, new byte[10]), A, 1, CAP, 100))
+            .cell();
+    CausalCells.Result result =
+        CausalCells.apply(
+            small, new CausalOperation.Put(VersionVector.empty(), new byte[200]), A, 2, CAP, 100);
+    assertThat(result).isInstanceOf(CausalCells.Result.Refused.class);
+    CausalCells.Result.Refused refused = (CausalCells.Result.Refused) result;
+    assertThat(refused.reason()).isEqualTo(CausalCells.Refusal.TOO_LARGE);
+    assertThat(refused.message()).contains("above the limit of 100");
+  }
+
+  @Test
   void merge_joinsConcurrentRegisterWritesAndReturnsTheArgumentWhenNothingIsNew() throws Exception {
     Cell atA =
         applied(CausalCells.apply(null, new CausalOperation.Put(null, b("a")), A, 5, CAP)).cell();

@@ -62,6 +62,10 @@ public final class CausalChecker {
       for (String node : cluster.names()) {
         merged = CausalCells.merge(merged, cluster.storedCell(node, key));
       }
+      if (!key.startsWith(CausalWorkload.CAUSAL_PREFIX)
+          && !key.startsWith(CausalWorkload.LWW_PREFIX)) {
+        continue; // counters and sets: CrdtChecker
+      }
       if (key.startsWith(CausalWorkload.CAUSAL_PREFIX)) {
         Set<String> present = new HashSet<>();
         if (merged != null) {

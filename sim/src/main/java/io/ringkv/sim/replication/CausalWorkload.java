@@ -41,6 +41,25 @@ public final class CausalWorkload {
   /** The longest pause of a writer between a write's answer and its next read. */
   public static final long THINK_MAX_NANOS = SimTime.millis(500);
 
+  /**
+   * The largest causal object a dot replica of the simulation keeps (larger updates are refused):
+   * the hint segments and bounds the plan draws are above it, as the server sizes its segments
+   * above the value limit.
+   */
+  public static final int OBJECT_BYTES_MAX = 8 * 1024;
+
+  /** The prefix of the counter keys. */
+  public static final String COUNTER_PREFIX = "counter";
+
+  /** The prefix of the set keys. */
+  public static final String SET_PREFIX = "oset";
+
+  /** Counter and set keys, each. */
+  public static final int CRDT_KEYS = 2;
+
+  /** Elements a set client adds and removes. */
+  public static final int SET_ELEMENTS = 4;
+
   /** The share of causal writes sent blind (no context). */
   public static final double BLIND_SHARE = 0.2;
 
@@ -64,7 +83,56 @@ public final class CausalWorkload {
       int[] lwwCount = {0};
       later(() -> round(causalWriter, CAUSAL_PREFIX, causalCount));
       later(() -> round(lwwWriter, LWW_PREFIX, lwwCount));
+      String counterClient = "counter" + i;
+      int[] increments = {0};
+      later(() -> increment(counterClient, increments));
+      String setClient = "oset" + i;
+      later(() -> updateSet(setClient));
     }
+  }
+
+  /**
+   * An increment of a random counter with a fresh idempotency key; an indeterminate one is retried
+   * once with the same key, through another random coordinator, as a careful client would.
+   */
+  private void increment(String client, int[] count) {
+    String key = COUNTER_PREFIX + rng.nextInt(CRDT_KEYS);
+    long delta = rng.nextBoolean() ? 1 + rng.nextInt(9) : -(1 + rng.nextInt(9));
+    ClientRequest request =
+        ClientRequest.increment(
+            key, delta, client.substring(client.length() - 1) + "." + ++count[0], level());
+    clients.send(
+        History.Workload.CAUSAL,
+        client,
+        clients.anyCoordinator(),
+        request,
+        done -> {
+          if (done.outcome().indeterminate()) {
+            clients.send(
+                History.Workload.CAUSAL,
+                client,
+                clients.anyCoordinator(),
+                request,
+                retried -> later(() -> increment(client, count)));
+          } else {
+            later(() -> increment(client, count));
+          }
+        });
+  }
+
+  private void updateSet(String client) {
+    String key = SET_PREFIX + rng.nextInt(CRDT_KEYS);
+    String element = "e" + rng.nextInt(SET_ELEMENTS);
+    clients.send(
+        History.Workload.CAUSAL,
+        client,
+        clients.anyCoordinator(),
+        ClientRequest.setUpdate(key, element, rng.chance(0.6), level()),
+        done -> later(() -> updateSet(client)));
+  }
+
+  private ConsistencyLevel level() {
+    return rng.chance(0.2) ? ConsistencyLevel.ONE : ConsistencyLevel.QUORUM;
   }
 
   /** For each LWW write's value, the value its read returned (absent: none, or the read failed). */

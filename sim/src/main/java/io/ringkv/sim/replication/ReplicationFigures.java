@@ -39,6 +39,10 @@ import java.util.Locale;
  * @param causalSiblingsMax the most siblings a causal key ended with
  * @param lwwAcknowledged LWW writes of the same workload acknowledged
  * @param lwwLost of those, dropped by last-write-wins though no write had read them
+ * @param incrementsAcknowledged counter increments acknowledged
+ * @param incrementsRetried increments sent again after an indeterminate answer
+ * @param incrementsAppliedTwice retried increments two dot replicas applied (the known gap)
+ * @param setUpdatesAcknowledged set adds and removes acknowledged
  */
 public record ReplicationFigures(
     int nodes,
@@ -71,7 +75,11 @@ public record ReplicationFigures(
     long causalLost,
     long causalSiblingsMax,
     long lwwAcknowledged,
-    long lwwLost) {
+    long lwwLost,
+    long incrementsAcknowledged,
+    long incrementsRetried,
+    long incrementsAppliedTwice,
+    long setUpdatesAcknowledged) {
 
   /** One line of figures. */
   public String describe() {
@@ -84,7 +92,8 @@ public record ReplicationFigures(
             + " %s after"
             + " healing; %d messages, %d strikes, %d crashes, %d freezes, %d unsynced records lost;"
             + " causal %d acknowledged, %d lost, %d siblings at most; LWW %d acknowledged, %d lost"
-            + " to concurrency%s",
+            + " to concurrency; %d increments acknowledged (%d retried, %d applied twice), %d set"
+            + " updates acknowledged%s",
         nodes,
         SimTime.formatShort(simulatedNanos),
         operations,
@@ -115,6 +124,10 @@ public record ReplicationFigures(
         causalSiblingsMax,
         lwwAcknowledged,
         lwwLost,
+        incrementsAcknowledged,
+        incrementsRetried,
+        incrementsAppliedTwice,
+        setUpdatesAcknowledged,
         strict ? "" : " (data loss possible: loss and session checks only count)");
   }
 }

@@ -30,7 +30,7 @@ import java.util.List;
  *       in flight, within a bound ({@link #drainBoundNanos});
  *   <li>final reads: every set and register key read at QUORUM (the loss and session checks), then
  *       every key read at ALL; once quiet again, every replica's store is inspected (convergence,
- *       and {@link CausalChecker} over the {@link CausalWorkload}'s keys).
+ *       and {@link CausalChecker} and {@link CrdtChecker} over the {@link CausalWorkload}'s keys).
  * </ol>
  *
  * Throughout, {@link QuorumLivenessChecker} judges every operation; an exception from the protocol
@@ -65,6 +65,7 @@ public final class ReplicationRun {
       new AcknowledgedWritesChecker.Figures(0, 0, 0, 0, 0);
   private SessionChecker.Figures sessionFigures = new SessionChecker.Figures(0, 0);
   private CausalChecker.Figures causalFigures = new CausalChecker.Figures(0, 0, 0, 0, 0);
+  private CrdtChecker.Figures crdtFigures = new CrdtChecker.Figures(0, 0, 0, 0);
   private CausalWorkload causalWorkload;
   private boolean strict = true;
 
@@ -271,6 +272,10 @@ public final class ReplicationRun {
             causalWorkload == null ? java.util.Map.of() : causalWorkload.observedByLwwWrite(),
             strict));
     causalFigures = causal.figures();
+    CrdtChecker crdts = new CrdtChecker();
+    violations.addAll(crdts.check(history, cluster.causalLedger(), cluster, strict));
+    crdtFigures = crdts.figures();
+    simulation.trace("largest causal object " + cluster.causalLedger().objectBytesMax() + " B");
   }
 
   private long openOperations() {
@@ -322,7 +327,11 @@ public final class ReplicationRun {
         causalFigures.causalLost(),
         causalFigures.causalSiblingsMax(),
         causalFigures.lwwAcknowledged(),
-        causalFigures.lwwLost());
+        causalFigures.lwwLost(),
+        crdtFigures.incrementsAcknowledged(),
+        crdtFigures.incrementsRetried(),
+        crdtFigures.incrementsAppliedTwice(),
+        crdtFigures.setUpdatesAcknowledged());
   }
 
   private static String stack(Throwable failure) {

@@ -83,6 +83,38 @@ class ReplicationCheckersTest {
         .isEmpty();
   }
 
+  @Test
+  void crdt_aCounterRolledBackOnEveryReplica_isNotExact_andASetThatLostAnAdd_isNotExact() {
+    ReplicatedCluster cluster = ReplicatedCluster.builder(33).nodes(3).build();
+    Clients clients = new Clients(cluster, new History(), new Rng(5));
+    cluster.startAll().runFor(seconds(3));
+    clients.send(CAUSAL, "a", "n1", ClientRequest.increment("counter0", 5, "a.1", ALL), d -> {});
+    clients.send(CAUSAL, "a", "n1", ClientRequest.setUpdate("oset0", "e1", true, ALL), d -> {});
+    cluster.runFor(seconds(1));
+    Cell counterBefore = cluster.storedCell("n1", "counter0");
+    Cell setBefore = cluster.storedCell("n1", "oset0");
+    clients.send(CAUSAL, "b", "n2", ClientRequest.increment("counter0", 3, "b.1", ALL), d -> {});
+    clients.send(CAUSAL, "b", "n2", ClientRequest.setUpdate("oset0", "e2", true, ALL), d -> {});
+    cluster.runFor(seconds(1));
+    CrdtChecker checker = new CrdtChecker();
+    assertThat(checker.check(clients.history(), cluster.causalLedger(), cluster, true)).isEmpty();
+    assertThat(checker.figures().incrementsAcknowledged()).isEqualTo(2);
+    for (String node : cluster.names()) {
+      cluster
+          .node(node)
+          .engine()
+          .overwriteForTest(ReplicatedCluster.storedKey("counter0"), counterBefore);
+      cluster.node(node).engine().overwriteForTest(ReplicatedCluster.storedKey("oset0"), setBefore);
+    }
+
+    List<Violation> violations =
+        new CrdtChecker().check(clients.history(), cluster.causalLedger(), cluster, true);
+
+    assertThat(violations)
+        .extracting(Violation::checker)
+        .containsExactlyInAnyOrder("counter-exact", "set-exact");
+  }
+
   // --- no acknowledged write lost ---
 
   @Test

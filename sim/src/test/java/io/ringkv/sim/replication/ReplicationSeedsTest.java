@@ -88,6 +88,10 @@ class ReplicationSeedsTest {
     long causalSiblingsMax;
     long lwwAcknowledged;
     long lwwLost;
+    long incrementsAcknowledged;
+    long incrementsRetried;
+    long incrementsAppliedTwice;
+    long setUpdatesAcknowledged;
 
     @Override
     public void add(ReplicationResult result) {
@@ -130,6 +134,10 @@ class ReplicationSeedsTest {
       causalSiblingsMax = Math.max(causalSiblingsMax, f.causalSiblingsMax());
       lwwAcknowledged += f.lwwAcknowledged();
       lwwLost += f.lwwLost();
+      incrementsAcknowledged += f.incrementsAcknowledged();
+      incrementsRetried += f.incrementsRetried();
+      incrementsAppliedTwice += f.incrementsAppliedTwice();
+      setUpdatesAcknowledged += f.setUpdatesAcknowledged();
     }
 
     @Override
@@ -146,7 +154,8 @@ class ReplicationSeedsTest {
               + " (nodes without SYNC lost power: loss and session checks counted only, %d writes"
               + " not read back there); causal mode %d acknowledged writes, %d lost (%d more"
               + " where data loss was possible), at most %d siblings; the same workload in LWW %d acknowledged, %d lost to concurrency (%.1f%%);"
-              + " took %.1f s",
+              + " counters: %d increments acknowledged, %d retried, %d applied twice; sets: %d"
+              + " updates acknowledged; took %.1f s",
           seeds,
           replays,
           failingSeeds,
@@ -182,6 +191,10 @@ class ReplicationSeedsTest {
           lwwAcknowledged,
           lwwLost,
           lwwAcknowledged == 0 ? 0.0 : 100.0 * lwwLost / lwwAcknowledged,
+          incrementsAcknowledged,
+          incrementsRetried,
+          incrementsAppliedTwice,
+          setUpdatesAcknowledged,
           elapsedNanos / 1e9);
     }
   }
