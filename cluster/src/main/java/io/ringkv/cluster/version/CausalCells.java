@@ -278,6 +278,11 @@ public final class CausalCells {
     if (!causalA && !causalB) {
       return Lww.winner(a, b);
     }
+    if (causalA && causalB && Arrays.equals(a.value(), b.value())) {
+      // The same object (a redelivery, a replica already up to date): no decode. Only counters and
+      // sets keep a timestamp apart from their object; the join's is the greater.
+      return a.timestamp() >= b.timestamp() ? a : b;
+    }
     try {
       int rankA = causalA ? CausalCodec.type(a.value()).code() : 0;
       int rankB = causalB ? CausalCodec.type(b.value()).code() : 0;
