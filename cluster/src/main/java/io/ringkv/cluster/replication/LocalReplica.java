@@ -1,5 +1,8 @@
 package io.ringkv.cluster.replication;
 
+import io.ringkv.cluster.version.Actor;
+import io.ringkv.cluster.version.CausalCells;
+import io.ringkv.cluster.version.DvvSet;
 import io.ringkv.cluster.version.Lww;
 import io.ringkv.storage.Cell;
 import io.ringkv.storage.CellIterator;
@@ -24,6 +27,12 @@ import java.util.function.LongSupplier;
  * <p>The engine orders versions by arrival, not by timestamp, so every write reads the key first. A
  * key the node does not hold costs one bloom-filter probe per table; an overwrite costs a read.
  *
+ * <p>Causal mode (docs/design/causal.md): a write of a causal cell, or over one, keeps the join of
+ * the two ({@link CausalCells#merge}) instead of the LWW winner; a {@link
+ * ReplicaRequest.CausalUpdate} makes this node the dot replica: under the same key lock it applies
+ * the operation as this node's {@link Actor} ({@link CausalCells#apply}) and stores the result. A
+ * replica built without an actor refuses causal updates.
+ *
  * <p>Not pure (it calls the engine), but does no network I/O and reads no clock of its own: {@code
  * wallMillis} is the node's clock for hint windows. Thread-safe.
  */
@@ -42,6 +51,9 @@ public final class LocalReplica {
   private final HintSink hints;
   private final LongSupplier wallMillis;
   private final long scanReplyBytesMax;
+  private final Actor actor;
+  private final int siblingsMax;
+  private final int causalObjectBytesMax;
   private final ReentrantLock[] stripes = new ReentrantLock[LOCK_STRIPES];
 
   /**
@@ -65,6 +77,63 @@ public final class LocalReplica {
       HintSink hints,
       LongSupplier wallMillis,
       long scanReplyBytesMax) {
+    this(
+        engine,
+        durability,
+        hints,
+        wallMillis,
+        scanReplyBytesMax,
+        null,
+        DvvSet.SIBLINGS_MAX_DEFAULT);
+  }
+
+  /**
+   * @param actor who this node is as a dot replica (its node id and incarnation), or null to refuse
+   *     causal updates
+   * @param siblingsMax the sibling cap of a causal register write ({@link DvvSet#tryUpdate})
+   */
+  public LocalReplica(
+      StorageEngine engine,
+      Durability durability,
+      HintSink hints,
+      LongSupplier wallMillis,
+      long scanReplyBytesMax,
+      Actor actor,
+      int siblingsMax) {
+    this(
+        engine,
+        durability,
+        hints,
+        wallMillis,
+        scanReplyBytesMax,
+        actor,
+        siblingsMax,
+        CausalCells.OBJECT_BYTES_MAX_DEFAULT);
+  }
+
+  /**
+   * @param causalObjectBytesMax the largest causal object a causal update may leave (above it the
+   *     update is refused): the cell must fit in a frame and a hint segment
+   */
+  public LocalReplica(
+      StorageEngine engine,
+      Durability durability,
+      HintSink hints,
+      LongSupplier wallMillis,
+      long scanReplyBytesMax,
+      Actor actor,
+      int siblingsMax,
+      int causalObjectBytesMax) {
+    if (causalObjectBytesMax < 1) {
+      throw new IllegalArgumentException(
+          "causalObjectBytesMax must be >= 1, was " + causalObjectBytesMax);
+    }
+    this.causalObjectBytesMax = causalObjectBytesMax;
+    if (siblingsMax < 1) {
+      throw new IllegalArgumentException("siblingsMax must be >= 1, was " + siblingsMax);
+    }
+    this.actor = actor;
+    this.siblingsMax = siblingsMax;
     if (scanReplyBytesMax < 0) {
       throw new IllegalArgumentException(
           "scanReplyBytesMax must be >= 0, was " + scanReplyBytesMax);
@@ -124,27 +193,78 @@ public final class LocalReplica {
         yield new ReplicaReply.ReadResult(read.digestOnly() ? null : cell, Lww.digest(cell));
       }
       case ReplicaRequest.Scan scan -> scan(scan);
+      case ReplicaRequest.CausalUpdate update -> causalUpdate(update);
     };
   }
 
+  /** This node as the dot replica of a causal write. */
+  private ReplicaReply causalUpdate(ReplicaRequest.CausalUpdate update) throws StorageException {
+    if (actor == null) {
+      return new ReplicaReply.CausalRefused(
+          CausalCells.Refusal.NOT_CAUSAL, "this node has no causal actor: causal mode is not on");
+    }
+    ReentrantLock lock = stripe(update.key());
+    lock.lock();
+    try {
+      Cell current = engine.get(update.key());
+      return switch (CausalCells.apply(
+          current,
+          update.operation(),
+          actor,
+          update.timestamp(),
+          siblingsMax,
+          causalObjectBytesMax)) {
+        case CausalCells.Result.Applied applied -> {
+          if (applied.changed()) {
+            engine.put(update.key(), applied.cell(), durability);
+          }
+          yield new ReplicaReply.CausalApplied(applied.cell(), applied.duplicate());
+        }
+        case CausalCells.Result.Refused refused ->
+            new ReplicaReply.CausalRefused(refused.reason(), refused.message());
+      };
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Who this node is as a dot replica; null if it refuses causal updates. */
+  public Actor actor() {
+    return actor;
+  }
+
   /**
-   * Keeps {@code cell} under {@code key} if it wins over the stored cell.
+   * Keeps {@code cell} under {@code key} if it wins over the stored cell (LWW), or the join of the
+   * two if either is causal.
    *
-   * @return true if it was stored, false if the stored cell already wins (or equals it)
+   * @return true if something was stored, false if the stored cell already wins (or holds it)
    */
   public boolean apply(byte[] key, Cell cell) throws StorageException {
-    ReentrantLock lock = stripes[(Arrays.hashCode(key) * 0x9E3779B9 >>> 22) & (LOCK_STRIPES - 1)];
+    ReentrantLock lock = stripe(key);
     lock.lock();
     try {
       Cell current = engine.get(key);
-      if (!Lww.supersedes(cell, current)) {
-        return false;
+      Cell keep;
+      if (CausalCells.isCausal(cell) || CausalCells.isCausal(current)) {
+        keep = CausalCells.merge(current, cell); // the join; the very argument if nothing is new
+        if (keep == current) {
+          return false;
+        }
+      } else {
+        if (!Lww.supersedes(cell, current)) {
+          return false;
+        }
+        keep = cell;
       }
-      engine.put(key, cell, durability);
+      engine.put(key, keep, durability);
       return true;
     } finally {
       lock.unlock();
     }
+  }
+
+  private ReentrantLock stripe(byte[] key) {
+    return stripes[(Arrays.hashCode(key) * 0x9E3779B9 >>> 22) & (LOCK_STRIPES - 1)];
   }
 
   /** The newest cell of {@code key}, tombstones and expired cells included; null if none. */

@@ -9,7 +9,9 @@ public sealed interface Outcome {
    * The level was met.
    *
    * @param cell for a read, the reconciled newest cell (tombstones and expired cells included; the
-   *     front end decides what is live), or null when no replica holds the key; null for a write
+   *     front end decides what is live), or null when no replica holds the key; for a causal write
+   *     the key's cell as the dot replica left it (its context is the client's next one); null for
+   *     any other write
    * @param answers how many replicas answered in time (for ANY, hints stored count)
    */
   record Success(Cell cell, int answers) implements Outcome {}
@@ -30,4 +32,14 @@ public sealed interface Outcome {
    * @param message what happened, saying that a write's outcome is unknown
    */
   record TimedOut(int answers, int required, String message) implements Outcome {}
+
+  /**
+   * A causal write the dot replica refused: nothing was written anywhere, and retrying the same
+   * write will be refused again (until the key changes).
+   *
+   * @param reason why (WRONGTYPE, the sibling cap, counter overflow, …)
+   * @param message for the client; a WRONGTYPE one starts with Redis' {@code WRONGTYPE}
+   */
+  record Refused(io.ringkv.cluster.version.CausalCells.Refusal reason, String message)
+      implements Outcome {}
 }

@@ -2,6 +2,7 @@ package io.ringkv.cluster.replication;
 
 import io.ringkv.cluster.metadata.NodeId;
 import io.ringkv.cluster.ring.ReplicaPlan;
+import io.ringkv.cluster.version.CausalCells;
 import io.ringkv.cluster.version.Lww;
 import io.ringkv.storage.Cell;
 import java.util.ArrayList;
@@ -222,7 +223,7 @@ public final class RangeScanCoordination implements RequestCoordination {
     for (ReplicaReply.ScanResult result : answers.values()) {
       for (KeyedCell cell : result.cells()) {
         if (bound == null || Arrays.compareUnsigned(cell.key(), bound) <= 0) {
-          merged.merge(cell.key(), cell.cell(), Lww::winner);
+          merged.merge(cell.key(), cell.cell(), CausalCells::merge);
         }
       }
     }

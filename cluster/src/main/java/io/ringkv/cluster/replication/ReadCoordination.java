@@ -2,6 +2,7 @@ package io.ringkv.cluster.replication;
 
 import io.ringkv.cluster.metadata.NodeId;
 import io.ringkv.cluster.ring.ReplicaPlan;
+import io.ringkv.cluster.version.CausalCells;
 import io.ringkv.cluster.version.Lww;
 import io.ringkv.storage.Cell;
 import java.util.ArrayList;
@@ -27,8 +28,8 @@ import java.util.Set;
  *       enough live replicas: {@link Outcome.Unavailable}, nothing sent. A replica that fails is
  *       replaced by the next live one; one that is slow past the speculative delay gets a backup
  *       data read to the next live one. Once the answers meet the level and one carries data, the
- *       cells are reconciled by {@link Lww}; if every digest matches the winner's, that is the
- *       answer.
+ *       cells are reconciled by {@link Lww} (causal cells by their join, {@link
+ *       CausalCells#merge}); if every digest matches the winner's, that is the answer.
  *   <li><b>Full reads.</b> On a digest mismatch, every replica that answered only a digest is asked
  *       for its full cell.
  *   <li><b>Blocking repair.</b> The winner is written back to every answering replica that does not
@@ -158,6 +159,8 @@ public final class ReadCoordination implements RequestCoordination {
       case ReplicaReply.ReadResult result -> onRead(from, result);
       case ReplicaReply.Written written -> onWritten(from);
       case ReplicaReply.ScanResult scan -> onFailed(from, "answered a read with a scan");
+      case ReplicaReply.CausalApplied applied -> onFailed(from, "answered a read with " + applied);
+      case ReplicaReply.CausalRefused refused -> onFailed(from, "answered a read with " + refused);
     };
   }
 
@@ -394,7 +397,7 @@ public final class ReadCoordination implements RequestCoordination {
     participants.addAll(digests.keySet());
     Cell best = null;
     for (Cell cell : fullCells.values()) {
-      best = Lww.winner(best, cell);
+      best = CausalCells.merge(best, cell);
     }
     long bestDigest = Lww.digest(best);
     boolean agree = true;
@@ -425,7 +428,7 @@ public final class ReadCoordination implements RequestCoordination {
   private void reconcileAndRepair(Effects.Builder effects) {
     Cell best = null;
     for (NodeId node : participants) {
-      best = Lww.winner(best, fullCells.get(node));
+      best = CausalCells.merge(best, fullCells.get(node));
     }
     winner = best;
     phase = Phase.REPAIR;
@@ -477,12 +480,14 @@ public final class ReadCoordination implements RequestCoordination {
     if (Lww.digest(theirs) == Lww.digest(winner)) {
       return;
     }
-    Cell best = Lww.winner(winner, theirs);
+    Cell best = CausalCells.merge(winner, theirs);
     if (best != theirs) {
       repairWrites++;
       effects.send(new Send(node, new ReplicaRequest.Write(key, best)));
-    } else {
-      // The background replica is newer than the answer: the answering replicas lag; bring them up.
+    }
+    if (best != winner) {
+      // The background replica holds what the answer lacks (newer, or for causal cells siblings or
+      // dots the answering replicas have not seen): bring them up.
       for (NodeId participant : participants) {
         repairWrites++;
         effects.send(new Send(participant, new ReplicaRequest.Write(key, best)));

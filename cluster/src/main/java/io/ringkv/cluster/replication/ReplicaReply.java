@@ -1,5 +1,6 @@
 package io.ringkv.cluster.replication;
 
+import io.ringkv.cluster.version.CausalCells;
 import io.ringkv.storage.Cell;
 import java.util.List;
 
@@ -29,4 +30,24 @@ public sealed interface ReplicaReply {
       cells = List.copyOf(cells);
     }
   }
+
+  /**
+   * The dot replica took a {@link ReplicaRequest.CausalUpdate}.
+   *
+   * @param cell the key's cell after it (a causal cell), stored durably per the fsync policy
+   * @param duplicate an increment whose idempotency key was already applied: not applied again
+   */
+  record CausalApplied(Cell cell, boolean duplicate) implements ReplicaReply {
+    public CausalApplied {
+      java.util.Objects.requireNonNull(cell, "cell");
+    }
+  }
+
+  /**
+   * The dot replica refused a {@link ReplicaRequest.CausalUpdate}; nothing changed.
+   *
+   * @param reason why (WRONGTYPE, the sibling cap, overflow, …)
+   * @param message for the client
+   */
+  record CausalRefused(CausalCells.Refusal reason, String message) implements ReplicaReply {}
 }

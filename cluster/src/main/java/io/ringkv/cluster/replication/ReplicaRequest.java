@@ -1,6 +1,7 @@
 package io.ringkv.cluster.replication;
 
 import io.ringkv.cluster.metadata.NodeId;
+import io.ringkv.cluster.version.CausalOperation;
 import io.ringkv.storage.Cell;
 import java.util.List;
 import java.util.Objects;
@@ -62,6 +63,22 @@ public sealed interface ReplicaRequest {
       if (limit < 1) {
         throw new IllegalArgumentException("scan limit must be >= 1, was " + limit);
       }
+    }
+  }
+
+  /**
+   * Causal mode: apply {@code operation} to {@code key} as the dot replica (it assigns the dot from
+   * its own state, under its key lock) and answer {@link ReplicaReply.CausalApplied} with the key's
+   * new cell, or {@link ReplicaReply.CausalRefused}. The coordinator then sends that cell to the
+   * other replicas as a {@link Write}, which they join (docs/design/causal.md).
+   *
+   * @param timestamp the coordinator's HLC stamp of the write
+   */
+  record CausalUpdate(byte[] key, CausalOperation operation, long timestamp)
+      implements ReplicaRequest {
+    public CausalUpdate {
+      Objects.requireNonNull(key, "key");
+      Objects.requireNonNull(operation, "operation");
     }
   }
 }

@@ -2,6 +2,7 @@ package io.ringkv.cluster.replication;
 
 import io.ringkv.cluster.metadata.NodeId;
 import io.ringkv.cluster.ring.ReplicaPlan;
+import io.ringkv.cluster.version.CausalOperation;
 import io.ringkv.common.ConsistencyLevel;
 import io.ringkv.storage.Cell;
 import java.util.ArrayDeque;
@@ -44,7 +45,18 @@ import java.util.Set;
 public final class WriteCoordination implements RequestCoordination {
   private final ReplicaPlan plan;
   private final byte[] key;
-  private final Cell cell;
+
+  /** The cell sent to the replicas; for a causal write, null until the dot replica answers. */
+  private Cell cell;
+
+  /** A causal write's operation and stamp (null for a plain write). */
+  private final CausalOperation operation;
+
+  private final long causalTimestamp;
+
+  /** The replica asked to assign the dot of a causal write, until it answers. */
+  private NodeId dotReplica;
+
   private final Set<NodeId> alive;
   private final Deque<NodeId> standIns;
   private final boolean sloppy;
@@ -77,12 +89,70 @@ public final class WriteCoordination implements RequestCoordination {
       List<NodeId> standIns,
       boolean sloppy,
       boolean hintsEnabled) {
+    this(
+        plan,
+        key,
+        Objects.requireNonNull(cell, "cell"),
+        null,
+        0,
+        alive,
+        standIns,
+        sloppy,
+        hintsEnabled);
+  }
+
+  /**
+   * A causal write (docs/design/causal.md): {@code operation} goes first to one dot replica (the
+   * first live replica in the plan's preference order: this node if it is a replica; for an
+   * increment with an idempotency key, the live replica with the least node id, which every
+   * coordinator picks alike, so that a retry meets its first attempt), which assigns the dot and
+   * answers with the key's new cell; that cell then goes to the other replicas (hints and stand-ins
+   * as for any write), which join it. The dot replica's answer counts as its acknowledgement. If it
+   * refuses, the outcome is {@link Outcome.Refused} and nothing is sent; if it fails or stays
+   * silent, the write is indeterminate ({@link Outcome.TimedOut}) and nothing is hinted (there is
+   * no cell to hint). ANY needs a live replica here: a hint cannot assign a dot.
+   *
+   * @param timestamp the coordinator's HLC stamp of the write
+   */
+  public static WriteCoordination causal(
+      ReplicaPlan plan,
+      byte[] key,
+      CausalOperation operation,
+      long timestamp,
+      Set<NodeId> alive,
+      List<NodeId> standIns,
+      boolean sloppy,
+      boolean hintsEnabled) {
+    return new WriteCoordination(
+        plan,
+        key,
+        null,
+        Objects.requireNonNull(operation, "operation"),
+        timestamp,
+        alive,
+        standIns,
+        sloppy,
+        hintsEnabled);
+  }
+
+  private WriteCoordination(
+      ReplicaPlan plan,
+      byte[] key,
+      Cell cell,
+      CausalOperation operation,
+      long causalTimestamp,
+      Set<NodeId> alive,
+      List<NodeId> standIns,
+      boolean sloppy,
+      boolean hintsEnabled) {
     this.plan = Objects.requireNonNull(plan, "plan");
     if (plan.operation() != ReplicaPlan.Operation.WRITE) {
       throw new IllegalArgumentException("a write needs a write plan, got " + plan.operation());
     }
     this.key = Objects.requireNonNull(key, "key");
-    this.cell = Objects.requireNonNull(cell, "cell");
+    this.cell = cell;
+    this.operation = operation;
+    this.causalTimestamp = causalTimestamp;
     this.alive = Set.copyOf(alive);
     this.standIns = new ArrayDeque<>(standIns);
     this.sloppy = sloppy;
@@ -99,26 +169,72 @@ public final class WriteCoordination implements RequestCoordination {
     Effects.Builder effects = new Effects.Builder();
     boolean any = plan.consistencyLevel() == ConsistencyLevel.ANY;
     Set<NodeId> reachable = new LinkedHashSet<>();
-    Map<NodeId, NodeId> standInFor = new HashMap<>();
+    int standInsAvailable = 0;
     for (ReplicaPlan.Replica replica : plan.replicas()) {
       NodeId node = replica.node();
       if (alive.contains(node)) {
         reachable.add(node);
-      } else if (sloppy) {
-        NodeId standIn = nextStandIn();
-        if (standIn != null) {
-          standInFor.put(standIn, node);
-          reachable.add(node);
-        }
+      } else if (sloppy && standInsAvailable < liveStandIns()) {
+        standInsAvailable++;
+        reachable.add(node);
       }
     }
     if (!any && !plan.satisfiedBy(reachable)) {
       decided = true;
       return effects.outcome(new Outcome.Unavailable(unavailableMessage(reachable))).build();
     }
+    if (operation != null) {
+      boolean keyedIncrement =
+          operation instanceof CausalOperation.Increment increment
+              && increment.idempotencyKey() != null;
+      for (ReplicaPlan.Replica replica : plan.replicas()) {
+        if (alive.contains(replica.node())) {
+          if (dotReplica == null || keyedIncrement && replica.node().compareTo(dotReplica) < 0) {
+            dotReplica = replica.node();
+          }
+          if (!keyedIncrement) {
+            break;
+          }
+        }
+      }
+      if (dotReplica == null) {
+        decide(
+            effects,
+            new Outcome.Unavailable(
+                "a causal write needs a live replica to assign its dot, and none of the "
+                    + plan.replicas().size()
+                    + " is up; nothing was written"));
+        return effects.build();
+      }
+      pending.put(dotReplica, dotReplica);
+      effects.send(
+          new Send(dotReplica, new ReplicaRequest.CausalUpdate(key, operation, causalTimestamp)));
+      return effects.build();
+    }
+    fanOut(effects, null);
+    return effects.build();
+  }
+
+  /**
+   * Sends {@link #cell} to every replica but {@code done} (the dot replica of a causal write, which
+   * holds it already), stand-ins or hints for the down ones.
+   */
+  private void fanOut(Effects.Builder effects, NodeId done) {
+    boolean any = plan.consistencyLevel() == ConsistencyLevel.ANY;
+    Map<NodeId, NodeId> standInFor = new HashMap<>();
+    if (sloppy) {
+      for (ReplicaPlan.Replica replica : plan.replicas()) {
+        if (!alive.contains(replica.node())) {
+          NodeId standIn = nextStandIn();
+          if (standIn != null) {
+            standInFor.put(standIn, replica.node());
+          }
+        }
+      }
+    }
     for (ReplicaPlan.Replica replica : plan.replicas()) {
       NodeId node = replica.node();
-      if (alive.contains(node)) {
+      if (alive.contains(node) && !node.equals(done)) {
         pending.put(node, node);
         effects.send(new Send(node, new ReplicaRequest.Write(key, cell)));
       }
@@ -135,19 +251,68 @@ public final class WriteCoordination implements RequestCoordination {
         hint(effects, node);
       }
     }
-    if (any && hintsKept > 0) {
+    if (decided) {
+      return;
+    }
+    if (operation != null) {
+      if (met()) {
+        decide(effects, new Outcome.Success(cell, acknowledged.size()));
+      }
+    } else if (any && hintsKept > 0) {
       decide(effects, new Outcome.Success(null, hintsKept));
     } else if (any && pending.isEmpty()) {
       decide(effects, new Outcome.Unavailable("no replica is up and hints are off; ANY needs one"));
     }
-    return effects.build();
+  }
+
+  private int liveStandIns() {
+    int live = 0;
+    for (NodeId standIn : standIns) {
+      if (alive.contains(standIn)) {
+        live++;
+      }
+    }
+    return live;
   }
 
   @Override
   public Effects onAnswer(NodeId from, ReplicaReply reply) {
+    if (from.equals(dotReplica) && cell == null) {
+      return switch (reply) {
+        case ReplicaReply.CausalApplied applied -> onCausalApplied(from, applied.cell());
+        case ReplicaReply.CausalRefused refused -> onCausalRefused(from, refused);
+        default -> onFailed(from, "answered a causal update with " + reply);
+      };
+    }
     return reply instanceof ReplicaReply.Written
         ? onWritten(from)
         : onFailed(from, "answered a write with " + reply);
+  }
+
+  /** The dot replica applied the causal write: send the new cell to the other replicas. */
+  private Effects onCausalApplied(NodeId from, Cell applied) {
+    if (pending.remove(from) == null || timedOut) {
+      return Effects.none();
+    }
+    cell = applied;
+    acknowledged.add(from);
+    Effects.Builder effects = new Effects.Builder();
+    fanOut(effects, from);
+    return effects.build();
+  }
+
+  private Effects onCausalRefused(NodeId from, ReplicaReply.CausalRefused refused) {
+    if (pending.remove(from) == null || decided) {
+      return Effects.none();
+    }
+    Effects.Builder effects = new Effects.Builder();
+    decide(effects, new Outcome.Refused(refused.reason(), refused.message()));
+    return effects.build();
+  }
+
+  /** The dot replica's new cell of a causal write, once it answered (null before, or if plain). */
+  public Cell causalCell() {
+    return operation == null ? null : cell;
   }
 
   /** {@code from} acknowledged the write. */
@@ -159,7 +324,7 @@ public final class WriteCoordination implements RequestCoordination {
     acknowledged.add(replica);
     Effects.Builder effects = new Effects.Builder();
     if (!decided && met()) {
-      decide(effects, new Outcome.Success(null, acknowledged.size()));
+      decide(effects, new Outcome.Success(operation == null ? null : cell, acknowledged.size()));
     }
     return effects.build();
   }
@@ -274,7 +439,7 @@ public final class WriteCoordination implements RequestCoordination {
   }
 
   private void hint(Effects.Builder effects, NodeId target) {
-    if (hintsEnabled) {
+    if (hintsEnabled && cell != null) {
       hintsKept++;
       effects.hint(new Hint(target, key, cell));
     }

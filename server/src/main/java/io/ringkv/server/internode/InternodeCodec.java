@@ -21,6 +21,9 @@ import static io.ringkv.server.internode.InternodeFormat.TYPE_HELLO_REFUSE;
 import static io.ringkv.server.internode.InternodeFormat.TYPE_RAFT_MESSAGES;
 import static io.ringkv.server.internode.InternodeFormat.TYPE_RAFT_PROPOSE;
 import static io.ringkv.server.internode.InternodeFormat.TYPE_RAFT_PROPOSE_ANSWER;
+import static io.ringkv.server.internode.InternodeFormat.TYPE_REPLICA_CAUSAL_APPLIED;
+import static io.ringkv.server.internode.InternodeFormat.TYPE_REPLICA_CAUSAL_REFUSED;
+import static io.ringkv.server.internode.InternodeFormat.TYPE_REPLICA_CAUSAL_UPDATE;
 import static io.ringkv.server.internode.InternodeFormat.TYPE_REPLICA_READ;
 import static io.ringkv.server.internode.InternodeFormat.TYPE_REPLICA_READ_RESULT;
 import static io.ringkv.server.internode.InternodeFormat.TYPE_REPLICA_SCAN;
@@ -44,6 +47,9 @@ import io.ringkv.cluster.metadata.NodeId;
 import io.ringkv.cluster.replication.KeyedCell;
 import io.ringkv.cluster.replication.ReplicaReply;
 import io.ringkv.cluster.replication.ReplicaRequest;
+import io.ringkv.cluster.version.CausalCells;
+import io.ringkv.cluster.version.CausalCodec;
+import io.ringkv.cluster.version.CausalFormatException;
 import io.ringkv.raft.Configuration;
 import io.ringkv.raft.Entry;
 import io.ringkv.raft.EntryType;
@@ -350,6 +356,16 @@ final class InternodeCodec {
         }
         yield TYPE_REPLICA_SCAN;
       }
+      case ReplicaRequest.CausalUpdate update -> {
+        writeKey(out, "key", update.key());
+        out.writeLong(update.timestamp());
+        writeBytes(
+            out,
+            "causal operation",
+            CausalCodec.encodeOperation(update.operation()),
+            InternodeFormat.VALUE_BYTES_MAX);
+        yield TYPE_REPLICA_CAUSAL_UPDATE;
+      }
     };
   }
 
@@ -368,6 +384,20 @@ final class InternodeCodec {
         out.writeByte(scan.exhausted() ? 1 : 0);
         writeKeyedCells(out, "scan result cells", scan.cells());
         yield TYPE_REPLICA_SCAN_RESULT;
+      }
+      case ReplicaReply.CausalApplied applied -> {
+        out.writeByte(applied.duplicate() ? 1 : 0);
+        writeCell(out, applied.cell());
+        yield TYPE_REPLICA_CAUSAL_APPLIED;
+      }
+      case ReplicaReply.CausalRefused refused -> {
+        out.writeByte(refused.reason().ordinal());
+        String message = refused.message();
+        if (message.length() > InternodeFormat.FAILURE_REASON_CHARS_MAX) {
+          message = message.substring(0, InternodeFormat.FAILURE_REASON_CHARS_MAX);
+        }
+        writeString16(out, "refusal message", message, InternodeFormat.FAILURE_REASON_CHARS_MAX);
+        yield TYPE_REPLICA_CAUSAL_REFUSED;
       }
     };
   }
@@ -646,6 +676,36 @@ final class InternodeCodec {
         String detail = reader.string16("detail", FAILURE_REASON_CHARS_MAX);
         yield new RaftProposeAnswer(groupId, outcome, leader, result, detail);
       }
+      case TYPE_REPLICA_CAUSAL_UPDATE -> {
+        long hlc = readHlc(reader);
+        byte[] key = readKey(reader, "key");
+        long timestamp = reader.int64("causal timestamp");
+        byte[] operation = reader.bytes("causal operation", InternodeFormat.VALUE_BYTES_MAX);
+        try {
+          yield new Replica(
+              hlc,
+              new ReplicaRequest.CausalUpdate(
+                  key, CausalCodec.decodeOperation(operation), timestamp));
+        } catch (CausalFormatException e) {
+          throw reader.error(e.getMessage());
+        }
+      }
+      case TYPE_REPLICA_CAUSAL_APPLIED -> {
+        long hlc = readHlc(reader);
+        boolean duplicate = readBoolean(reader, "duplicate");
+        yield new ReplicaAnswer(hlc, new ReplicaReply.CausalApplied(readCell(reader), duplicate));
+      }
+      case TYPE_REPLICA_CAUSAL_REFUSED -> {
+        long hlc = readHlc(reader);
+        int reason = reader.uint8("refusal reason");
+        CausalCells.Refusal[] reasons = CausalCells.Refusal.values();
+        if (reason >= reasons.length) {
+          throw reader.error("refusal reason must be below " + reasons.length + ", was " + reason);
+        }
+        String message =
+            reader.string16("refusal message", InternodeFormat.FAILURE_REASON_CHARS_MAX);
+        yield new ReplicaAnswer(hlc, new ReplicaReply.CausalRefused(reasons[reason], message));
+      }
       default -> throw reader.error("unknown message type " + type);
     };
   }
@@ -910,6 +970,9 @@ final class InternodeCodec {
       case TYPE_RAFT_MESSAGES -> "RAFT_MESSAGES";
       case TYPE_RAFT_PROPOSE -> "RAFT_PROPOSE";
       case TYPE_RAFT_PROPOSE_ANSWER -> "RAFT_PROPOSE_ANSWER";
+      case TYPE_REPLICA_CAUSAL_UPDATE -> "REPLICA_CAUSAL_UPDATE";
+      case TYPE_REPLICA_CAUSAL_APPLIED -> "REPLICA_CAUSAL_APPLIED";
+      case TYPE_REPLICA_CAUSAL_REFUSED -> "REPLICA_CAUSAL_REFUSED";
       default -> "type-" + type;
     };
   }

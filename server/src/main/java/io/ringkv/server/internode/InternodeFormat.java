@@ -61,12 +61,15 @@ final class InternodeFormat {
   static final int TYPE_REPLICA_WRITE_BATCH = 42;
   static final int TYPE_REPLICA_READ = 43;
   static final int TYPE_REPLICA_SCAN = 44;
+  static final int TYPE_REPLICA_CAUSAL_UPDATE = 45;
   static final int TYPE_REPLICA_WRITTEN = 48;
   static final int TYPE_REPLICA_READ_RESULT = 49;
   static final int TYPE_REPLICA_SCAN_RESULT = 50;
   static final int TYPE_RAFT_MESSAGES = 56;
   static final int TYPE_RAFT_PROPOSE = 57;
   static final int TYPE_RAFT_PROPOSE_ANSWER = 58;
+  static final int TYPE_REPLICA_CAUSAL_APPLIED = 51;
+  static final int TYPE_REPLICA_CAUSAL_REFUSED = 52;
 
   // ---- Replication bodies ----
 

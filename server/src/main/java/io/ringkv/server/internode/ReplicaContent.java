@@ -3,6 +3,7 @@ package io.ringkv.server.internode;
 import io.ringkv.cluster.replication.KeyedCell;
 import io.ringkv.cluster.replication.ReplicaReply;
 import io.ringkv.cluster.replication.ReplicaRequest;
+import io.ringkv.cluster.version.CausalCodec;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -37,6 +38,13 @@ final class ReplicaContent {
               && scan.limit() == other.limit()
               && Arrays.equals(scan.from(), other.from())
               && Arrays.equals(scan.to(), other.to());
+      case ReplicaRequest.CausalUpdate update ->
+          b instanceof ReplicaRequest.CausalUpdate other
+              && update.timestamp() == other.timestamp()
+              && Arrays.equals(update.key(), other.key())
+              && Arrays.equals(
+                  CausalCodec.encodeOperation(update.operation()),
+                  CausalCodec.encodeOperation(other.operation()));
     };
   }
 
@@ -51,6 +59,11 @@ final class ReplicaContent {
           b instanceof ReplicaReply.ScanResult other
               && scan.exhausted() == other.exhausted()
               && equal(scan.cells(), other.cells());
+      case ReplicaReply.CausalApplied applied ->
+          b instanceof ReplicaReply.CausalApplied other
+              && applied.duplicate() == other.duplicate()
+              && applied.cell().equals(other.cell());
+      case ReplicaReply.CausalRefused refused -> refused.equals(b);
     };
   }
 
@@ -63,6 +76,8 @@ final class ReplicaContent {
       case ReplicaRequest.WriteBatch batch -> batch.cells().size();
       case ReplicaRequest.Read read -> Arrays.hashCode(read.key());
       case ReplicaRequest.Scan scan -> Arrays.hashCode(scan.from()) * 31 + scan.limit();
+      case ReplicaRequest.CausalUpdate update ->
+          Arrays.hashCode(update.key()) * 31 + Long.hashCode(update.timestamp());
     };
   }
 
@@ -71,6 +86,8 @@ final class ReplicaContent {
       case ReplicaReply.Written written -> 1;
       case ReplicaReply.ReadResult read -> Long.hashCode(read.digest());
       case ReplicaReply.ScanResult scan -> scan.cells().size();
+      case ReplicaReply.CausalApplied applied -> applied.cell().hashCode();
+      case ReplicaReply.CausalRefused refused -> refused.hashCode();
     };
   }
 

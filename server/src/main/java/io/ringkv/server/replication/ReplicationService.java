@@ -869,6 +869,14 @@ public final class ReplicationService implements ReplicaReceiver, AutoCloseable 
         request.result.completeExceptionally(
             new KvException(KvException.Kind.TIMEOUT, timedOut.message()));
       }
+      case Outcome.Refused refused -> {
+        // A causal write the dot replica refused (WRONGTYPE, the sibling cap, overflow): nothing
+        // was written; the message is the client's (docs/design/causal.md).
+        metrics.recordRequest(
+            request.operation, request.level, ReplicationMetrics.Outcome.FAILED, nanos);
+        request.result.completeExceptionally(
+            new KvException(KvException.Kind.INVALID_REQUEST, refused.message()));
+      }
     }
   }
 
@@ -926,7 +934,8 @@ public final class ReplicationService implements ReplicaReceiver, AutoCloseable 
     return writesBlock
         && (request instanceof ReplicaRequest.Write
             || request instanceof ReplicaRequest.WriteBatch
-            || request instanceof ReplicaRequest.StandInWrite);
+            || request instanceof ReplicaRequest.StandInWrite
+            || request instanceof ReplicaRequest.CausalUpdate);
   }
 
   /** Stores {@code hint}; true if it was kept. */

@@ -18,6 +18,10 @@ import io.ringkv.cluster.metadata.NodeId;
 import io.ringkv.cluster.replication.KeyedCell;
 import io.ringkv.cluster.replication.ReplicaReply;
 import io.ringkv.cluster.replication.ReplicaRequest;
+import io.ringkv.cluster.version.Actor;
+import io.ringkv.cluster.version.CausalCells;
+import io.ringkv.cluster.version.CausalOperation;
+import io.ringkv.cluster.version.VersionVector;
 import io.ringkv.server.internode.InternodeMessage.Echo;
 import io.ringkv.server.internode.InternodeMessage.EchoReply;
 import io.ringkv.server.internode.InternodeMessage.Gossip;
@@ -83,6 +87,9 @@ class InternodeCodecTest {
             "REPLICA_WRITTEN",
             "REPLICA_READ_RESULT",
             "REPLICA_SCAN_RESULT",
+            "REPLICA_CAUSAL_UPDATE",
+            "REPLICA_CAUSAL_APPLIED",
+            "REPLICA_CAUSAL_REFUSED",
             "RAFT_MESSAGES",
             "RAFT_PROPOSE",
             "RAFT_PROPOSE_ANSWER");
@@ -795,12 +802,15 @@ class InternodeCodecTest {
                   case ReplicaRequest.WriteBatch batch -> "REPLICA_WRITE_BATCH";
                   case ReplicaRequest.Read read -> "REPLICA_READ";
                   case ReplicaRequest.Scan scan -> "REPLICA_SCAN";
+                  case ReplicaRequest.CausalUpdate update -> "REPLICA_CAUSAL_UPDATE";
                 };
             case ReplicaAnswer answer ->
                 switch (answer.reply()) {
                   case ReplicaReply.Written written -> "REPLICA_WRITTEN";
                   case ReplicaReply.ReadResult read -> "REPLICA_READ_RESULT";
                   case ReplicaReply.ScanResult scan -> "REPLICA_SCAN_RESULT";
+                  case ReplicaReply.CausalApplied applied -> "REPLICA_CAUSAL_APPLIED";
+                  case ReplicaReply.CausalRefused refused -> "REPLICA_CAUSAL_REFUSED";
                 };
             case InternodeMessage.RaftMessages raft -> "RAFT_MESSAGES";
             case InternodeMessage.RaftPropose propose -> "RAFT_PROPOSE";
@@ -857,8 +867,27 @@ class InternodeCodecTest {
   }
 
   static ReplicaRequest randomReplicaRequest(Random random) {
-    return switch (random.nextInt(5)) {
+    return switch (random.nextInt(6)) {
       case 0 -> new ReplicaRequest.Write(randomBytes(random, 40), randomCell(random));
+      case 5 ->
+          new ReplicaRequest.CausalUpdate(
+              randomBytes(random, 40),
+              switch (random.nextInt(3)) {
+                case 0 ->
+                    new CausalOperation.Put(
+                        random.nextBoolean()
+                            ? null
+                            : VersionVector.empty()
+                                .with(
+                                    Actor.of("node-" + random.nextInt(9), random.nextInt(3)),
+                                    1 + random.nextInt(100)),
+                        randomBytes(random, 30));
+                case 1 ->
+                    new CausalOperation.Increment(
+                        random.nextLong(), random.nextBoolean() ? null : new byte[] {1, 2});
+                default -> new CausalOperation.SetAdd(List.of(randomBytes(random, 10)));
+              },
+              random.nextLong());
       case 1 ->
           new ReplicaRequest.StandInWrite(
               NodeId.of("node-" + random.nextInt(100)),
@@ -875,8 +904,13 @@ class InternodeCodecTest {
   }
 
   static ReplicaReply randomReplicaReply(Random random) {
-    return switch (random.nextInt(3)) {
+    return switch (random.nextInt(5)) {
       case 0 -> new ReplicaReply.Written();
+      case 3 -> new ReplicaReply.CausalApplied(randomCell(random), random.nextBoolean());
+      case 4 ->
+          new ReplicaReply.CausalRefused(
+              CausalCells.Refusal.values()[random.nextInt(CausalCells.Refusal.values().length)],
+              randomText(random, InternodeFormat.FAILURE_REASON_CHARS_MAX));
       case 1 ->
           new ReplicaReply.ReadResult(
               random.nextBoolean() ? null : randomCell(random), random.nextLong());

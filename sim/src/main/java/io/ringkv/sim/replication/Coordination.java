@@ -53,6 +53,8 @@ abstract class Coordination {
           new ClientOutcome(ClientOutcome.Kind.UNAVAILABLE, null, 0, unavailable.message());
       case Outcome.TimedOut timedOut ->
           new ClientOutcome(ClientOutcome.Kind.TIMED_OUT, null, 0, timedOut.message());
+      case Outcome.Refused refused ->
+          new ClientOutcome(ClientOutcome.Kind.REFUSED, null, 0, refused.message());
       case Outcome.Success success -> throw new IllegalArgumentException("not a failure");
     };
   }
@@ -92,7 +94,9 @@ abstract class Coordination {
               "ANY was met by a hint that the hint store refused; the write may or may not have"
                   + " applied");
         }
-        return new ClientOutcome(ClientOutcome.Kind.SUCCESS, null, timestamp, "");
+        // A causal write's success carries the dot replica's new cell (its context is the client's
+        // next one); null for any other write.
+        return new ClientOutcome(ClientOutcome.Kind.SUCCESS, success.cell(), timestamp, "");
       }
       ClientOutcome failure = failure(outcome);
       // The client learns the timestamp even of a failed write: a session orders later writes

@@ -28,6 +28,11 @@ public final class History {
     REGISTER,
     /** Deletes, TTLs and every level, for coverage: only convergence judges them. */
     COVERAGE,
+    /**
+     * Concurrent writers to the same keys, reading first: causal writes to keys {@code causal<i>},
+     * and the same in last-write-wins to {@code lww<i>} for comparison ({@link CausalChecker}).
+     */
+    CAUSAL,
     /** The reads after healing. */
     FINAL
   }

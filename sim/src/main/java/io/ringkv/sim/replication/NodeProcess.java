@@ -21,16 +21,27 @@ import io.ringkv.cluster.ring.KeyCodec;
 import io.ringkv.cluster.ring.ReplicaPlan;
 import io.ringkv.cluster.ring.ReplicaPlanResult;
 import io.ringkv.cluster.ring.Token;
+import io.ringkv.cluster.version.Actor;
+import io.ringkv.cluster.version.CausalCells;
+import io.ringkv.cluster.version.CausalFormatException;
+import io.ringkv.cluster.version.CausalOperation;
+import io.ringkv.cluster.version.Dot;
+import io.ringkv.cluster.version.DvvSet;
 import io.ringkv.cluster.version.Hlc;
+import io.ringkv.cluster.version.OrSet;
 import io.ringkv.cluster.version.PeerClocks;
+import io.ringkv.cluster.version.Sibling;
+import io.ringkv.cluster.version.VersionVector;
 import io.ringkv.sim.SimTime;
 import io.ringkv.storage.Cell;
 import io.ringkv.storage.StorageException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -95,9 +106,18 @@ public final class NodeProcess {
     this.settings = cluster.settings();
     this.counters = cluster.counters();
     this.hints = hints;
+    // The actor's incarnation is the process's: bumped on every start, so a node that lost unsynced
+    // writes in a crash never reuses a dot (docs/design/causal.md, "Actors").
     this.replica =
         new LocalReplica(
-            node.engine(), settings.durability(), this::storeStandInHint, node::wallMillisNow);
+            node.engine(),
+            settings.durability(),
+            this::storeStandInHint,
+            node::wallMillisNow,
+            LocalReplica.DEFAULT_SCAN_REPLY_BYTES_MAX,
+            new Actor(node.id(), node.incarnation()),
+            DvvSet.SIBLINGS_MAX_DEFAULT,
+            CausalWorkload.OBJECT_BYTES_MAX);
     this.detector = new PhiAccrualFailureDetector(settings.detector());
     this.peerClocks =
         new PeerClocks(settings.maxClockSkewMillis(), 10 * settings.pingIntervalNanos());
@@ -221,6 +241,27 @@ public final class NodeProcess {
     }
     ReplicaPlan plan = planned.orElseThrow();
     long timestamp = hlc.now(wall);
+    if (request.kind().isCausal()) {
+      List<NodeId> causalStandIns =
+          keyspace.sloppyQuorum() ? StandIns.of(metadata.ring(), token, plan.nodes()) : List.of();
+      WriteCoordination causal =
+          WriteCoordination.causal(
+              plan,
+              key,
+              causalOperation(request),
+              timestamp,
+              alive(),
+              causalStandIns,
+              keyspace.sloppyQuorum(),
+              settings.hintsEnabled());
+      counters.writesCoordinated++;
+      Coordination coordination =
+          new Coordination.Write(coordinationId, request, causal, timestamp, answer);
+      // Two round trips when the dot replica is another node (the update, then the fan-out of its
+      // cell), so twice the write timeout (docs/design/causal.md, "End to end").
+      begin(coordination, causal.start(), 2 * settings.writeTimeoutNanos());
+      return;
+    }
     Cell cell =
         request.kind() == ClientRequest.Kind.WRITE
             ? Cell.value(request.value().getBytes(StandardCharsets.UTF_8), timestamp)
@@ -322,11 +363,131 @@ public final class NodeProcess {
             });
   }
 
+  private static CausalOperation causalOperation(ClientRequest request) {
+    byte[] value = request.value().getBytes(StandardCharsets.UTF_8);
+    return switch (request.kind()) {
+      case CAUSAL_WRITE -> new CausalOperation.Put(request.causalContext(), value);
+      case COUNTER_INCREMENT ->
+          new CausalOperation.Increment(
+              Long.parseLong(request.value()),
+              request.idempotencyKey() == null
+                  ? null
+                  : request.idempotencyKey().getBytes(StandardCharsets.UTF_8));
+      case SET_ADD -> new CausalOperation.SetAdd(List.of(value));
+      case SET_REMOVE -> new CausalOperation.SetRemove(List.of(value), null);
+      case READ, WRITE, DELETE ->
+          throw new IllegalArgumentException("not a causal request: " + request.kind());
+    };
+  }
+
+  /**
+   * Notes an applied causal write in the cluster's {@link CausalLedger}: the ground truth the
+   * causal checker judges by, taken outside the protocol (the dot and the context it superseded).
+   */
+  private void recordCausal(ReplicaRequest.CausalUpdate update, Cell before, ReplicaReply reply) {
+    if (!(reply instanceof ReplicaReply.CausalApplied applied)) {
+      return;
+    }
+    String userKey = ReplicaMessage.key(update.key());
+    cluster.causalLedger().noteObjectBytes(applied.cell().value().length);
+    try {
+      switch (update.operation()) {
+        case CausalOperation.Increment increment -> {
+          cluster
+              .causalLedger()
+              .recordIncrement(
+                  userKey,
+                  increment.delta(),
+                  increment.idempotencyKey() == null
+                      ? null
+                      : new String(increment.idempotencyKey(), StandardCharsets.UTF_8),
+                  applied.duplicate());
+          return;
+        }
+        case CausalOperation.SetAdd add -> {
+          recordSet(userKey, add.elements().get(0), before, applied.cell(), true);
+          return;
+        }
+        case CausalOperation.SetRemove remove -> {
+          recordSet(userKey, remove.elements().get(0), before, applied.cell(), false);
+          return;
+        }
+        case CausalOperation.Put put -> {}
+        case CausalOperation.Delete delete -> {
+          return;
+        }
+      }
+      CausalOperation.Put put = (CausalOperation.Put) update.operation();
+      DvvSet previous =
+          CausalCells.isCausal(before) ? CausalCells.register(before) : DvvSet.empty();
+      DvvSet after = CausalCells.register(applied.cell());
+      VersionVector superseded = put.context() != null ? put.context() : previous.context();
+      Actor actor = replica.actor();
+      Dot dot = new Dot(actor, Math.max(1, after.context().get(actor)));
+      for (Sibling sibling : after.siblings()) {
+        if (sibling.dot().equals(dot)
+            && !previous.context().covers(dot)
+            && sibling.sameContents(put.value())) {
+          cluster
+              .causalLedger()
+              .record(
+                  ReplicaMessage.key(update.key()),
+                  new String(put.value(), StandardCharsets.UTF_8),
+                  dot,
+                  superseded);
+          return;
+        }
+      }
+      // No new dot: the value equalled a sibling the write did not cover (a duplicate delivery).
+      cluster
+          .causalLedger()
+          .record(
+              ReplicaMessage.key(update.key()),
+              new String(put.value(), StandardCharsets.UTF_8),
+              null,
+              superseded);
+    } catch (CausalFormatException e) {
+      throw new IllegalStateException("a causal cell this replica wrote does not decode", e);
+    }
+  }
+
+  /** Notes a set add or remove: the dots of the element it observed, and the dot it added. */
+  private void recordSet(String key, byte[] element, Cell before, Cell after, boolean add)
+      throws CausalFormatException {
+    OrSet previous = CausalCells.isCausal(before) ? CausalCells.set(before) : OrSet.empty();
+    Set<Dot> observed = dotsOf(previous, element);
+    Dot added = null;
+    if (add) {
+      Set<Dot> now = dotsOf(CausalCells.set(after), element);
+      now.removeAll(observed);
+      added = now.size() == 1 ? now.iterator().next() : null;
+    }
+    cluster
+        .causalLedger()
+        .recordSet(key, new String(element, StandardCharsets.UTF_8), added, observed);
+  }
+
+  private static Set<Dot> dotsOf(OrSet set, byte[] element) {
+    for (Map.Entry<byte[], NavigableSet<Dot>> entry : set.dots()) {
+      if (Arrays.equals(entry.getKey(), element)) {
+        return new TreeSet<>(entry.getValue());
+      }
+    }
+    return new TreeSet<>();
+  }
+
   private void serve(NodeId from, ReplicaMessage.Request request) {
     ReplicaReply reply = null;
     String error = null;
     try {
+      Cell before =
+          request.request() instanceof ReplicaRequest.CausalUpdate update
+              ? replica.read(update.key())
+              : null;
       reply = replica.handle(request.request());
+      if (request.request() instanceof ReplicaRequest.CausalUpdate update) {
+        recordCausal(update, before, reply);
+      }
     } catch (StorageException e) {
       if (node.engine().hasFailed()) {
         cluster.failStop(node, e.getMessage());
@@ -391,6 +552,8 @@ public final class NodeProcess {
               yield owner.handler().onAnswer(from, result);
             }
             case ReplicaReply.ScanResult result -> Effects.none();
+            case ReplicaReply.CausalApplied applied -> owner.handler().onAnswer(from, applied);
+            case ReplicaReply.CausalRefused refused -> owner.handler().onAnswer(from, refused);
           };
     }
     apply(owner, effects);

@@ -76,6 +76,8 @@ public sealed interface ReplicaMessage {
       }
       case ReplicaRequest.Read read -> (read.digestOnly() ? "D " : "R ") + key(read.key());
       case ReplicaRequest.Scan scan -> "S " + key(scan.from()) + " " + scan.limit();
+      case ReplicaRequest.CausalUpdate update ->
+          "CU " + key(update.key()) + " " + update.operation().getClass().getSimpleName();
     };
   }
 
@@ -87,6 +89,9 @@ public sealed interface ReplicaMessage {
               ? "digest " + Long.toHexString(result.digest())
               : "cell " + cell(result.cell());
       case ReplicaReply.ScanResult result -> result.cells().size() + " cells";
+      case ReplicaReply.CausalApplied applied ->
+          "applied " + cell(applied.cell()) + (applied.duplicate() ? " duplicate" : "");
+      case ReplicaReply.CausalRefused refused -> "refused " + refused.reason();
     };
   }
 

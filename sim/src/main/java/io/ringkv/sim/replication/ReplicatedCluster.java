@@ -78,6 +78,7 @@ public final class ReplicatedCluster {
   private final Simulation simulation;
   private final NodeSettings settings;
   private final ReplicationCounters counters = new ReplicationCounters();
+  private final CausalLedger causalLedger = new CausalLedger();
   private final TreeMap<String, ReplicaNode> nodes = new TreeMap<>();
   private final List<String> names;
   private final ClusterMetadata metadata;
@@ -231,6 +232,11 @@ public final class ReplicatedCluster {
 
   public NodeSettings settings() {
     return settings;
+  }
+
+  /** Every causal write applied at a dot replica, for the causal checker. */
+  public CausalLedger causalLedger() {
+    return causalLedger;
   }
 
   public ReplicationCounters counters() {

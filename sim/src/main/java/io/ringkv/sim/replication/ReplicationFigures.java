@@ -33,6 +33,16 @@ import java.util.Locale;
  * @param freezes freezes
  * @param recordsLost unsynced engine records lost to power losses and failed fsyncs
  * @param strict whether the loss and session checkers judged (false: data could be lost)
+ * @param causalAcknowledged causal writes acknowledged (the causal workload, issue 7)
+ * @param causalLost of those, neither a final sibling nor superseded by a write that saw them (must
+ *     be 0)
+ * @param causalSiblingsMax the most siblings a causal key ended with
+ * @param lwwAcknowledged LWW writes of the same workload acknowledged
+ * @param lwwLost of those, dropped by last-write-wins though no write had read them
+ * @param incrementsAcknowledged counter increments acknowledged
+ * @param incrementsRetried increments sent again after an indeterminate answer
+ * @param incrementsAppliedTwice retried increments two dot replicas applied (the known gap)
+ * @param setUpdatesAcknowledged set adds and removes acknowledged
  */
 public record ReplicationFigures(
     int nodes,
@@ -60,7 +70,16 @@ public record ReplicationFigures(
     long crashes,
     long freezes,
     long recordsLost,
-    boolean strict) {
+    boolean strict,
+    long causalAcknowledged,
+    long causalLost,
+    long causalSiblingsMax,
+    long lwwAcknowledged,
+    long lwwLost,
+    long incrementsAcknowledged,
+    long incrementsRetried,
+    long incrementsAppliedTwice,
+    long setUpdatesAcknowledged) {
 
   /** One line of figures. */
   public String describe() {
@@ -71,7 +90,10 @@ public record ReplicationFigures(
             + " %d quiet operations; %d read repairs (%d repair writes), %d speculative reads,"
             + " %d stand-in writes; hints %d stored, %d delivered, %d not kept, %d expired, drained"
             + " %s after"
-            + " healing; %d messages, %d strikes, %d crashes, %d freezes, %d unsynced records lost%s",
+            + " healing; %d messages, %d strikes, %d crashes, %d freezes, %d unsynced records lost;"
+            + " causal %d acknowledged, %d lost, %d siblings at most; LWW %d acknowledged, %d lost"
+            + " to concurrency; %d increments acknowledged (%d retried, %d applied twice), %d set"
+            + " updates acknowledged%s",
         nodes,
         SimTime.formatShort(simulatedNanos),
         operations,
@@ -97,6 +119,15 @@ public record ReplicationFigures(
         crashes,
         freezes,
         recordsLost,
+        causalAcknowledged,
+        causalLost,
+        causalSiblingsMax,
+        lwwAcknowledged,
+        lwwLost,
+        incrementsAcknowledged,
+        incrementsRetried,
+        incrementsAppliedTwice,
+        setUpdatesAcknowledged,
         strict ? "" : " (data loss possible: loss and session checks only count)");
   }
 }

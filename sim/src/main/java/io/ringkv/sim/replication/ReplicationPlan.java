@@ -109,13 +109,16 @@ public final class ReplicationPlan {
             : durabilityRoll < 0.85 ? Durability.PERIODIC : Durability.NONE;
     sloppyQuorum = rng.chance(0.25);
     hintsEnabled = rng.chance(0.9);
-    hintBytesPerTargetMax = rng.chance(0.2) ? 1024 + rng.nextInt(8 * 1024) : 1L << 30;
+    // Small bounds and segments stay above the largest causal object plus a key, as the server
+    // sizes them above its largest cell (a hint must fit in a segment).
+    long hintBytesMin = CausalWorkload.OBJECT_BYTES_MAX + 1024;
+    hintBytesPerTargetMax = rng.chance(0.2) ? hintBytesMin + rng.nextInt(8 * 1024) : 1L << 30;
     // Short windows only without sloppy quorum: a stand-in's hint that expires unsent leaves an
     // acknowledged write on fewer than a quorum of replicas (repair debt;
     // docs/design/simulator.md).
     boolean shortWindow = rng.chance(0.2) && !sloppyQuorum;
     hintWindowMillis = shortWindow ? 2_000 + rng.nextInt(18_000) : 3L * 3_600_000;
-    hintSegmentBytes = rng.chance(0.5) ? 8L << 20 : 512 + rng.nextInt(8 * 1024);
+    hintSegmentBytes = rng.chance(0.5) ? 8L << 20 : hintBytesMin + rng.nextInt(8 * 1024);
     hintThrottleBytesPerSecond = rng.chance(0.5) ? 1 << 20 : 4096 + rng.nextInt(60_000);
     backgroundRepairChance = new double[] {0, 0, 0.1, 1}[rng.nextInt(4)];
     boolean drifting = rng.chance(0.5);

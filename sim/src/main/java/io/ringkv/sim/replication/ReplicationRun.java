@@ -29,7 +29,8 @@ import java.util.List;
  *   <li>drain: the run waits until every client has its answer, no node holds a hint and nothing is
  *       in flight, within a bound ({@link #drainBoundNanos});
  *   <li>final reads: every set and register key read at QUORUM (the loss and session checks), then
- *       every key read at ALL; once quiet again, every replica's store is inspected (convergence).
+ *       every key read at ALL; once quiet again, every replica's store is inspected (convergence,
+ *       and {@link CausalChecker} and {@link CrdtChecker} over the {@link CausalWorkload}'s keys).
  * </ol>
  *
  * Throughout, {@link QuorumLivenessChecker} judges every operation; an exception from the protocol
@@ -63,6 +64,9 @@ public final class ReplicationRun {
   private AcknowledgedWritesChecker.Figures writeFigures =
       new AcknowledgedWritesChecker.Figures(0, 0, 0, 0, 0);
   private SessionChecker.Figures sessionFigures = new SessionChecker.Figures(0, 0);
+  private CausalChecker.Figures causalFigures = new CausalChecker.Figures(0, 0, 0, 0, 0);
+  private CrdtChecker.Figures crdtFigures = new CrdtChecker.Figures(0, 0, 0, 0);
+  private CausalWorkload causalWorkload;
   private boolean strict = true;
 
   private ReplicationRun(long seed, Trace trace) {
@@ -128,6 +132,8 @@ public final class ReplicationRun {
         .run(untilNanos);
     new CoverageWorkload(clients, rng.fork(), plan.coverageKeys(), plan.coverageIntervalNanos())
         .run(untilNanos);
+    causalWorkload = new CausalWorkload(clients, rng.fork());
+    causalWorkload.run(untilNanos);
   }
 
   /** Ends every fault: restores links, stops loss, thaws and restarts every node. */
@@ -257,6 +263,19 @@ public final class ReplicationRun {
     violations.addAll(sessions.check(history, strict, !plan.sloppyQuorum()));
     sessionFigures = sessions.figures();
     violations.addAll(new ConvergenceChecker().check(cluster, history.keys()));
+    CausalChecker causal = new CausalChecker();
+    violations.addAll(
+        causal.check(
+            history,
+            cluster.causalLedger(),
+            cluster,
+            causalWorkload == null ? java.util.Map.of() : causalWorkload.observedByLwwWrite(),
+            strict));
+    causalFigures = causal.figures();
+    CrdtChecker crdts = new CrdtChecker();
+    violations.addAll(crdts.check(history, cluster.causalLedger(), cluster, strict));
+    crdtFigures = crdts.figures();
+    simulation.trace("largest causal object " + cluster.causalLedger().objectBytesMax() + " B");
   }
 
   private long openOperations() {
@@ -303,7 +322,16 @@ public final class ReplicationRun {
         crashes,
         freezes,
         counters.recordsLost(),
-        strict);
+        strict,
+        causalFigures.causalAcknowledged(),
+        causalFigures.causalLost(),
+        causalFigures.causalSiblingsMax(),
+        causalFigures.lwwAcknowledged(),
+        causalFigures.lwwLost(),
+        crdtFigures.incrementsAcknowledged(),
+        crdtFigures.incrementsRetried(),
+        crdtFigures.incrementsAppliedTwice(),
+        crdtFigures.setUpdatesAcknowledged());
   }
 
   private static String stack(Throwable failure) {

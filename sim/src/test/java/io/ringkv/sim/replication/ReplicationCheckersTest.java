@@ -5,6 +5,7 @@ import static io.ringkv.common.ConsistencyLevel.QUORUM;
 import static io.ringkv.sim.SimTime.seconds;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ringkv.cluster.version.VersionVector;
 import io.ringkv.common.Rng;
 import io.ringkv.sim.SimTime;
 import io.ringkv.sim.Violation;
@@ -12,6 +13,7 @@ import io.ringkv.sim.membership.StopKind;
 import io.ringkv.storage.Cell;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,6 +22,98 @@ import org.junit.jupiter.api.Test;
  * never fires proves nothing.
  */
 class ReplicationCheckersTest {
+  private static final History.Workload CAUSAL = History.Workload.CAUSAL;
+
+  // --- causal mode loses nothing (issue 7) ---
+
+  @Test
+  void causal_concurrentWritesSurviveAsSiblings_whileLwwDropsOne() {
+    ReplicatedCluster cluster = ReplicatedCluster.builder(31).nodes(3).build();
+    Clients clients = new Clients(cluster, new History(), new Rng(3));
+    cluster.startAll().runFor(seconds(3));
+    VersionVector none = VersionVector.empty();
+    clients.send(
+        CAUSAL, "a", "n1", ClientRequest.causalWrite("causal0", "x", none, QUORUM), d -> {});
+    clients.send(
+        CAUSAL, "b", "n2", ClientRequest.causalWrite("causal0", "y", none, QUORUM), d -> {});
+    clients.send(CAUSAL, "a", "n1", write("lww0", "x", QUORUM), d -> {});
+    clients.send(CAUSAL, "b", "n2", write("lww0", "y", QUORUM), d -> {});
+    cluster.runFor(seconds(2));
+    clients.send(History.Workload.FINAL, "final", "n3", read("causal0", ALL), d -> {});
+    clients.send(History.Workload.FINAL, "final", "n3", read("lww0", ALL), d -> {});
+    cluster.runFor(seconds(2));
+
+    CausalChecker checker = new CausalChecker();
+    List<Violation> violations =
+        checker.check(clients.history(), cluster.causalLedger(), cluster, Map.of(), true);
+
+    assertThat(violations).isEmpty();
+    assertThat(checker.figures().causalAcknowledged()).isEqualTo(2);
+    assertThat(checker.figures().causalSiblingsMax()).isEqualTo(2);
+    assertThat(checker.figures().lwwAcknowledged()).isEqualTo(2);
+    assertThat(checker.figures().lwwLost())
+        .as("LWW keeps one of two concurrent writes")
+        .isEqualTo(1);
+  }
+
+  @Test
+  void causal_aSiblingRolledBackOnEveryReplica_isLost() {
+    ReplicatedCluster cluster = ReplicatedCluster.builder(32).nodes(3).build();
+    Clients clients = new Clients(cluster, new History(), new Rng(4));
+    cluster.startAll().runFor(seconds(3));
+    VersionVector none = VersionVector.empty();
+    clients.send(CAUSAL, "a", "n1", ClientRequest.causalWrite("causal0", "x", none, ALL), d -> {});
+    cluster.runFor(seconds(1));
+    Cell first = cluster.storedCell("n1", "causal0");
+    clients.send(CAUSAL, "b", "n2", ClientRequest.causalWrite("causal0", "y", none, ALL), d -> {});
+    cluster.runFor(seconds(1));
+    for (String node : cluster.names()) {
+      cluster.node(node).engine().overwriteForTest(ReplicatedCluster.storedKey("causal0"), first);
+    }
+
+    List<Violation> violations =
+        new CausalChecker()
+            .check(clients.history(), cluster.causalLedger(), cluster, Map.of(), true);
+
+    assertThat(violations).singleElement().asString().contains("causal0=y");
+    assertThat(
+            new CausalChecker()
+                .check(clients.history(), cluster.causalLedger(), cluster, Map.of(), false))
+        .as("where data may be lost legitimately it only counts")
+        .isEmpty();
+  }
+
+  @Test
+  void crdt_aCounterRolledBackOnEveryReplica_isNotExact_andASetThatLostAnAdd_isNotExact() {
+    ReplicatedCluster cluster = ReplicatedCluster.builder(33).nodes(3).build();
+    Clients clients = new Clients(cluster, new History(), new Rng(5));
+    cluster.startAll().runFor(seconds(3));
+    clients.send(CAUSAL, "a", "n1", ClientRequest.increment("counter0", 5, "a.1", ALL), d -> {});
+    clients.send(CAUSAL, "a", "n1", ClientRequest.setUpdate("oset0", "e1", true, ALL), d -> {});
+    cluster.runFor(seconds(1));
+    Cell counterBefore = cluster.storedCell("n1", "counter0");
+    Cell setBefore = cluster.storedCell("n1", "oset0");
+    clients.send(CAUSAL, "b", "n2", ClientRequest.increment("counter0", 3, "b.1", ALL), d -> {});
+    clients.send(CAUSAL, "b", "n2", ClientRequest.setUpdate("oset0", "e2", true, ALL), d -> {});
+    cluster.runFor(seconds(1));
+    CrdtChecker checker = new CrdtChecker();
+    assertThat(checker.check(clients.history(), cluster.causalLedger(), cluster, true)).isEmpty();
+    assertThat(checker.figures().incrementsAcknowledged()).isEqualTo(2);
+    for (String node : cluster.names()) {
+      cluster
+          .node(node)
+          .engine()
+          .overwriteForTest(ReplicatedCluster.storedKey("counter0"), counterBefore);
+      cluster.node(node).engine().overwriteForTest(ReplicatedCluster.storedKey("oset0"), setBefore);
+    }
+
+    List<Violation> violations =
+        new CrdtChecker().check(clients.history(), cluster.causalLedger(), cluster, true);
+
+    assertThat(violations)
+        .extracting(Violation::checker)
+        .containsExactlyInAnyOrder("counter-exact", "set-exact");
+  }
 
   // --- no acknowledged write lost ---
 

@@ -82,6 +82,16 @@ class ReplicationSeedsTest {
     long freezes;
     long lenient;
     long simulatedNanos;
+    long causalAcknowledged;
+    long causalLost;
+    long causalLostWhereLossPossible;
+    long causalSiblingsMax;
+    long lwwAcknowledged;
+    long lwwLost;
+    long incrementsAcknowledged;
+    long incrementsRetried;
+    long incrementsAppliedTwice;
+    long setUpdatesAcknowledged;
 
     @Override
     public void add(ReplicationResult result) {
@@ -115,6 +125,19 @@ class ReplicationSeedsTest {
       freezes += f.freezes();
       lenient += f.strict() ? 0 : 1;
       simulatedNanos += f.simulatedNanos();
+      causalAcknowledged += f.causalAcknowledged();
+      if (f.strict()) {
+        causalLost += f.causalLost();
+      } else {
+        causalLostWhereLossPossible += f.causalLost();
+      }
+      causalSiblingsMax = Math.max(causalSiblingsMax, f.causalSiblingsMax());
+      lwwAcknowledged += f.lwwAcknowledged();
+      lwwLost += f.lwwLost();
+      incrementsAcknowledged += f.incrementsAcknowledged();
+      incrementsRetried += f.incrementsRetried();
+      incrementsAppliedTwice += f.incrementsAppliedTwice();
+      setUpdatesAcknowledged += f.setUpdatesAcknowledged();
     }
 
     @Override
@@ -129,7 +152,10 @@ class ReplicationSeedsTest {
               + " %d not kept, %d expired, max drain after healing %s; %.1f h simulated,"
               + " %d messages, %d crashes, %d freezes; %d runs where data loss was possible"
               + " (nodes without SYNC lost power: loss and session checks counted only, %d writes"
-              + " not read back there); took %.1f s",
+              + " not read back there); causal mode %d acknowledged writes, %d lost (%d more"
+              + " where data loss was possible), at most %d siblings; the same workload in LWW %d acknowledged, %d lost to concurrency (%.1f%%);"
+              + " counters: %d increments acknowledged, %d retried, %d applied twice; sets: %d"
+              + " updates acknowledged; took %.1f s",
           seeds,
           replays,
           failingSeeds,
@@ -158,6 +184,17 @@ class ReplicationSeedsTest {
           freezes,
           lenient,
           lostWhereLossPossible,
+          causalAcknowledged,
+          causalLost,
+          causalLostWhereLossPossible,
+          causalSiblingsMax,
+          lwwAcknowledged,
+          lwwLost,
+          lwwAcknowledged == 0 ? 0.0 : 100.0 * lwwLost / lwwAcknowledged,
+          incrementsAcknowledged,
+          incrementsRetried,
+          incrementsAppliedTwice,
+          setUpdatesAcknowledged,
           elapsedNanos / 1e9);
     }
   }

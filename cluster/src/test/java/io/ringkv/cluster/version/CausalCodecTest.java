@@ -1,0 +1,262 @@
+package io.ringkv.cluster.version;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ringkv.common.Rng;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.zip.CRC32C;
+import org.junit.jupiter.api.Test;
+
+class CausalCodecTest {
+  private static final Actor[] ACTORS = {
+    Actor.of("node-1", 0), Actor.of("node-1", 3), Actor.of("node-2", 0), Actor.of("n3", 1L << 40)
+  };
+
+  private static byte[] randomBytes(Rng rng, int max) {
+    byte[] bytes = new byte[rng.nextInt(max + 1)];
+    rng.nextBytes(bytes);
+    return bytes;
+  }
+
+  static DvvSet randomRegister(Rng rng) {
+    DvvSet[] replicas = {DvvSet.empty(), DvvSet.empty(), DvvSet.empty(), DvvSet.empty()};
+    int steps = rng.nextInt(12);
+    for (int i = 0; i < steps; i++) {
+      int r = rng.nextInt(replicas.length);
+      if (rng.nextInt(3) == 0) {
+        replicas[r] = replicas[r].sync(replicas[rng.nextInt(replicas.length)]);
+      } else {
+        VersionVector context = rng.nextBoolean() ? null : VersionVector.empty();
+        byte[] value = rng.nextInt(6) == 0 ? null : randomBytes(rng, 40);
+        replicas[r] = replicas[r].update(context, ACTORS[r], rng.nextLong(), value);
+      }
+    }
+    return replicas[0].sync(replicas[1]).sync(replicas[rng.nextInt(4)]);
+  }
+
+  static PnCounter randomCounter(Rng rng) {
+    PnCounter counter = PnCounter.empty();
+    int steps = rng.nextInt(20);
+    for (int i = 0; i < steps; i++) {
+      byte[] key =
+          rng.nextBoolean() ? null : ("k" + rng.nextInt(100)).getBytes(StandardCharsets.UTF_8);
+      if (counter.increment(ACTORS[rng.nextInt(ACTORS.length)], rng.nextLong() >> 2, key)
+          instanceof PnCounter.Increment.Applied applied) {
+        counter = applied.counter();
+      }
+    }
+    return counter;
+  }
+
+  static OrSet randomSet(Rng rng) {
+    OrSet[] replicas = {OrSet.empty(), OrSet.empty(), OrSet.empty()};
+    int steps = rng.nextInt(20);
+    for (int i = 0; i < steps; i++) {
+      int r = rng.nextInt(replicas.length);
+      byte[] element = randomBytes(rng, 3);
+      replicas[r] =
+          switch (rng.nextInt(3)) {
+            case 0 -> replicas[r].add(ACTORS[r], element);
+            case 1 -> replicas[r].remove(element);
+            default -> replicas[r].merge(replicas[rng.nextInt(replicas.length)]);
+          };
+    }
+    return replicas[0].merge(replicas[1]).merge(replicas[2]);
+  }
+
+  @Test
+  void roundTrip_randomObjectsDecodeEqualAndReencodeToTheSameBytes() {
+    SeededRuns.run(
+        "causal codec round trip",
+        500,
+        rng -> {
+          try {
+            DvvSet register = randomRegister(rng);
+            byte[] encoded = CausalCodec.encodeRegister(register);
+            assertThat(CausalCodec.type(encoded)).isEqualTo(CausalType.REGISTER);
+            DvvSet decoded = CausalCodec.decodeRegister(encoded);
+            assertThat(decoded).isEqualTo(register);
+            assertThat(CausalCodec.encodeRegister(decoded)).isEqualTo(encoded);
+
+            VersionVector context = register.context();
+            assertThat(CausalCodec.decodeContext(CausalCodec.encodeContext(context)))
+                .isEqualTo(context);
+
+            PnCounter counter = randomCounter(rng);
+            byte[] counterBytes = CausalCodec.encodeCounter(counter);
+            assertThat(CausalCodec.decodeCounter(counterBytes)).isEqualTo(counter);
+            assertThat(CausalCodec.decodeCounter(counterBytes).value()).isEqualTo(counter.value());
+
+            OrSet set = randomSet(rng);
+            byte[] setBytes = CausalCodec.encodeSet(set);
+            assertThat(CausalCodec.decodeSet(setBytes)).isEqualTo(set);
+            assertThat(CausalCodec.encodeSet(CausalCodec.decodeSet(setBytes))).isEqualTo(setBytes);
+          } catch (CausalFormatException e) {
+            throw new AssertionError(e);
+          }
+        });
+  }
+
+  @Test
+  void decode_everyFlippedByteOrCutIsReportedNeverDecodedWrong() {
+    SeededRuns.run(
+        "causal codec damage",
+        100,
+        rng -> {
+          byte[][] objects = {
+            CausalCodec.encodeRegister(randomRegister(rng)),
+            CausalCodec.encodeCounter(randomCounter(rng)),
+            CausalCodec.encodeSet(randomSet(rng)),
+          };
+          for (byte[] object : objects) {
+            for (int i = 0; i < object.length; i++) {
+              byte[] damaged = object.clone();
+              damaged[i] ^= (byte) (1 + rng.nextInt(255));
+              assertThatThrownBy(() -> decodeAny(damaged))
+                  .isInstanceOf(CausalFormatException.class);
+            }
+            for (int length = 0; length < object.length; length++) {
+              byte[] cut = Arrays.copyOf(object, length);
+              assertThatThrownBy(() -> decodeAny(cut)).isInstanceOf(CausalFormatException.class);
+            }
+          }
+        });
+  }
+
+  private static Object decodeAny(byte[] bytes) throws CausalFormatException {
+    return switch (CausalCodec.type(bytes)) {
+      case REGISTER -> CausalCodec.decodeRegister(bytes);
+      case COUNTER -> CausalCodec.decodeCounter(bytes);
+      case SET -> CausalCodec.decodeSet(bytes);
+      case CONTEXT -> CausalCodec.decodeContext(bytes);
+      case OPERATION -> CausalCodec.decodeOperation(bytes);
+    };
+  }
+
+  /** Recomputes the trailing CRC, to build well-checksummed but malformed objects. */
+  private static byte[] recrc(byte[] object) {
+    CRC32C crc = new CRC32C();
+    crc.update(object, 0, object.length - 4);
+    long value = crc.getValue();
+    for (int i = 0; i < 4; i++) {
+      object[object.length - 4 + i] = (byte) (value >>> (24 - 8 * i));
+    }
+    return object;
+  }
+
+  private static byte[] object(int type, int... body) {
+    byte[] bytes = new byte[3 + body.length + 4];
+    bytes[0] = CausalFormat.MAGIC;
+    bytes[1] = (byte) type;
+    bytes[2] = CausalFormat.FORMAT_VERSION;
+    for (int i = 0; i < body.length; i++) {
+      bytes[3 + i] = (byte) body[i];
+    }
+    return recrc(bytes);
+  }
+
+  @Test
+  void decode_badMagicNamesTheByte() {
+    byte[] bytes = CausalCodec.encodeContext(VersionVector.empty());
+    bytes[0] = 0x11;
+    assertThatThrownBy(() -> CausalCodec.decodeContext(bytes))
+        .hasMessageContaining("magic 0x11 at byte 0, expected 0xca");
+  }
+
+  @Test
+  void decode_newerFormatVersionIsRefused() {
+    byte[] bytes = CausalCodec.encodeContext(VersionVector.empty());
+    bytes[2] = 2;
+    assertThatThrownBy(() -> CausalCodec.decodeContext(recrc(bytes)))
+        .hasMessageContaining("format version 2 at byte 2, this node reads 1");
+  }
+
+  @Test
+  void decode_unknownTypeIsRefused() {
+    assertThatThrownBy(() -> CausalCodec.type(object(9, 0)))
+        .hasMessageContaining("type 9 at byte 1 is unknown (1 to 5)");
+  }
+
+  @Test
+  void decode_anotherTypeIsRefusedNamingBoth() {
+    byte[] counter = CausalCodec.encodeCounter(PnCounter.empty());
+    assertThatThrownBy(() -> CausalCodec.decodeSet(counter))
+        .hasMessageContaining("causal set: the object is a counter");
+  }
+
+  @Test
+  void decode_checksumMismatchSaysDamaged() {
+    byte[] bytes =
+        CausalCodec.encodeRegister(DvvSet.empty().update(null, ACTORS[0], 1, new byte[] {1, 2}));
+    bytes[bytes.length - 6] ^= 1;
+    assertThatThrownBy(() -> CausalCodec.decodeRegister(bytes))
+        .hasMessageContaining("checksum")
+        .hasMessageContaining("damaged");
+  }
+
+  @Test
+  void decode_actorsOutOfOrderAreRefused() {
+    // context: 2 actors, "b"#0 counter 1, then "a"#0 counter 1
+    byte[] bytes = object(CausalFormat.TYPE_CONTEXT, 2, 1, 'b', 0, 1, 1, 'a', 0, 1);
+    assertThatThrownBy(() -> CausalCodec.decodeContext(bytes)).hasMessageContaining("actor order");
+  }
+
+  @Test
+  void decode_aCountBeyondTheBytesLeftIsRefusedNamingTheField() {
+    byte[] bytes = object(CausalFormat.TYPE_CONTEXT, 100);
+    assertThatThrownBy(() -> CausalCodec.decodeContext(bytes))
+        .hasMessageContaining("actor count 100");
+  }
+
+  @Test
+  void decode_anEntryCounterBelowItsValueCountIsRefused() {
+    // register: 1 actor "a"#0, counter 1, 2 tombstone values
+    byte[] bytes =
+        object(
+            CausalFormat.TYPE_REGISTER,
+            1,
+            1,
+            'a',
+            0,
+            1,
+            2,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            1,
+            1,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            2,
+            1);
+    assertThatThrownBy(() -> CausalCodec.decodeRegister(bytes))
+        .hasMessageContaining("entry counter of a#0 1");
+  }
+
+  @Test
+  void decode_aSetDotBeyondItsContextIsRefused() {
+    // set: context a#0:1; one element "x" with dot (actor 0, counter 2)
+    byte[] bytes = object(CausalFormat.TYPE_SET, 1, 1, 'a', 0, 1, 1, 1, 'x', 1, 0, 2);
+    assertThatThrownBy(() -> CausalCodec.decodeSet(bytes))
+        .hasMessageContaining("dot counter of a#0 2")
+        .hasMessageContaining("1 to 1");
+  }
+
+  @Test
+  void decode_trailingBytesAreRefused() {
+    byte[] bytes = object(CausalFormat.TYPE_CONTEXT, 0, 7);
+    assertThatThrownBy(() -> CausalCodec.decodeContext(bytes))
+        .hasMessageContaining("1 bytes left over");
+  }
+}
