@@ -55,7 +55,7 @@ public final class VoterPolicy {
   }
 
   /**
-   * The members that should vote.
+   * The members that should vote: {@link #voterTarget} of the eligible ones, or none if none is.
    *
    * @param eligible true for a member that may be chosen: not Left, alive, and (for a learner)
    *     caught up with the log, as the leader sees it
@@ -72,7 +72,7 @@ public final class VoterPolicy {
         candidates.add(member);
       }
     }
-    int target = voterTarget(candidates.size());
+    int target = Math.min(candidates.size(), voterTarget(candidates.size()));
     candidates.sort(
         (a, b) -> {
           int byLeader = Boolean.compare(!a.id().equals(leader), !b.id().equals(leader));
@@ -148,6 +148,9 @@ public final class VoterPolicy {
     // 3. Promote, then 4. demote.
     TreeSet<NodeId> chosen = chooseVoters(metadata, configuration, leader, eligible);
     int target = chosen.size();
+    if (target == 0) {
+      return Optional.empty(); // nobody eligible: keep the voters there are
+    }
     List<Long> unchosenVoters = new ArrayList<>();
     for (long id : configuration.voters()) {
       Member member = byRaftId.get(id);
