@@ -18,6 +18,9 @@ import static io.ringkv.server.internode.InternodeFormat.TYPE_GOSSIP_SYN;
 import static io.ringkv.server.internode.InternodeFormat.TYPE_HELLO;
 import static io.ringkv.server.internode.InternodeFormat.TYPE_HELLO_ACCEPT;
 import static io.ringkv.server.internode.InternodeFormat.TYPE_HELLO_REFUSE;
+import static io.ringkv.server.internode.InternodeFormat.TYPE_RAFT_MESSAGES;
+import static io.ringkv.server.internode.InternodeFormat.TYPE_RAFT_PROPOSE;
+import static io.ringkv.server.internode.InternodeFormat.TYPE_RAFT_PROPOSE_ANSWER;
 import static io.ringkv.server.internode.InternodeFormat.TYPE_REPLICA_READ;
 import static io.ringkv.server.internode.InternodeFormat.TYPE_REPLICA_READ_RESULT;
 import static io.ringkv.server.internode.InternodeFormat.TYPE_REPLICA_SCAN;
@@ -41,9 +44,18 @@ import io.ringkv.cluster.metadata.NodeId;
 import io.ringkv.cluster.replication.KeyedCell;
 import io.ringkv.cluster.replication.ReplicaReply;
 import io.ringkv.cluster.replication.ReplicaRequest;
+import io.ringkv.raft.Configuration;
+import io.ringkv.raft.Entry;
+import io.ringkv.raft.EntryType;
+import io.ringkv.raft.Message;
+import io.ringkv.raft.Snapshot;
 import io.ringkv.server.internode.InternodeMessage.Echo;
 import io.ringkv.server.internode.InternodeMessage.EchoReply;
 import io.ringkv.server.internode.InternodeMessage.Gossip;
+import io.ringkv.server.internode.InternodeMessage.RaftMessages;
+import io.ringkv.server.internode.InternodeMessage.RaftPropose;
+import io.ringkv.server.internode.InternodeMessage.RaftProposeAnswer;
+import io.ringkv.server.internode.InternodeMessage.RaftProposeOutcome;
 import io.ringkv.server.internode.InternodeMessage.Replica;
 import io.ringkv.server.internode.InternodeMessage.ReplicaAnswer;
 import io.ringkv.storage.Cell;
@@ -194,7 +206,116 @@ final class InternodeCodec {
         out.writeLong(checkHlc(answer.hlc()));
         yield writeReplicaReply(out, answer.reply());
       }
+      case RaftMessages envelope -> {
+        out.writeLong(envelope.groupId());
+        checkCount("raft messages", envelope.messages().size(), InternodeFormat.RAFT_MESSAGES_MAX);
+        out.writeInt(envelope.messages().size());
+        for (Message raftMessage : envelope.messages()) {
+          writeRaftMessage(out, raftMessage);
+        }
+        yield TYPE_RAFT_MESSAGES;
+      }
+      case RaftPropose propose -> {
+        out.writeLong(propose.groupId());
+        writeBytes(out, "command", propose.command(), InternodeFormat.RAFT_DATA_BYTES_MAX);
+        yield TYPE_RAFT_PROPOSE;
+      }
+      case RaftProposeAnswer answer -> {
+        out.writeLong(answer.groupId());
+        out.writeByte(answer.outcome().code);
+        writeString16(out, "leader", answer.leader(), NAME_CHARS_MAX);
+        writeBytes(out, "result", answer.result(), InternodeFormat.RAFT_DATA_BYTES_MAX);
+        writeString16(
+            out,
+            "detail",
+            cut(answer.detail(), FAILURE_REASON_CHARS_MAX),
+            FAILURE_REASON_CHARS_MAX);
+        yield TYPE_RAFT_PROPOSE_ANSWER;
+      }
     };
+  }
+
+  private static void writeRaftMessage(ByteBuf out, Message message) {
+    int kindIndex = out.writerIndex();
+    out.writeByte(0);
+    out.writeLong(message.from());
+    out.writeLong(message.to());
+    out.writeLong(message.term());
+    int kind =
+        switch (message) {
+          case Message.VoteRequest request -> {
+            out.writeByte(
+                (request.preVote() ? InternodeFormat.RAFT_VOTE_FLAG_PRE_VOTE : 0)
+                    | (request.leadershipTransfer() ? InternodeFormat.RAFT_VOTE_FLAG_SECOND : 0));
+            out.writeLong(request.lastLogIndex());
+            out.writeLong(request.lastLogTerm());
+            yield InternodeFormat.RAFT_VOTE_REQUEST;
+          }
+          case Message.VoteResponse response -> {
+            out.writeByte(
+                (response.preVote() ? InternodeFormat.RAFT_VOTE_FLAG_PRE_VOTE : 0)
+                    | (response.granted() ? InternodeFormat.RAFT_VOTE_FLAG_SECOND : 0));
+            yield InternodeFormat.RAFT_VOTE_RESPONSE;
+          }
+          case Message.AppendEntries append -> {
+            out.writeLong(append.prevLogIndex());
+            out.writeLong(append.prevLogTerm());
+            out.writeLong(append.leaderCommit());
+            checkCount("append entries", append.entries().size(), InternodeFormat.RAFT_ENTRIES_MAX);
+            out.writeInt(append.entries().size());
+            for (Entry entry : append.entries()) {
+              out.writeLong(entry.index());
+              out.writeLong(entry.term());
+              out.writeByte(
+                  entry.type() == EntryType.NORMAL
+                      ? InternodeFormat.RAFT_ENTRY_NORMAL
+                      : InternodeFormat.RAFT_ENTRY_CONFIGURATION);
+              writeBytes(out, "entry data", entry.data(), InternodeFormat.RAFT_DATA_BYTES_MAX);
+            }
+            yield InternodeFormat.RAFT_APPEND_ENTRIES;
+          }
+          case Message.AppendResponse response -> {
+            out.writeByte(response.success() ? 1 : 0);
+            out.writeLong(response.index());
+            out.writeLong(response.hintIndex());
+            out.writeLong(response.hintTerm());
+            yield InternodeFormat.RAFT_APPEND_RESPONSE;
+          }
+          case Message.Heartbeat heartbeat -> {
+            out.writeLong(heartbeat.commit());
+            out.writeLong(heartbeat.readRound());
+            out.writeLong(heartbeat.sentAtTick());
+            yield InternodeFormat.RAFT_HEARTBEAT;
+          }
+          case Message.HeartbeatResponse response -> {
+            out.writeLong(response.readRound());
+            out.writeLong(response.sentAtTick());
+            yield InternodeFormat.RAFT_HEARTBEAT_RESPONSE;
+          }
+          case Message.InstallSnapshot install -> {
+            Snapshot snapshot = install.snapshot();
+            out.writeLong(snapshot.index());
+            out.writeLong(snapshot.term());
+            writeBytes(
+                out,
+                "snapshot configuration",
+                snapshot.configuration().encode(),
+                InternodeFormat.RAFT_DATA_BYTES_MAX);
+            writeBytes(out, "snapshot data", snapshot.data(), InternodeFormat.RAFT_DATA_BYTES_MAX);
+            yield InternodeFormat.RAFT_INSTALL_SNAPSHOT;
+          }
+          case Message.TimeoutNow timeoutNow -> InternodeFormat.RAFT_TIMEOUT_NOW;
+          case Message.ReadIndexRequest request -> {
+            out.writeLong(request.requestId());
+            yield InternodeFormat.RAFT_READ_INDEX_REQUEST;
+          }
+          case Message.ReadIndexResponse response -> {
+            out.writeLong(response.requestId());
+            out.writeLong(response.index());
+            yield InternodeFormat.RAFT_READ_INDEX_RESPONSE;
+          }
+        };
+    out.setByte(kindIndex, kind);
   }
 
   private static int writeReplicaRequest(ByteBuf out, ReplicaRequest request) {
@@ -499,8 +620,141 @@ final class InternodeCodec {
         yield new ReplicaAnswer(
             hlc, new ReplicaReply.ScanResult(readKeyedCells(reader, "scan cell count"), exhausted));
       }
+      case TYPE_RAFT_MESSAGES -> {
+        long groupId = reader.int64("groupId");
+        int count = reader.count("raft message count", InternodeFormat.RAFT_MESSAGES_MAX);
+        reader.fits("raft message count", count, InternodeFormat.RAFT_MESSAGE_BYTES_MIN);
+        List<Message> messages = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+          messages.add(readRaftMessage(reader));
+        }
+        yield new RaftMessages(groupId, messages);
+      }
+      case TYPE_RAFT_PROPOSE ->
+          new RaftPropose(
+              reader.int64("groupId"),
+              reader.bytes("command", InternodeFormat.RAFT_DATA_BYTES_MAX));
+      case TYPE_RAFT_PROPOSE_ANSWER -> {
+        long groupId = reader.int64("groupId");
+        int code = reader.uint8("outcome");
+        RaftProposeOutcome outcome = RaftProposeOutcome.ofCode(code);
+        if (outcome == null) {
+          throw reader.error("unknown proposal outcome " + code);
+        }
+        String leader = reader.string16("leader", NAME_CHARS_MAX);
+        byte[] result = reader.bytes("result", InternodeFormat.RAFT_DATA_BYTES_MAX);
+        String detail = reader.string16("detail", FAILURE_REASON_CHARS_MAX);
+        yield new RaftProposeAnswer(groupId, outcome, leader, result, detail);
+      }
       default -> throw reader.error("unknown message type " + type);
     };
+  }
+
+  private static Message readRaftMessage(WireReader reader) {
+    int kind = reader.uint8("raft message kind");
+    long from = reader.int64("raft from");
+    long to = reader.int64("raft to");
+    long term = reader.int64("raft term");
+    if (from <= 0 || to <= 0 || term < 0) {
+      throw reader.error(
+          "raft from and to must be positive and term >= 0, was from="
+              + from
+              + " to="
+              + to
+              + " term="
+              + term);
+    }
+    return switch (kind) {
+      case InternodeFormat.RAFT_VOTE_REQUEST -> {
+        int flags = readVoteFlags(reader);
+        yield new Message.VoteRequest(
+            from,
+            to,
+            term,
+            (flags & InternodeFormat.RAFT_VOTE_FLAG_PRE_VOTE) != 0,
+            reader.int64("lastLogIndex"),
+            reader.int64("lastLogTerm"),
+            (flags & InternodeFormat.RAFT_VOTE_FLAG_SECOND) != 0);
+      }
+      case InternodeFormat.RAFT_VOTE_RESPONSE -> {
+        int flags = readVoteFlags(reader);
+        yield new Message.VoteResponse(
+            from,
+            to,
+            term,
+            (flags & InternodeFormat.RAFT_VOTE_FLAG_PRE_VOTE) != 0,
+            (flags & InternodeFormat.RAFT_VOTE_FLAG_SECOND) != 0);
+      }
+      case InternodeFormat.RAFT_APPEND_ENTRIES -> {
+        long prevLogIndex = reader.int64("prevLogIndex");
+        long prevLogTerm = reader.int64("prevLogTerm");
+        long leaderCommit = reader.int64("leaderCommit");
+        int count = reader.count("entry count", InternodeFormat.RAFT_ENTRIES_MAX);
+        reader.fits("entry count", count, InternodeFormat.RAFT_ENTRY_BYTES_MIN);
+        List<Entry> entries = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+          long index = reader.int64("entry index");
+          long entryTerm = reader.int64("entry term");
+          int type = reader.uint8("entry type");
+          EntryType entryType =
+              switch (type) {
+                case InternodeFormat.RAFT_ENTRY_NORMAL -> EntryType.NORMAL;
+                case InternodeFormat.RAFT_ENTRY_CONFIGURATION -> EntryType.CONFIGURATION;
+                default -> throw reader.error("unknown entry type " + type);
+              };
+          byte[] data = reader.bytes("entry data", InternodeFormat.RAFT_DATA_BYTES_MAX);
+          entries.add(new Entry(index, entryTerm, entryType, data));
+        }
+        yield new Message.AppendEntries(
+            from, to, term, prevLogIndex, prevLogTerm, entries, leaderCommit);
+      }
+      case InternodeFormat.RAFT_APPEND_RESPONSE ->
+          new Message.AppendResponse(
+              from,
+              to,
+              term,
+              readBoolean(reader, "success"),
+              reader.int64("index"),
+              reader.int64("hintIndex"),
+              reader.int64("hintTerm"));
+      case InternodeFormat.RAFT_HEARTBEAT ->
+          new Message.Heartbeat(
+              from,
+              to,
+              term,
+              reader.int64("commit"),
+              reader.int64("readRound"),
+              reader.int64("sentAtTick"));
+      case InternodeFormat.RAFT_HEARTBEAT_RESPONSE ->
+          new Message.HeartbeatResponse(
+              from, to, term, reader.int64("readRound"), reader.int64("sentAtTick"));
+      case InternodeFormat.RAFT_INSTALL_SNAPSHOT -> {
+        long index = reader.int64("snapshot index");
+        long snapshotTerm = reader.int64("snapshot term");
+        Configuration configuration =
+            Configuration.decode(
+                reader.bytes("snapshot configuration", InternodeFormat.RAFT_DATA_BYTES_MAX));
+        byte[] data = reader.bytes("snapshot data", InternodeFormat.RAFT_DATA_BYTES_MAX);
+        yield new Message.InstallSnapshot(
+            from, to, term, new Snapshot(index, snapshotTerm, configuration, data));
+      }
+      case InternodeFormat.RAFT_TIMEOUT_NOW -> new Message.TimeoutNow(from, to, term);
+      case InternodeFormat.RAFT_READ_INDEX_REQUEST ->
+          new Message.ReadIndexRequest(from, to, term, reader.int64("requestId"));
+      case InternodeFormat.RAFT_READ_INDEX_RESPONSE ->
+          new Message.ReadIndexResponse(
+              from, to, term, reader.int64("requestId"), reader.int64("index"));
+      default -> throw reader.error("unknown raft message kind " + kind);
+    };
+  }
+
+  private static int readVoteFlags(WireReader reader) {
+    int flags = reader.uint8("vote flags");
+    if ((flags & ~(InternodeFormat.RAFT_VOTE_FLAG_PRE_VOTE | InternodeFormat.RAFT_VOTE_FLAG_SECOND))
+        != 0) {
+      throw reader.error("reserved vote flag bits set: 0x" + Integer.toHexString(flags));
+    }
+    return flags;
   }
 
   private static long readHlc(WireReader reader) {
@@ -653,6 +907,9 @@ final class InternodeCodec {
       case TYPE_REPLICA_WRITTEN -> "REPLICA_WRITTEN";
       case TYPE_REPLICA_READ_RESULT -> "REPLICA_READ_RESULT";
       case TYPE_REPLICA_SCAN_RESULT -> "REPLICA_SCAN_RESULT";
+      case TYPE_RAFT_MESSAGES -> "RAFT_MESSAGES";
+      case TYPE_RAFT_PROPOSE -> "RAFT_PROPOSE";
+      case TYPE_RAFT_PROPOSE_ANSWER -> "RAFT_PROPOSE_ANSWER";
       default -> "type-" + type;
     };
   }

@@ -64,6 +64,9 @@ final class InternodeFormat {
   static final int TYPE_REPLICA_WRITTEN = 48;
   static final int TYPE_REPLICA_READ_RESULT = 49;
   static final int TYPE_REPLICA_SCAN_RESULT = 50;
+  static final int TYPE_RAFT_MESSAGES = 56;
+  static final int TYPE_RAFT_PROPOSE = 57;
+  static final int TYPE_RAFT_PROPOSE_ANSWER = 58;
 
   // ---- Replication bodies ----
 
@@ -90,6 +93,49 @@ final class InternodeFormat {
    * that a count is checked against the bytes left before anything is allocated for it.
    */
   static final int KEYED_CELL_BYTES_MIN = 4 + 1 + 8 + 8 + 4;
+
+  // ---- Raft bodies ----
+
+  /** Raft messages in one envelope: at most this many. */
+  static final int RAFT_MESSAGES_MAX = 4_096;
+
+  /** Entries in one append: at most this many. */
+  static final int RAFT_ENTRIES_MAX = 65_536;
+
+  /** An entry's or a snapshot's data, a command and a result: at most this many bytes. */
+  static final int RAFT_DATA_BYTES_MAX = 128 << 20;
+
+  /** The fewest bytes a Raft message takes: kind, from, to, term. */
+  static final int RAFT_MESSAGE_BYTES_MIN = 1 + 8 + 8 + 8;
+
+  /** The fewest bytes an entry takes: index, term, type, data length. */
+  static final int RAFT_ENTRY_BYTES_MIN = 8 + 8 + 1 + 4;
+
+  /** Raft message kinds (uint8), one per io.ringkv.raft.Message record. */
+  static final int RAFT_VOTE_REQUEST = 1;
+
+  static final int RAFT_VOTE_RESPONSE = 2;
+  static final int RAFT_APPEND_ENTRIES = 3;
+  static final int RAFT_APPEND_RESPONSE = 4;
+  static final int RAFT_HEARTBEAT = 5;
+  static final int RAFT_HEARTBEAT_RESPONSE = 6;
+  static final int RAFT_INSTALL_SNAPSHOT = 7;
+  static final int RAFT_TIMEOUT_NOW = 8;
+  static final int RAFT_READ_INDEX_REQUEST = 9;
+  static final int RAFT_READ_INDEX_RESPONSE = 10;
+
+  /**
+   * A vote request's or response's flags: bit 0 pre-vote; bit 1 leadership transfer (request) or
+   * granted (response).
+   */
+  static final int RAFT_VOTE_FLAG_PRE_VOTE = 0x01;
+
+  static final int RAFT_VOTE_FLAG_SECOND = 0x02;
+
+  /** Entry types (uint8). */
+  static final int RAFT_ENTRY_NORMAL = 1;
+
+  static final int RAFT_ENTRY_CONFIGURATION = 2;
 
   // ---- Application state codes (uint8), one per io.ringkv.cluster.membership.ApplicationState
   // ----

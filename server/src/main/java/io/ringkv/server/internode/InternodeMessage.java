@@ -3,6 +3,9 @@ package io.ringkv.server.internode;
 import io.ringkv.cluster.membership.GossipMessage;
 import io.ringkv.cluster.replication.ReplicaReply;
 import io.ringkv.cluster.replication.ReplicaRequest;
+import io.ringkv.raft.Message;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -88,6 +91,130 @@ public sealed interface InternodeMessage {
     @Override
     public int hashCode() {
       return Long.hashCode(hlc) * 31 + ReplicaContent.hash(reply);
+    }
+  }
+
+  /**
+   * Raft messages of one group for one member, one way (docs/format/internode.md, "Raft messages").
+   * A group driver sends all the messages of one {@code Ready} that go to the same node in one
+   * envelope, so that a leader's appends, heartbeats and read confirmations share a frame.
+   *
+   * @param groupId the Raft group the messages belong to (a node may run several groups)
+   * @param messages at least one, each addressed to a member the receiving node hosts
+   */
+  record RaftMessages(long groupId, List<Message> messages) implements InternodeMessage {
+    public RaftMessages {
+      messages = List.copyOf(messages);
+      if (messages.isEmpty()) {
+        throw new IllegalArgumentException("a Raft envelope needs at least one message");
+      }
+    }
+  }
+
+  /**
+   * A command proposed to a Raft group through another member, sent as a request to the node
+   * believed to lead; answered with {@link RaftProposeAnswer}. The leader never forwards it again:
+   * a node that is not the leader answers {@link RaftProposeOutcome#NOT_LEADER}.
+   *
+   * @param groupId the Raft group
+   * @param command the command for the group's state machine, opaque to the transport
+   */
+  record RaftPropose(long groupId, byte[] command) implements InternodeMessage {
+    public RaftPropose {
+      Objects.requireNonNull(command, "command");
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof RaftPropose that
+          && groupId == that.groupId
+          && Arrays.equals(command, that.command);
+    }
+
+    @Override
+    public int hashCode() {
+      return Long.hashCode(groupId) * 31 + Arrays.hashCode(command);
+    }
+
+    @Override
+    public String toString() {
+      return "RaftPropose[groupId=" + groupId + ", " + command.length + " bytes]";
+    }
+  }
+
+  /** How a forwarded proposal ended. Codes are stable (docs/format/internode.md). */
+  enum RaftProposeOutcome {
+    /** Committed and applied on the answering member; the answer carries the result. */
+    APPLIED(0),
+    /** The answering node does not lead; {@code leader} names the leader it knows, or is empty. */
+    NOT_LEADER(1),
+    /** Refused or lost (back-pressure, a leader change, a timeout); {@code detail} says why. */
+    FAILED(2);
+
+    final int code;
+
+    RaftProposeOutcome(int code) {
+      this.code = code;
+    }
+
+    static RaftProposeOutcome ofCode(int code) {
+      for (RaftProposeOutcome outcome : values()) {
+        if (outcome.code == code) {
+          return outcome;
+        }
+      }
+      return null;
+    }
+  }
+
+  /**
+   * The answer to a {@link RaftPropose}.
+   *
+   * @param groupId the Raft group
+   * @param outcome how the proposal ended
+   * @param leader for {@code NOT_LEADER}, the node id of the leader the answering node knows, or
+   *     empty; empty otherwise
+   * @param result for {@code APPLIED}, the state machine's result; empty otherwise
+   * @param detail for {@code FAILED}, why; empty otherwise
+   */
+  record RaftProposeAnswer(
+      long groupId, RaftProposeOutcome outcome, String leader, byte[] result, String detail)
+      implements InternodeMessage {
+    public RaftProposeAnswer {
+      Objects.requireNonNull(outcome, "outcome");
+      Objects.requireNonNull(leader, "leader");
+      Objects.requireNonNull(result, "result");
+      Objects.requireNonNull(detail, "detail");
+    }
+
+    /** An applied proposal's answer. */
+    public static RaftProposeAnswer applied(long groupId, byte[] result) {
+      return new RaftProposeAnswer(groupId, RaftProposeOutcome.APPLIED, "", result, "");
+    }
+
+    /** The answer of a node that does not lead ({@code leader} empty when none is known). */
+    public static RaftProposeAnswer notLeader(long groupId, String leader) {
+      return new RaftProposeAnswer(groupId, RaftProposeOutcome.NOT_LEADER, leader, new byte[0], "");
+    }
+
+    /** A refused or lost proposal's answer. */
+    public static RaftProposeAnswer failed(long groupId, String detail) {
+      return new RaftProposeAnswer(groupId, RaftProposeOutcome.FAILED, "", new byte[0], detail);
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof RaftProposeAnswer that
+          && groupId == that.groupId
+          && outcome == that.outcome
+          && leader.equals(that.leader)
+          && Arrays.equals(result, that.result)
+          && detail.equals(that.detail);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(groupId, outcome, leader, Arrays.hashCode(result), detail);
     }
   }
 }

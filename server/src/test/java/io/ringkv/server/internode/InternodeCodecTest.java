@@ -82,7 +82,10 @@ class InternodeCodecTest {
             "REPLICA_SCAN",
             "REPLICA_WRITTEN",
             "REPLICA_READ_RESULT",
-            "REPLICA_SCAN_RESULT");
+            "REPLICA_SCAN_RESULT",
+            "RAFT_MESSAGES",
+            "RAFT_PROPOSE",
+            "RAFT_PROPOSE_ANSWER");
   }
 
   @Test
@@ -799,6 +802,9 @@ class InternodeCodecTest {
                   case ReplicaReply.ReadResult read -> "REPLICA_READ_RESULT";
                   case ReplicaReply.ScanResult scan -> "REPLICA_SCAN_RESULT";
                 };
+            case InternodeMessage.RaftMessages raft -> "RAFT_MESSAGES";
+            case InternodeMessage.RaftPropose propose -> "RAFT_PROPOSE";
+            case InternodeMessage.RaftProposeAnswer answer -> "RAFT_PROPOSE_ANSWER";
           };
     };
   }
@@ -839,7 +845,9 @@ class InternodeCodecTest {
   }
 
   static InternodeMessage randomMessage(Random random, WireLimits limits) {
-    return switch (random.nextInt(8)) {
+    return switch (random.nextInt(10)) {
+      case 5 -> RaftWireTest.randomRaftEnvelope(random);
+      case 6 -> RaftWireTest.randomRaftProposal(random);
       case 0 -> new Echo(random.nextLong());
       case 1 -> new EchoReply(random.nextLong(), random.nextLong());
       case 2, 3 -> new Replica(random.nextLong() & Long.MAX_VALUE, randomReplicaRequest(random));
