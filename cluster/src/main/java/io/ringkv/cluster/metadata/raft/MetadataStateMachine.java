@@ -35,7 +35,7 @@ import java.util.Optional;
  * {@link #skip}; no two members that are not Left share a token or a {@link RaftIds Raft id}.
  *
  * <p>Not thread-safe: driven by one thread (the node loop or the simulator). {@link #metadata()}
- * returns an immutable snapshot that may be handed to any thread.
+ * alone may be called from any thread: it returns the newest immutable snapshot.
  */
 public final class MetadataStateMachine implements StateMachine {
   /** Hears of every new epoch this machine reaches, by a command or a restore. */
@@ -47,7 +47,9 @@ public final class MetadataStateMachine implements StateMachine {
   private static final Listener NOBODY = (previous, current) -> {};
 
   private final Listener listener;
-  private ClusterMetadata metadata = ClusterMetadata.empty();
+  // Volatile so that another thread may read the newest snapshot (a server's request threads);
+  // written only by the driving thread.
+  private volatile ClusterMetadata metadata = ClusterMetadata.empty();
   private long appliedIndex;
   private MetadataResult lastResult;
 
