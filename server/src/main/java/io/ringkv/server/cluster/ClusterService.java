@@ -1,6 +1,7 @@
 package io.ringkv.server.cluster;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.ringkv.cluster.membership.ApplicationState;
 import io.ringkv.cluster.membership.ClusterMembership;
 import io.ringkv.cluster.membership.FailureDetectorConfig;
 import io.ringkv.cluster.membership.Gossip;
@@ -15,6 +16,7 @@ import io.ringkv.cluster.metadata.ClusterMetadata;
 import io.ringkv.cluster.metadata.Keyspace;
 import io.ringkv.cluster.metadata.Member;
 import io.ringkv.cluster.metadata.NodeId;
+import io.ringkv.cluster.metadata.raft.MetadataCodec;
 import io.ringkv.cluster.metadata.raft.RaftIds;
 import io.ringkv.cluster.ring.Ownership;
 import io.ringkv.cluster.version.PeerClocks;
@@ -106,6 +108,12 @@ public final class ClusterService implements ClusterStatusSource, AutoCloseable 
   private volatile ClusterView view;
   private volatile ReplicaReceiver replicaReceiver;
   private volatile RaftMetadataService raftMetadata;
+  private CompletableFuture<?> metadataFetch = CompletableFuture.completedFuture(null);
+  private int ticksBehind;
+
+  /** Ticks a peer must have been ahead of this node's metadata before this node fetches it. */
+  static final int FETCH_AFTER_TICKS_BEHIND = 3;
+
   private final List<String> seedNodes = new ArrayList<>();
   private long tickCount;
   private volatile boolean closed;
@@ -382,6 +390,8 @@ public final class ClusterService implements ClusterStatusSource, AutoCloseable 
             membership.gossip().endpointStates().keySet(),
             membership.gossip().liveEndpoints(),
             seedNodes);
+        announceAndFetchMetadata(raft);
+        processReady();
         publishView(now);
       }
     } catch (RuntimeException e) {
@@ -513,6 +523,79 @@ public final class ClusterService implements ClusterStatusSource, AutoCloseable 
     }
   }
 
+  /**
+   * Raft mode: gossips the metadata epoch this node has, and fetches the metadata from a live peer
+   * that has been ahead for {@link #FETCH_AFTER_TICKS_BEHIND} ticks (long enough for the log to
+   * have brought it, had this node been a caught-up member). One fetch at a time.
+   */
+  private void announceAndFetchMetadata(RaftMetadataService raft) {
+    long epoch = raft.current().epoch();
+    String announced = Long.toString(epoch);
+    Optional<String> gossiped =
+        Optional.ofNullable(membership.gossip().endpointStates().get(config.node().id()))
+            .flatMap(state -> state.value(ApplicationState.METADATA_LOG_EPOCH));
+    if (!gossiped.equals(Optional.of(announced))) {
+      membership.gossip().setLocalState(ApplicationState.METADATA_LOG_EPOCH, announced);
+    }
+    String ahead = null;
+    long aheadEpoch = epoch;
+    for (String peer : membership.gossip().liveEndpoints()) {
+      long peerEpoch =
+          Optional.ofNullable(membership.gossip().endpointStates().get(peer))
+              .flatMap(state -> state.value(ApplicationState.METADATA_LOG_EPOCH))
+              .map(ClusterService::parseEpoch)
+              .orElse(0L);
+      if (peerEpoch > aheadEpoch) {
+        ahead = peer;
+        aheadEpoch = peerEpoch;
+      }
+    }
+    ticksBehind = ahead == null ? 0 : ticksBehind + 1;
+    if (ahead == null || ticksBehind < FETCH_AFTER_TICKS_BEHIND || !metadataFetch.isDone()) {
+      return;
+    }
+    String peer = ahead;
+    metadataFetch =
+        transport
+            .request(
+                peer,
+                new InternodeMessage.MetadataFetch(epoch),
+                config.cluster().gossipIntervalMillis())
+            .whenComplete(
+                (answer, failure) -> {
+                  if (answer instanceof InternodeMessage.MetadataSnapshot snapshot
+                      && snapshot.snapshot().length > 0) {
+                    ClusterMetadata fetched;
+                    try {
+                      fetched = MetadataCodec.decodeSnapshot(snapshot.snapshot());
+                    } catch (IllegalArgumentException e) {
+                      LOG.log(System.Logger.Level.WARNING, "bad metadata from " + peer, e);
+                      return;
+                    }
+                    onLoop(
+                        () -> {
+                          ClusterMetadata before = raft.current();
+                          if (raft.install(fetched)) {
+                            LOG.log(
+                                System.Logger.Level.INFO,
+                                "fetched metadata epoch {0} from {1}",
+                                fetched.epoch(),
+                                peer);
+                            onEpoch(before, fetched);
+                          }
+                        });
+                  }
+                });
+  }
+
+  private static long parseEpoch(String text) {
+    try {
+      return Long.parseLong(text);
+    } catch (NumberFormatException e) {
+      return 0; // a peer's garbage is no reason to fetch
+    }
+  }
+
   /** The authoritative metadata: the Raft log's in raft mode, gossip's otherwise. */
   private ClusterMetadata metadata() {
     RaftMetadataService raft = raftMetadata;
@@ -563,6 +646,15 @@ public final class ClusterService implements ClusterStatusSource, AutoCloseable 
                 new IllegalStateException("node " + self + " does not take replica requests yet"));
           }
           return receiver.onReplica(fromPeer, replica);
+        }
+        if (request instanceof InternodeMessage.MetadataFetch fetch) {
+          RaftMetadataService raft = raftMetadata;
+          ClusterMetadata current = raft == null ? null : raft.current();
+          return CompletableFuture.completedFuture(
+              new InternodeMessage.MetadataSnapshot(
+                  current != null && current.epoch() > fetch.epoch()
+                      ? MetadataCodec.encode(current)
+                      : new byte[0]));
         }
         if (request instanceof InternodeMessage.Echo echo) {
           return CompletableFuture.completedFuture(

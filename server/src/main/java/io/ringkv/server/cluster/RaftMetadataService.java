@@ -75,6 +75,7 @@ final class RaftMetadataService implements AutoCloseable {
   private CompletableFuture<?> ownRequest = CompletableFuture.completedFuture(null);
   private CompletableFuture<?> configurationChange = CompletableFuture.completedFuture(null);
   private CompletableFuture<?> keyspaceUpkeep = CompletableFuture.completedFuture(null);
+  private volatile ClusterMetadata fetched;
   private String redirect;
   private int peerTurn;
 
@@ -144,9 +145,30 @@ final class RaftMetadataService implements AutoCloseable {
     volatile RaftMetadataService service;
   }
 
-  /** The newest metadata this node has applied; any thread. */
+  /**
+   * The newest metadata this node has: what its state machine applied from the log, or a newer
+   * snapshot fetched from a peer that was ahead ({@link #install}); any thread. Every member's
+   * metadata at one epoch is the same, so the higher epoch is simply the newer metadata.
+   */
   ClusterMetadata current() {
-    return source.current();
+    ClusterMetadata applied = source.current();
+    ClusterMetadata peer = fetched;
+    return peer != null && peer.epoch() > applied.epoch() ? peer : applied;
+  }
+
+  /**
+   * Takes {@code snapshot}, fetched from a peer, if it is newer than {@link #current}: a node that
+   * is not yet in the group, or cut off from the leader but not from its peers, sees the new
+   * metadata before its log brings it.
+   *
+   * @return true if it was newer
+   */
+  boolean install(ClusterMetadata snapshot) {
+    if (snapshot.epoch() <= current().epoch()) {
+      return false;
+    }
+    fetched = snapshot;
+    return true;
   }
 
   /** The source, for callers that propose changes (keyspaces). */

@@ -18,6 +18,8 @@ import static io.ringkv.server.internode.InternodeFormat.TYPE_GOSSIP_SYN;
 import static io.ringkv.server.internode.InternodeFormat.TYPE_HELLO;
 import static io.ringkv.server.internode.InternodeFormat.TYPE_HELLO_ACCEPT;
 import static io.ringkv.server.internode.InternodeFormat.TYPE_HELLO_REFUSE;
+import static io.ringkv.server.internode.InternodeFormat.TYPE_METADATA_FETCH;
+import static io.ringkv.server.internode.InternodeFormat.TYPE_METADATA_SNAPSHOT;
 import static io.ringkv.server.internode.InternodeFormat.TYPE_RAFT_MESSAGES;
 import static io.ringkv.server.internode.InternodeFormat.TYPE_RAFT_PROPOSE;
 import static io.ringkv.server.internode.InternodeFormat.TYPE_RAFT_PROPOSE_ANSWER;
@@ -52,6 +54,8 @@ import io.ringkv.raft.Snapshot;
 import io.ringkv.server.internode.InternodeMessage.Echo;
 import io.ringkv.server.internode.InternodeMessage.EchoReply;
 import io.ringkv.server.internode.InternodeMessage.Gossip;
+import io.ringkv.server.internode.InternodeMessage.MetadataFetch;
+import io.ringkv.server.internode.InternodeMessage.MetadataSnapshot;
 import io.ringkv.server.internode.InternodeMessage.RaftMessages;
 import io.ringkv.server.internode.InternodeMessage.RaftPropose;
 import io.ringkv.server.internode.InternodeMessage.RaftProposeAnswer;
@@ -231,6 +235,14 @@ final class InternodeCodec {
             cut(answer.detail(), FAILURE_REASON_CHARS_MAX),
             FAILURE_REASON_CHARS_MAX);
         yield TYPE_RAFT_PROPOSE_ANSWER;
+      }
+      case MetadataFetch fetch -> {
+        out.writeLong(fetch.epoch());
+        yield TYPE_METADATA_FETCH;
+      }
+      case MetadataSnapshot answer -> {
+        writeBytes(out, "snapshot", answer.snapshot(), InternodeFormat.RAFT_DATA_BYTES_MAX);
+        yield TYPE_METADATA_SNAPSHOT;
       }
     };
   }
@@ -646,6 +658,9 @@ final class InternodeCodec {
         String detail = reader.string16("detail", FAILURE_REASON_CHARS_MAX);
         yield new RaftProposeAnswer(groupId, outcome, leader, result, detail);
       }
+      case TYPE_METADATA_FETCH -> new MetadataFetch(reader.int64("epoch"));
+      case TYPE_METADATA_SNAPSHOT ->
+          new MetadataSnapshot(reader.bytes("snapshot", InternodeFormat.RAFT_DATA_BYTES_MAX));
       default -> throw reader.error("unknown message type " + type);
     };
   }
@@ -910,6 +925,8 @@ final class InternodeCodec {
       case TYPE_RAFT_MESSAGES -> "RAFT_MESSAGES";
       case TYPE_RAFT_PROPOSE -> "RAFT_PROPOSE";
       case TYPE_RAFT_PROPOSE_ANSWER -> "RAFT_PROPOSE_ANSWER";
+      case TYPE_METADATA_FETCH -> "METADATA_FETCH";
+      case TYPE_METADATA_SNAPSHOT -> "METADATA_SNAPSHOT";
       default -> "type-" + type;
     };
   }
@@ -928,6 +945,7 @@ final class InternodeCodec {
       case EPOCH -> InternodeFormat.STATE_EPOCH;
       case LOAD -> InternodeFormat.STATE_LOAD;
       case WEIGHT -> InternodeFormat.STATE_WEIGHT;
+      case METADATA_LOG_EPOCH -> InternodeFormat.STATE_METADATA_LOG_EPOCH;
     };
   }
 
@@ -942,6 +960,7 @@ final class InternodeCodec {
       case InternodeFormat.STATE_EPOCH -> ApplicationState.EPOCH;
       case InternodeFormat.STATE_LOAD -> ApplicationState.LOAD;
       case InternodeFormat.STATE_WEIGHT -> ApplicationState.WEIGHT;
+      case InternodeFormat.STATE_METADATA_LOG_EPOCH -> ApplicationState.METADATA_LOG_EPOCH;
       default -> null;
     };
   }
