@@ -76,7 +76,7 @@ final class RaftMetadataService implements AutoCloseable {
   private CompletableFuture<?> configurationChange = CompletableFuture.completedFuture(null);
   private CompletableFuture<?> keyspaceUpkeep = CompletableFuture.completedFuture(null);
   private volatile ClusterMetadata fetched;
-  private String redirect;
+  private volatile String redirect; // set by a transport thread, read on the loop
   private int peerTurn;
 
   private RaftMetadataService(
