@@ -22,11 +22,13 @@ import java.util.function.Predicate;
  * 3 eligible members, 3 up to 4, 5 from 5 on ({@link #voterTarget}). Every other member that is not
  * Left is a learner: it receives the log, so its metadata is current, but never votes.
  *
- * <p>Choosing voters: greedy, one at a time, the eligible member whose datacenter, then rack, holds
- * the fewest voters chosen so far, so that voters spread over datacenters first and racks second
- * (losing one datacenter or rack loses as few voters as possible). Ties go to the leader, then to
- * current voters (no churn without a reason), then by name; the result depends on nothing else, so
- * it is the same on every node.
+ * <p>Choosing voters: the target counts every member that is not Left (a member down for now does
+ * not shrink the group). Greedy, one at a time, the eligible member whose datacenter, then rack,
+ * holds the fewest voters chosen so far, so that voters spread over datacenters first and racks
+ * second (losing one datacenter or rack loses as few voters as possible). Ties go to the leader,
+ * then to current voters (no churn without a reason), then by name. If fewer members are eligible
+ * than the target, current voters keep their seats. The result depends on nothing else, so it is
+ * the same on every node.
  *
  * <p>The order of changes ({@link #nextChange}): first drop members the metadata no longer has or
  * that are Left; then add every other member as a learner; then promote a chosen learner while
@@ -55,7 +57,9 @@ public final class VoterPolicy {
   }
 
   /**
-   * The members that should vote: {@link #voterTarget} of the eligible ones, or none if none is.
+   * The members that should vote: {@link #voterTarget} of the members that are not Left, chosen
+   * among the eligible ones; when too few are eligible, current voters that are not (down for now)
+   * keep their seats rather than the group shrinking, which would only have to grow back.
    *
    * @param eligible true for a member that may be chosen: not Left, alive, and (for a learner)
    *     caught up with the log, as the leader sees it
@@ -66,14 +70,14 @@ public final class VoterPolicy {
       Configuration configuration,
       NodeId leader,
       Predicate<NodeId> eligible) {
-    List<Member> candidates = new ArrayList<>();
+    List<Member> members = new ArrayList<>();
     for (Member member : metadata.members().values()) {
-      if (member.status() != Member.Status.LEFT && eligible.test(member.id())) {
-        candidates.add(member);
+      if (member.status() != Member.Status.LEFT) {
+        members.add(member);
       }
     }
-    int target = Math.min(candidates.size(), voterTarget(candidates.size()));
-    candidates.sort(
+    int target = voterTarget(members.size());
+    members.sort(
         (a, b) -> {
           int byLeader = Boolean.compare(!a.id().equals(leader), !b.id().equals(leader));
           if (byLeader != 0) {
@@ -88,11 +92,35 @@ public final class VoterPolicy {
     TreeMap<String, Integer> perDatacenter = new TreeMap<>();
     TreeMap<String, Integer> perRack = new TreeMap<>();
     TreeSet<NodeId> chosen = new TreeSet<>();
+    List<Member> candidates = new ArrayList<>();
+    for (Member member : members) {
+      if (eligible.test(member.id())) {
+        candidates.add(member);
+      }
+    }
+    spread(candidates, target, chosen, perDatacenter, perRack);
+    List<Member> seated = new ArrayList<>();
+    for (Member member : members) {
+      if (configuration.isVoter(RaftIds.of(member.id()))) {
+        seated.add(member);
+      }
+    }
+    spread(seated, target, chosen, perDatacenter, perRack);
+    return chosen;
+  }
+
+  /** Adds members of {@code from} to {@code chosen}, fewest per datacenter then rack first. */
+  private static void spread(
+      List<Member> from,
+      int target,
+      TreeSet<NodeId> chosen,
+      TreeMap<String, Integer> perDatacenter,
+      TreeMap<String, Integer> perRack) {
     while (chosen.size() < target) {
       Member best = null;
       int bestDatacenter = Integer.MAX_VALUE;
       int bestRack = Integer.MAX_VALUE;
-      for (Member candidate : candidates) {
+      for (Member candidate : from) {
         if (chosen.contains(candidate.id())) {
           continue;
         }
@@ -105,11 +133,13 @@ public final class VoterPolicy {
           bestRack = inRack;
         }
       }
+      if (best == null) {
+        return;
+      }
       chosen.add(best.id());
       perDatacenter.merge(best.datacenter(), 1, Integer::sum);
       perRack.merge(rackKey(best), 1, Integer::sum);
     }
-    return chosen;
   }
 
   /**
@@ -149,7 +179,7 @@ public final class VoterPolicy {
     TreeSet<NodeId> chosen = chooseVoters(metadata, configuration, leader, eligible);
     int target = chosen.size();
     if (target == 0) {
-      return Optional.empty(); // nobody eligible: keep the voters there are
+      return Optional.empty(); // no members yet: keep the voters there are
     }
     List<Long> unchosenVoters = new ArrayList<>();
     for (long id : configuration.voters()) {

@@ -135,4 +135,15 @@ class VoterPolicyTest {
     assertThat(VoterPolicy.chooseVoters(metadata, Configuration.EMPTY, null, id -> true))
         .isEqualTo(chosen);
   }
+
+  /** A voter down for now keeps its seat when nobody can replace it: the group does not shrink. */
+  @Test
+  void nextChange_downVoterWithoutReplacementKeepsItsSeat() {
+    ClusterMetadata metadata = cluster("dc1/r1", "dc1/r2", "dc1/r3");
+    Configuration start = new Configuration(List.of(id(1), id(2), id(3)), List.of());
+    assertThat(
+            VoterPolicy.nextChange(
+                metadata, start, Commands.node(1), id -> !id.equals(Commands.node(3))))
+        .isEmpty();
+  }
 }
