@@ -44,7 +44,8 @@ import java.util.concurrent.CompletableFuture;
  *       MetadataCommand.Join} as a {@link RaftPropose} to the leader it knows, else to a peer (a
  *       seed first); a peer that does not lead answers with the leader's name, and the next attempt
  *       goes there. The founder (the first seed) bootstraps the group as its only voter and
- *       proposes its own join. Once its join is applied, the node sets itself Normal;
+ *       proposes its own join. Once its join is applied, the node sets itself Normal; a node that
+ *       restarted at another address proposes its new address;
  *   <li><b>lead</b>: on the leader's node, one {@link VoterPolicy} change at a time (new members
  *       become learners, voters are promoted and demoted, gone members removed), with gossip's
  *       liveness as eligibility; and the {@code default} keyspace follows the number of Normal
@@ -221,6 +222,10 @@ final class RaftMetadataService implements AutoCloseable {
                     TokenAllocator.REPLICATION_FACTOR_DEFAULT),
                 knownNodes,
                 seedNodes);
+      } else if (!me.address().equals(joining.address())) {
+        // Restarted with other ports or another host: the log must say where it is now.
+        ownRequest =
+            send(new MetadataCommand.SetAddress(self, joining.address()), knownNodes, seedNodes);
       } else if (me.status() == Member.Status.JOINING) {
         ownRequest =
             send(new MetadataCommand.SetStatus(self, Member.Status.NORMAL), knownNodes, seedNodes);

@@ -32,12 +32,17 @@ import org.junit.jupiter.api.io.TempDir;
  * founds the metadata group and the other two join through it. Every node must end with the same
  * metadata: the same epoch, the same members Normal with the same token counts and ownership, the
  * same metadata leader and three voters; {@code ringkv status} prints the epoch and the leader.
- * Every port is 0; each wait polls a condition with a deadline.
+ * Then {@code kill -9} of node-3 and a restart alone: it comes back from its own log, Normal with
+ * the same tokens, and all three agree again. Every port is 0; each wait polls a condition with a
+ * deadline.
  */
 class MetadataRaftProcessIT {
   private static final long WAIT_SECONDS = 90;
   private static final Pattern UP_LINE =
       Pattern.compile("(node-\\d+) \\| ringkv node node-\\d+ up: .*http ([0-9.]+:\\d+),");
+  private static final Pattern STARTED =
+      Pattern.compile(
+          "ringkv up: started (node-\\d+) \\(pid (\\d+)\\); alone: \\./ringkv server (.*)");
 
   @TempDir Path workDirectory;
 
@@ -89,8 +94,18 @@ class MetadataRaftProcessIT {
 
   private void runScenario(ChildJvm up) throws Exception {
     Map<String, String> httpOf = new TreeMap<>();
+    Map<String, Long> pidOf = new TreeMap<>();
+    Map<String, String> aloneArgs = new TreeMap<>();
     while (httpOf.size() < 3) {
-      Matcher upLine = UP_LINE.matcher(up.awaitLine(text -> UP_LINE.matcher(text).find()));
+      String line =
+          up.awaitLine(text -> UP_LINE.matcher(text).find() || STARTED.matcher(text).find());
+      Matcher started = STARTED.matcher(line);
+      if (started.find()) {
+        pidOf.put(started.group(1), Long.parseLong(started.group(2)));
+        aloneArgs.put(started.group(1), started.group(3));
+        continue;
+      }
+      Matcher upLine = UP_LINE.matcher(line);
       assertThat(upLine.find()).isTrue();
       httpOf.put(upLine.group(1), upLine.group(2));
     }
@@ -144,6 +159,36 @@ class MetadataRaftProcessIT {
     assertThat(printed)
         .contains("metadata epoch " + reference.get("epoch").asLong())
         .contains("Metadata on raft: leader " + reference.get("metadata").get("leader").asText());
+
+    // kill -9 node-3; started again alone, it comes back from its own metadata log.
+    String tokensBefore = members(reference);
+    assertThat(ProcessHandle.of(pidOf.get("node-3")).orElseThrow().destroyForcibly()).isTrue();
+    List<String> alone = new ArrayList<>(List.of("server"));
+    alone.addAll(List.of(aloneArgs.get("node-3").split(" ")));
+    ChildJvm restarted =
+        new ChildJvm(workDirectory, RingkvCli.class.getName(), List.copyOf(alone), WAIT_SECONDS);
+    children.add(restarted);
+    String restartedUp = restarted.awaitLine(text -> text.startsWith("ringkv node node-3 up: "));
+    Matcher restartedHttp = Pattern.compile("http ([0-9.]+:\\d+),").matcher(restartedUp);
+    assertThat(restartedHttp.find()).as(restartedUp).isTrue();
+    httpOf.put("node-3", restartedHttp.group(1)); // its ports were picked again
+    for (String observer : httpOf.keySet()) {
+      JsonNode status =
+          awaitStatus(
+              httpOf.get(observer),
+              s ->
+                  countNormalUp(s) == 3
+                      && s.get("epoch").asLong() >= reference.get("epoch").asLong()
+                      && s.get("metadata").get("voters").size() == 3,
+              observer + " sees node-3 back after its restart");
+      assertThat(members(status)).as("members seen by " + observer).isEqualTo(tokensBefore);
+    }
+    String newHttpPort = httpOf.get("node-3").substring(httpOf.get("node-3").indexOf(':') + 1);
+    awaitStatus(
+        httpOf.get("node-1"),
+        s -> nodeLine(s, "node-3").get("httpPort").asText().equals(newHttpPort),
+        "node-1's metadata holds node-3's new address");
+    assertThat(restarted.stop()).as(restarted.stderr()).isZero();
     assertThat(up.stop()).as(up.stderr()).isZero();
   }
 
@@ -161,6 +206,15 @@ class MetadataRaftProcessIT {
           .append('\n');
     }
     return text.toString();
+  }
+
+  private static JsonNode nodeLine(JsonNode status, String id) {
+    for (JsonNode node : status.get("nodes")) {
+      if (node.get("id").asText().equals(id)) {
+        return node;
+      }
+    }
+    throw new AssertionError("no " + id + " in " + status);
   }
 
   private static boolean sameEpoch(Map<String, JsonNode> statuses) {
