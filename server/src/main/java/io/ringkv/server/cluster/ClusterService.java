@@ -248,6 +248,10 @@ public final class ClusterService implements ClusterStatusSource, AutoCloseable 
                         new Rng(new SecureRandom().nextLong()));
                 membership.subscribe(this::onEpoch);
                 onEpoch(ClusterMetadata.empty(), membership.current());
+                if (raftMetadata != null) {
+                  // The log's metadata restored before the loop ran: its addresses count too.
+                  onEpoch(ClusterMetadata.empty(), raftMetadata.current());
+                }
                 processReady(); // stores the new generation before anything is sent
                 publishView(System.nanoTime());
                 return null;
