@@ -16,6 +16,7 @@ import io.ringkv.cluster.metadata.ClusterMetadata;
 import io.ringkv.cluster.metadata.Keyspace;
 import io.ringkv.cluster.metadata.Member;
 import io.ringkv.cluster.metadata.NodeId;
+import io.ringkv.cluster.metadata.raft.EpochWatch;
 import io.ringkv.cluster.metadata.raft.MetadataCodec;
 import io.ringkv.cluster.metadata.raft.RaftIds;
 import io.ringkv.cluster.ring.Ownership;
@@ -109,7 +110,7 @@ public final class ClusterService implements ClusterStatusSource, AutoCloseable 
   private volatile ReplicaReceiver replicaReceiver;
   private volatile RaftMetadataService raftMetadata;
   private CompletableFuture<?> metadataFetch = CompletableFuture.completedFuture(null);
-  private int ticksBehind;
+  private final EpochWatch epochWatch = new EpochWatch(FETCH_AFTER_TICKS_BEHIND);
 
   /** Ticks a peer must have been ahead of this node's metadata before this node fetches it. */
   static final int FETCH_AFTER_TICKS_BEHIND = 3;
@@ -541,24 +542,17 @@ public final class ClusterService implements ClusterStatusSource, AutoCloseable 
     if (!gossiped.equals(Optional.of(announced))) {
       membership.gossip().setLocalState(ApplicationState.METADATA_LOG_EPOCH, announced);
     }
-    String ahead = null;
-    long aheadEpoch = epoch;
+    TreeMap<String, Long> livePeerEpochs = new TreeMap<>();
     for (String peer : membership.gossip().liveEndpoints()) {
-      long peerEpoch =
-          Optional.ofNullable(membership.gossip().endpointStates().get(peer))
-              .flatMap(state -> state.value(ApplicationState.METADATA_LOG_EPOCH))
-              .map(ClusterService::parseEpoch)
-              .orElse(0L);
-      if (peerEpoch > aheadEpoch) {
-        ahead = peer;
-        aheadEpoch = peerEpoch;
-      }
+      Optional.ofNullable(membership.gossip().endpointStates().get(peer))
+          .flatMap(state -> state.value(ApplicationState.METADATA_LOG_EPOCH))
+          .ifPresent(value -> livePeerEpochs.put(peer, parseEpoch(value)));
     }
-    ticksBehind = ahead == null ? 0 : ticksBehind + 1;
-    if (ahead == null || ticksBehind < FETCH_AFTER_TICKS_BEHIND || !metadataFetch.isDone()) {
+    Optional<String> ahead = epochWatch.tick(epoch, livePeerEpochs);
+    if (ahead.isEmpty() || !metadataFetch.isDone()) {
       return;
     }
-    String peer = ahead;
+    String peer = ahead.get();
     metadataFetch =
         transport
             .request(
