@@ -50,6 +50,7 @@ public final class SeedRunner<R extends SeedResult> {
   private final BiFunction<Long, Trace, R> tracedRun;
   private int tailLinesPrinted = 60;
   private int threadsDefault = 0;
+  private int seedsDefault = SEEDS_DEFAULT;
   private Function<Violation, String> failureText = Violation::message;
   private Function<R, List<String>> replayNotes = result -> List.of();
 
@@ -74,6 +75,15 @@ public final class SeedRunner<R extends SeedResult> {
     this.regressionSeeds = regressionSeeds.clone();
     this.run = run;
     this.tracedRun = tracedRun;
+  }
+
+  /**
+   * How many fresh seeds run without {@code -D<prefix>.seeds=} ({@value #SEEDS_DEFAULT} unless
+   * set): for a simulator whose seeds cost more, so that {@code mvn verify} stays quick.
+   */
+  public SeedRunner<R> seedsDefault(int seeds) {
+    this.seedsDefault = seeds;
+    return this;
   }
 
   /** How many of a failing run's last trace lines to print (60 unless set). */
@@ -116,7 +126,7 @@ public final class SeedRunner<R extends SeedResult> {
     int count =
         Integer.getInteger(
             propertyPrefix + ".seeds",
-            Boolean.getBoolean("ringkv.long") ? SEEDS_LONG : SEEDS_DEFAULT);
+            Boolean.getBoolean("ringkv.long") ? SEEDS_LONG : seedsDefault);
     long base = Long.getLong(propertyPrefix + ".seedBase", 1L);
     boolean verbose = Boolean.getBoolean(propertyPrefix + ".verbose");
     List<Long> seeds = new ArrayList<>();

@@ -26,5 +26,10 @@ public enum ApplicationState {
   /** How much data the node holds, for status displays. */
   LOAD,
   /** The node's capacity relative to a standard node; it gets that many times the tokens. */
-  WEIGHT
+  WEIGHT,
+  /**
+   * The epoch of the metadata log the node has applied ({@code cluster.metadata: raft}): a node
+   * that sees a peer ahead of it fetches the metadata from that peer.
+   */
+  METADATA_LOG_EPOCH
 }

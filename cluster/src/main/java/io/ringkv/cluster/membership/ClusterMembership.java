@@ -408,7 +408,9 @@ public final class ClusterMembership implements MetadataSource {
       case GossipEvent.Restarted restarted -> true;
       case GossipEvent.Removed removed -> true;
       case GossipEvent.Changed changed ->
-          changed.key() != ApplicationState.LOAD && changed.key() != ApplicationState.EPOCH;
+          changed.key() != ApplicationState.LOAD
+              && changed.key() != ApplicationState.EPOCH
+              && changed.key() != ApplicationState.METADATA_LOG_EPOCH;
       case GossipEvent.Up up -> false;
       case GossipEvent.Down down -> false;
     };

@@ -668,7 +668,7 @@ class GossipTest {
                     S,
                     FailureDetectorConfig.defaults()))
         .hasMessageContaining("eventsMax (100) must hold one step's events")
-        .hasMessageContaining("= 2624");
+        .hasMessageContaining("= 2688"); // 64 deltas x (9 values + 1) + 2 x 1,024 endpoints
   }
 
   @Test

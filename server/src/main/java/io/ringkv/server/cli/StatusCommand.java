@@ -124,6 +124,28 @@ final class StatusCommand implements Callable<Integer> {
                 ? ""
                 : ", " + report.node() + " is joining: " + report.joinPhase())
         .append(")\n");
+    ClusterStatusReport.MetadataStatus metadata = report.metadata();
+    if (metadata != null) {
+      text.append("Metadata on ")
+          .append(metadata.mode())
+          .append(": leader ")
+          .append(metadata.leader().isEmpty() ? "unknown" : metadata.leader())
+          .append(", term ")
+          .append(metadata.term())
+          .append(", voters ")
+          .append(String.join(" ", metadata.voters()))
+          .append(
+              metadata.learners().isEmpty()
+                  ? ""
+                  : ", learners " + String.join(" ", metadata.learners()))
+          .append(" (")
+          .append(report.node())
+          .append(" is ")
+          .append(metadata.role())
+          .append(" at index ")
+          .append(metadata.applied())
+          .append(")\n");
+    }
     TreeMap<String, List<ClusterStatusReport.NodeLine>> byDatacenter = new TreeMap<>();
     for (ClusterStatusReport.NodeLine line : report.nodes()) {
       byDatacenter.computeIfAbsent(line.datacenter(), dc -> new java.util.ArrayList<>()).add(line);

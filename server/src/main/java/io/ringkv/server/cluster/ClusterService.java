@@ -1,6 +1,7 @@
 package io.ringkv.server.cluster;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.ringkv.cluster.membership.ApplicationState;
 import io.ringkv.cluster.membership.ClusterMembership;
 import io.ringkv.cluster.membership.FailureDetectorConfig;
 import io.ringkv.cluster.membership.Gossip;
@@ -12,8 +13,13 @@ import io.ringkv.cluster.membership.MembershipConfig;
 import io.ringkv.cluster.membership.PersistentGossipState;
 import io.ringkv.cluster.metadata.Address;
 import io.ringkv.cluster.metadata.ClusterMetadata;
+import io.ringkv.cluster.metadata.Keyspace;
 import io.ringkv.cluster.metadata.Member;
 import io.ringkv.cluster.metadata.NodeId;
+import io.ringkv.cluster.metadata.raft.EpochWatch;
+import io.ringkv.cluster.metadata.raft.MetadataCodec;
+import io.ringkv.cluster.metadata.raft.RaftIds;
+import io.ringkv.cluster.ring.Ownership;
 import io.ringkv.cluster.version.PeerClocks;
 import io.ringkv.common.Rng;
 import io.ringkv.server.config.ClusterSection;
@@ -25,6 +31,8 @@ import io.ringkv.server.internode.InternodeHandler;
 import io.ringkv.server.internode.InternodeMessage;
 import io.ringkv.server.internode.InternodeTransport;
 import io.ringkv.server.internode.WireLimits;
+import io.ringkv.server.raft.RaftGroupStatus;
+import io.ringkv.server.raft.RaftRouter;
 import io.ringkv.storage.fs.LocalFileSystem;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -39,6 +47,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -99,6 +108,14 @@ public final class ClusterService implements ClusterStatusSource, AutoCloseable 
   private volatile ClusterMembership membership;
   private volatile ClusterView view;
   private volatile ReplicaReceiver replicaReceiver;
+  private volatile RaftMetadataService raftMetadata;
+  private CompletableFuture<?> metadataFetch = CompletableFuture.completedFuture(null);
+  private final EpochWatch epochWatch = new EpochWatch(FETCH_AFTER_TICKS_BEHIND);
+
+  /** Ticks a peer must have been ahead of this node's metadata before this node fetches it. */
+  static final int FETCH_AFTER_TICKS_BEHIND = 3;
+
+  private final List<String> seedNodes = new ArrayList<>();
   private long tickCount;
   private volatile boolean closed;
 
@@ -162,12 +179,14 @@ public final class ClusterService implements ClusterStatusSource, AutoCloseable 
             .withFailureDetector(
                 FailureDetectorConfig.defaults()
                     .withPhiConvictThreshold(cluster.phiConvictThreshold()));
+    // In raft mode the router takes the metadata group's envelopes and passes the rest on.
+    RaftRouter router = cluster.metadataOnRaft() ? new RaftRouter(handler()) : null;
     transport =
         new InternodeTransport(
             internodeConfig(internode),
             config.node().id(),
             cluster.name(),
-            handler(),
+            router != null ? router : handler(),
             registry,
             WireLimits.of(gossipConfig));
     transport.start();
@@ -197,6 +216,25 @@ public final class ClusterService implements ClusterStatusSource, AutoCloseable 
             cluster.ringDelayMillis() * MILLIS_NANOS,
             cluster.joinWaitMaxMillis() * MILLIS_NANOS);
     boolean seed = selfIsSeed;
+    if (router != null) {
+      // The first seed founds the metadata group; with no seeds, this node founds it alone.
+      boolean founder =
+          cluster.seeds().isEmpty() || isSelf(cluster.seeds().get(0), host, internodePort);
+      try {
+        raftMetadata =
+            RaftMetadataService.start(
+                self,
+                cluster.numTokens(),
+                founder,
+                config.node().directory().resolve("metadata-raft"),
+                transport,
+                router,
+                (previous, current) -> onLoop(() -> onEpoch(previous, current)));
+      } catch (IOException | RuntimeException e) {
+        transport.close();
+        throw e;
+      }
+    }
     try {
       loop.submit(
               () -> {
@@ -211,6 +249,10 @@ public final class ClusterService implements ClusterStatusSource, AutoCloseable 
                         new Rng(new SecureRandom().nextLong()));
                 membership.subscribe(this::onEpoch);
                 onEpoch(ClusterMetadata.empty(), membership.current());
+                if (raftMetadata != null) {
+                  // The log's metadata restored before the loop ran: its addresses count too.
+                  onEpoch(ClusterMetadata.empty(), raftMetadata.current());
+                }
                 processReady(); // stores the new generation before anything is sent
                 publishView(System.nanoTime());
                 return null;
@@ -299,6 +341,10 @@ public final class ClusterService implements ClusterStatusSource, AutoCloseable 
       Thread.currentThread().interrupt();
     }
     loop.shutdownNow();
+    RaftMetadataService raft = raftMetadata;
+    if (raft != null) {
+      raft.close();
+    }
     if (transport != null) {
       transport.close();
     }
@@ -343,6 +389,16 @@ public final class ClusterService implements ClusterStatusSource, AutoCloseable 
       publishView(now);
       contactSeeds();
       echoPeers();
+      RaftMetadataService raft = raftMetadata;
+      if (raft != null) {
+        raft.tick(
+            membership.gossip().endpointStates().keySet(),
+            membership.gossip().liveEndpoints(),
+            seedNodes);
+        announceAndFetchMetadata(raft);
+        processReady();
+        publishView(now);
+      }
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.ERROR, "cluster tick failed", e);
     }
@@ -432,6 +488,7 @@ public final class ClusterService implements ClusterStatusSource, AutoCloseable 
                           seedsReached.put(seed, true);
                           transport.updatePeerAddress(name, address);
                           membership.addSeed(name);
+                          seedNodes.add(name);
                           LOG.log(System.Logger.Level.INFO, "seed {0} is node {1}", seed, name);
                         }
                       });
@@ -471,9 +528,81 @@ public final class ClusterService implements ClusterStatusSource, AutoCloseable 
     }
   }
 
+  /**
+   * Raft mode: gossips the metadata epoch this node has, and fetches the metadata from a live peer
+   * that has been ahead for {@link #FETCH_AFTER_TICKS_BEHIND} ticks (long enough for the log to
+   * have brought it, had this node been a caught-up member). One fetch at a time.
+   */
+  private void announceAndFetchMetadata(RaftMetadataService raft) {
+    long epoch = raft.current().epoch();
+    String announced = Long.toString(epoch);
+    Optional<String> gossiped =
+        Optional.ofNullable(membership.gossip().endpointStates().get(config.node().id()))
+            .flatMap(state -> state.value(ApplicationState.METADATA_LOG_EPOCH));
+    if (!gossiped.equals(Optional.of(announced))) {
+      membership.gossip().setLocalState(ApplicationState.METADATA_LOG_EPOCH, announced);
+    }
+    TreeMap<String, Long> livePeerEpochs = new TreeMap<>();
+    for (String peer : membership.gossip().liveEndpoints()) {
+      Optional.ofNullable(membership.gossip().endpointStates().get(peer))
+          .flatMap(state -> state.value(ApplicationState.METADATA_LOG_EPOCH))
+          .ifPresent(value -> livePeerEpochs.put(peer, parseEpoch(value)));
+    }
+    Optional<String> ahead = epochWatch.tick(epoch, livePeerEpochs);
+    if (ahead.isEmpty() || !metadataFetch.isDone()) {
+      return;
+    }
+    String peer = ahead.get();
+    metadataFetch =
+        transport
+            .request(
+                peer,
+                new InternodeMessage.MetadataFetch(epoch),
+                config.cluster().gossipIntervalMillis())
+            .whenComplete(
+                (answer, failure) -> {
+                  if (answer instanceof InternodeMessage.MetadataSnapshot snapshot
+                      && snapshot.snapshot().length > 0) {
+                    ClusterMetadata fetched;
+                    try {
+                      fetched = MetadataCodec.decodeSnapshot(snapshot.snapshot());
+                    } catch (IllegalArgumentException e) {
+                      LOG.log(System.Logger.Level.WARNING, "bad metadata from " + peer, e);
+                      return;
+                    }
+                    onLoop(
+                        () -> {
+                          ClusterMetadata before = raft.current();
+                          if (raft.install(fetched)) {
+                            LOG.log(
+                                System.Logger.Level.INFO,
+                                "fetched metadata epoch {0} from {1}",
+                                fetched.epoch(),
+                                peer);
+                            onEpoch(before, fetched);
+                          }
+                        });
+                  }
+                });
+  }
+
+  private static long parseEpoch(String text) {
+    try {
+      return Long.parseLong(text);
+    } catch (NumberFormatException e) {
+      return 0; // a peer's garbage is no reason to fetch
+    }
+  }
+
+  /** The authoritative metadata: the Raft log's in raft mode, gossip's otherwise. */
+  private ClusterMetadata metadata() {
+    RaftMetadataService raft = raftMetadata;
+    return raft != null ? raft.current() : membership.current();
+  }
+
   /** Publishes what coordinators need, if it changed. Runs on the loop. */
   private void publishView(long nowNanos) {
-    ClusterMetadata metadata = membership.current();
+    ClusterMetadata metadata = metadata();
     Set<NodeId> up = new HashSet<>();
     up.add(self);
     for (String endpoint : membership.gossip().liveEndpoints()) {
@@ -516,6 +645,15 @@ public final class ClusterService implements ClusterStatusSource, AutoCloseable 
           }
           return receiver.onReplica(fromPeer, replica);
         }
+        if (request instanceof InternodeMessage.MetadataFetch fetch) {
+          RaftMetadataService raft = raftMetadata;
+          ClusterMetadata current = raft == null ? null : raft.current();
+          return CompletableFuture.completedFuture(
+              new InternodeMessage.MetadataSnapshot(
+                  current != null && current.epoch() > fetch.epoch()
+                      ? MetadataCodec.encode(current)
+                      : new byte[0]));
+        }
         if (request instanceof InternodeMessage.Echo echo) {
           return CompletableFuture.completedFuture(
               new InternodeMessage.EchoReply(echo.sentNanos(), System.currentTimeMillis()));
@@ -556,13 +694,94 @@ public final class ClusterService implements ClusterStatusSource, AutoCloseable 
               status.epochSeen(),
               status.phi()));
     }
+    RaftMetadataService raft = raftMetadata;
+    if (raft == null) {
+      return new ClusterStatusReport(
+          config.node().id(),
+          config.cluster().name(),
+          membership.current().epoch(),
+          membership.joinPhase().name(),
+          lines,
+          null);
+    }
+    ClusterMetadata metadata = raft.current();
+    RaftGroupStatus group = raft.status();
+    Member me = metadata.member(self).orElse(null);
     return new ClusterStatusReport(
         config.node().id(),
         config.cluster().name(),
-        membership.current().epoch(),
-        membership.joinPhase().name(),
-        lines,
-        null);
+        metadata.epoch(),
+        me != null && me.status() == Member.Status.NORMAL ? "JOINED" : "JOINING",
+        raftLines(metadata, lines),
+        null,
+        new ClusterStatusReport.MetadataStatus(
+            ClusterSection.METADATA_RAFT,
+            raft.leader().map(NodeId::value).orElse(""),
+            group.role().name(),
+            group.term(),
+            names(metadata, group.configuration().voters()),
+            names(metadata, group.configuration().learners()),
+            group.applied()));
+  }
+
+  /**
+   * The status lines of the Raft metadata's members: place, status and tokens from the log,
+   * liveness and load from gossip's lines.
+   */
+  private List<ClusterStatusReport.NodeLine> raftLines(
+      ClusterMetadata metadata, List<ClusterStatusReport.NodeLine> gossipLines) {
+    Map<String, ClusterStatusReport.NodeLine> byNode = new LinkedHashMap<>();
+    for (ClusterStatusReport.NodeLine line : gossipLines) {
+      byNode.put(line.id(), line);
+    }
+    Ownership primary = Ownership.primary(metadata.ring());
+    Optional<Ownership> effective =
+        metadata.keyspace(Keyspace.DEFAULT_NAME).isPresent() && !metadata.ring().isEmpty()
+            ? Optional.of(Ownership.effective(metadata, Keyspace.DEFAULT_NAME))
+            : Optional.empty();
+    Set<String> live = membership.gossip().liveEndpoints();
+    List<ClusterStatusReport.NodeLine> lines = new ArrayList<>();
+    for (Member member : metadata.members().values()) {
+      String id = member.id().value();
+      ClusterStatusReport.NodeLine gossip = byNode.get(id);
+      boolean isSelf = member.id().equals(self);
+      Address address = member.address();
+      lines.add(
+          new ClusterStatusReport.NodeLine(
+              id,
+              isSelf,
+              isSelf || live.contains(id) ? "UP" : "DOWN",
+              member.status().name(),
+              address.host(),
+              address.internodePort(),
+              address.respPort(),
+              address.httpPort(),
+              address.grpcPort(),
+              member.datacenter(),
+              member.rack(),
+              member.tokens().size(),
+              gossip == null ? 0 : gossip.loadBytes(),
+              primary.fraction(member.id()),
+              effective.map(ownership -> ownership.fraction(member.id())).orElse(0.0),
+              gossip == null ? 0 : gossip.generation(),
+              metadata.epoch(),
+              gossip == null ? 0 : gossip.phi()));
+    }
+    return lines;
+  }
+
+  private static List<String> names(ClusterMetadata metadata, List<Long> raftIds) {
+    TreeMap<String, Boolean> names = new TreeMap<>();
+    for (long raftId : raftIds) {
+      String name = "raft-" + raftId;
+      for (Member member : metadata.members().values()) {
+        if (RaftIds.of(member.id()) == raftId) {
+          name = member.id().value();
+        }
+      }
+      names.put(name, true);
+    }
+    return List.copyOf(names.keySet());
   }
 
   private static InternodeConfig internodeConfig(InternodeSection section) {

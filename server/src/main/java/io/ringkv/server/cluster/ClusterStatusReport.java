@@ -15,6 +15,7 @@ import java.util.List;
  * @param nodes every node it knows, sorted by id
  * @param hints the answering node's hints: what it holds for others, and its repair debt; null when
  *     it keeps none (not replicating)
+ * @param metadata where the metadata comes from and, on Raft, its group; null in gossip mode
  */
 public record ClusterStatusReport(
     String node,
@@ -22,14 +23,51 @@ public record ClusterStatusReport(
     long epoch,
     String joinPhase,
     List<NodeLine> nodes,
-    HintStatus hints) {
+    HintStatus hints,
+    MetadataStatus metadata) {
   public ClusterStatusReport {
     nodes = List.copyOf(nodes);
   }
 
+  /** A report of a node whose metadata comes from gossip. */
+  public ClusterStatusReport(
+      String node,
+      String clusterName,
+      long epoch,
+      String joinPhase,
+      List<NodeLine> nodes,
+      HintStatus hints) {
+    this(node, clusterName, epoch, joinPhase, nodes, hints, null);
+  }
+
   /** This report with the answering node's hint figures. */
   public ClusterStatusReport withHints(HintStatus newHints) {
-    return new ClusterStatusReport(node, clusterName, epoch, joinPhase, nodes, newHints);
+    return new ClusterStatusReport(node, clusterName, epoch, joinPhase, nodes, newHints, metadata);
+  }
+
+  /**
+   * The metadata group as the answering node sees it ({@code cluster.metadata: raft}).
+   *
+   * @param mode {@code raft}
+   * @param leader the metadata leader's node, or empty if none is known
+   * @param role the answering node's role in the group (LEADER, FOLLOWER, ...)
+   * @param term the group's term as the answering node knows it
+   * @param voters the voters' node ids, sorted
+   * @param learners the learners' node ids, sorted
+   * @param applied the log index the answering node's metadata reflects
+   */
+  public record MetadataStatus(
+      String mode,
+      String leader,
+      String role,
+      long term,
+      List<String> voters,
+      List<String> learners,
+      long applied) {
+    public MetadataStatus {
+      voters = List.copyOf(voters);
+      learners = List.copyOf(learners);
+    }
   }
 
   /**

@@ -21,6 +21,9 @@ import java.util.Objects;
  * @param gossipIntervalMillis how often the node gossips
  * @param ringDelayMillis how long a new node listens before choosing its tokens
  * @param joinWaitMaxMillis how long a new node lets joining nodes with smaller ids go first
+ * @param metadata where the cluster metadata is authoritative: {@code gossip} (derived from what
+ *     nodes gossip) or {@code raft} (a Raft log among 3 or 5 voters,
+ *     docs/design/metadata-on-raft.md)
  */
 public record ClusterSection(
     String name,
@@ -33,13 +36,34 @@ public record ClusterSection(
     double phiConvictThreshold,
     long gossipIntervalMillis,
     long ringDelayMillis,
-    long joinWaitMaxMillis) {
+    long joinWaitMaxMillis,
+    String metadata) {
+  /** {@code cluster.metadata}: the metadata derived from gossip. */
+  public static final String METADATA_GOSSIP = "gossip";
+
+  /** {@code cluster.metadata}: the metadata in a Raft log. */
+  public static final String METADATA_RAFT = "raft";
+
   public ClusterSection {
     Objects.requireNonNull(name, "name");
     seeds = List.copyOf(seeds);
     Objects.requireNonNull(datacenter, "datacenter");
     Objects.requireNonNull(rack, "rack");
     Objects.requireNonNull(advertiseHost, "advertiseHost");
+    if (!METADATA_GOSSIP.equals(metadata) && !METADATA_RAFT.equals(metadata)) {
+      throw new IllegalArgumentException(
+          "cluster.metadata must be "
+              + METADATA_GOSSIP
+              + " or "
+              + METADATA_RAFT
+              + ", was "
+              + metadata);
+    }
+  }
+
+  /** True if the metadata lives in a Raft log ({@code cluster.metadata: raft}). */
+  public boolean metadataOnRaft() {
+    return METADATA_RAFT.equals(metadata);
   }
 
   /** This section with {@code newSeeds}. */
@@ -55,6 +79,24 @@ public record ClusterSection(
         phiConvictThreshold,
         gossipIntervalMillis,
         ringDelayMillis,
-        joinWaitMaxMillis);
+        joinWaitMaxMillis,
+        metadata);
+  }
+
+  /** This section with {@code cluster.metadata} set to {@code newMetadata}. */
+  public ClusterSection withMetadata(String newMetadata) {
+    return new ClusterSection(
+        name,
+        seeds,
+        datacenter,
+        rack,
+        weight,
+        numTokens,
+        advertiseHost,
+        phiConvictThreshold,
+        gossipIntervalMillis,
+        ringDelayMillis,
+        joinWaitMaxMillis,
+        newMetadata);
   }
 }

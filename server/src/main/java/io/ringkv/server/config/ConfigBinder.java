@@ -64,7 +64,8 @@ final class ConfigBinder {
             v.decimal("cluster.phi_convict_threshold"),
             v.number("cluster.gossip_interval_millis"),
             v.number("cluster.ring_delay_millis"),
-            v.number("cluster.join_wait_max_millis"));
+            v.number("cluster.join_wait_max_millis"),
+            v.text("cluster.metadata"));
     ReplicationSection replication =
         new ReplicationSection(
             v.number("replication.write_timeout_millis"),

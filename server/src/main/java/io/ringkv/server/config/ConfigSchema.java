@@ -117,6 +117,11 @@ public final class ConfigSchema {
     list.add(ConfigOption.millis("cluster.gossip_interval_millis", 1_000, 100, 60_000));
     list.add(ConfigOption.millis("cluster.ring_delay_millis", 2_000, 0, 3_600_000));
     list.add(ConfigOption.millis("cluster.join_wait_max_millis", 30_000, 0, 3_600_000));
+    list.add(
+        ConfigOption.choice(
+            "cluster.metadata",
+            ClusterSection.METADATA_GOSSIP,
+            List.of(ClusterSection.METADATA_GOSSIP, ClusterSection.METADATA_RAFT)));
 
     list.add(ConfigOption.millis("replication.write_timeout_millis", 2_000, 1, 600_000));
     list.add(ConfigOption.millis("replication.read_timeout_millis", 2_000, 1, 600_000));

@@ -18,6 +18,8 @@ import static io.ringkv.server.internode.InternodeFormat.TYPE_GOSSIP_SYN;
 import static io.ringkv.server.internode.InternodeFormat.TYPE_HELLO;
 import static io.ringkv.server.internode.InternodeFormat.TYPE_HELLO_ACCEPT;
 import static io.ringkv.server.internode.InternodeFormat.TYPE_HELLO_REFUSE;
+import static io.ringkv.server.internode.InternodeFormat.TYPE_METADATA_FETCH;
+import static io.ringkv.server.internode.InternodeFormat.TYPE_METADATA_SNAPSHOT;
 import static io.ringkv.server.internode.InternodeFormat.TYPE_RAFT_MESSAGES;
 import static io.ringkv.server.internode.InternodeFormat.TYPE_RAFT_PROPOSE;
 import static io.ringkv.server.internode.InternodeFormat.TYPE_RAFT_PROPOSE_ANSWER;
@@ -58,6 +60,8 @@ import io.ringkv.raft.Snapshot;
 import io.ringkv.server.internode.InternodeMessage.Echo;
 import io.ringkv.server.internode.InternodeMessage.EchoReply;
 import io.ringkv.server.internode.InternodeMessage.Gossip;
+import io.ringkv.server.internode.InternodeMessage.MetadataFetch;
+import io.ringkv.server.internode.InternodeMessage.MetadataSnapshot;
 import io.ringkv.server.internode.InternodeMessage.RaftMessages;
 import io.ringkv.server.internode.InternodeMessage.RaftPropose;
 import io.ringkv.server.internode.InternodeMessage.RaftProposeAnswer;
@@ -237,6 +241,14 @@ final class InternodeCodec {
             cut(answer.detail(), FAILURE_REASON_CHARS_MAX),
             FAILURE_REASON_CHARS_MAX);
         yield TYPE_RAFT_PROPOSE_ANSWER;
+      }
+      case MetadataFetch fetch -> {
+        out.writeLong(fetch.epoch());
+        yield TYPE_METADATA_FETCH;
+      }
+      case MetadataSnapshot answer -> {
+        writeBytes(out, "snapshot", answer.snapshot(), InternodeFormat.RAFT_DATA_BYTES_MAX);
+        yield TYPE_METADATA_SNAPSHOT;
       }
     };
   }
@@ -706,6 +718,9 @@ final class InternodeCodec {
             reader.string16("refusal message", InternodeFormat.FAILURE_REASON_CHARS_MAX);
         yield new ReplicaAnswer(hlc, new ReplicaReply.CausalRefused(reasons[reason], message));
       }
+      case TYPE_METADATA_FETCH -> new MetadataFetch(reader.int64("epoch"));
+      case TYPE_METADATA_SNAPSHOT ->
+          new MetadataSnapshot(reader.bytes("snapshot", InternodeFormat.RAFT_DATA_BYTES_MAX));
       default -> throw reader.error("unknown message type " + type);
     };
   }
@@ -973,6 +988,8 @@ final class InternodeCodec {
       case TYPE_REPLICA_CAUSAL_UPDATE -> "REPLICA_CAUSAL_UPDATE";
       case TYPE_REPLICA_CAUSAL_APPLIED -> "REPLICA_CAUSAL_APPLIED";
       case TYPE_REPLICA_CAUSAL_REFUSED -> "REPLICA_CAUSAL_REFUSED";
+      case TYPE_METADATA_FETCH -> "METADATA_FETCH";
+      case TYPE_METADATA_SNAPSHOT -> "METADATA_SNAPSHOT";
       default -> "type-" + type;
     };
   }
@@ -991,6 +1008,7 @@ final class InternodeCodec {
       case EPOCH -> InternodeFormat.STATE_EPOCH;
       case LOAD -> InternodeFormat.STATE_LOAD;
       case WEIGHT -> InternodeFormat.STATE_WEIGHT;
+      case METADATA_LOG_EPOCH -> InternodeFormat.STATE_METADATA_LOG_EPOCH;
     };
   }
 
@@ -1005,6 +1023,7 @@ final class InternodeCodec {
       case InternodeFormat.STATE_EPOCH -> ApplicationState.EPOCH;
       case InternodeFormat.STATE_LOAD -> ApplicationState.LOAD;
       case InternodeFormat.STATE_WEIGHT -> ApplicationState.WEIGHT;
+      case InternodeFormat.STATE_METADATA_LOG_EPOCH -> ApplicationState.METADATA_LOG_EPOCH;
       default -> null;
     };
   }

@@ -70,6 +70,8 @@ final class InternodeFormat {
   static final int TYPE_RAFT_PROPOSE_ANSWER = 58;
   static final int TYPE_REPLICA_CAUSAL_APPLIED = 51;
   static final int TYPE_REPLICA_CAUSAL_REFUSED = 52;
+  static final int TYPE_METADATA_FETCH = 59;
+  static final int TYPE_METADATA_SNAPSHOT = 60;
 
   // ---- Replication bodies ----
 
@@ -151,6 +153,7 @@ final class InternodeFormat {
   static final int STATE_EPOCH = 6;
   static final int STATE_LOAD = 7;
   static final int STATE_WEIGHT = 8;
+  static final int STATE_METADATA_LOG_EPOCH = 9;
 
   // ---- Strings: uint16 or int32 byte length, then UTF-8 ----
 

@@ -112,6 +112,39 @@ public sealed interface InternodeMessage {
   }
 
   /**
+   * Asks a peer for its cluster metadata ({@code cluster.metadata: raft}), sent by a node that saw
+   * in gossip that the peer has applied a higher metadata epoch than its own.
+   *
+   * @param epoch the asker's epoch: a peer that is not ahead answers with an empty snapshot
+   */
+  record MetadataFetch(long epoch) implements InternodeMessage {}
+
+  /**
+   * The answer to {@link MetadataFetch}: the whole metadata in the metadata log's snapshot format
+   * (docs/format/metadata-log.md), or empty if the answerer is not ahead of the asker.
+   */
+  record MetadataSnapshot(byte[] snapshot) implements InternodeMessage {
+    public MetadataSnapshot {
+      Objects.requireNonNull(snapshot, "snapshot");
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof MetadataSnapshot that && Arrays.equals(snapshot, that.snapshot);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(snapshot);
+    }
+
+    @Override
+    public String toString() {
+      return "MetadataSnapshot[" + snapshot.length + " bytes]";
+    }
+  }
+
+  /**
    * A command proposed to a Raft group through another member, sent as a request to the node
    * believed to lead; answered with {@link RaftProposeAnswer}. The leader never forwards it again:
    * a node that is not the leader answers {@link RaftProposeOutcome#NOT_LEADER}.

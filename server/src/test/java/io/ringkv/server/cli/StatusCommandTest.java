@@ -54,4 +54,36 @@ class StatusCommandTest {
         new ClusterStatusReport("node-1", "ringkv", 3, "JOINED", List.of(LINE), null);
     assertThat(StatusCommand.render(report)).doesNotContain("Hints").doesNotContain("Repair debt");
   }
+
+  @Test
+  void render_raftMetadata_showsTheEpochLeaderAndVoters() {
+    ClusterStatusReport report =
+        new ClusterStatusReport(
+            "node-2",
+            "ringkv",
+            9,
+            "JOINED",
+            List.of(LINE),
+            null,
+            new ClusterStatusReport.MetadataStatus(
+                "raft",
+                "node-1",
+                "FOLLOWER",
+                2,
+                List.of("node-1", "node-2", "node-3"),
+                List.of("node-4"),
+                14));
+    assertThat(StatusCommand.render(report))
+        .contains("(metadata epoch 9)")
+        .contains(
+            "Metadata on raft: leader node-1, term 2, voters node-1 node-2 node-3, learners node-4"
+                + " (node-2 is FOLLOWER at index 14)");
+  }
+
+  @Test
+  void render_gossipMetadata_printsNoMetadataLine() {
+    ClusterStatusReport report =
+        new ClusterStatusReport("node-1", "ringkv", 3, "JOINED", List.of(LINE), null);
+    assertThat(StatusCommand.render(report)).doesNotContain("Metadata on");
+  }
 }

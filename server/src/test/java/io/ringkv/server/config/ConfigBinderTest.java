@@ -55,7 +55,10 @@ class ConfigBinderTest {
       // Host lists and peer maps do not take a trailing "x"; the next candidates fit them.
       case STRING -> List.of(value + "x", "127.0.0.1:7001", "node-9=127.0.0.1:7001");
       case CHOICE ->
-          List.of(value.equals("none") ? "lz4" : value.equals("lsm") ? "rocksdb" : "sync");
+          List.of(
+              value.equals("none")
+                  ? "lz4"
+                  : value.equals("lsm") ? "rocksdb" : value.equals("gossip") ? "raft" : "sync");
       case PATH -> List.of("./elsewhere");
       case SECRET -> List.of("secret");
       case DECIMAL ->

@@ -119,7 +119,10 @@ class InternodeCodecTest {
             new Gossip(new GossipMessage.Ack(longName + "a", longName + "b", digests, deltas)),
             new Gossip(new GossipMessage.Ack2(longName + "a", longName + "b", deltas)),
             new Echo(Long.MIN_VALUE),
-            new EchoReply(Long.MAX_VALUE, Long.MIN_VALUE))) {
+            new EchoReply(Long.MAX_VALUE, Long.MIN_VALUE),
+            new InternodeMessage.MetadataFetch(Long.MAX_VALUE),
+            new InternodeMessage.MetadataSnapshot(new byte[] {1, 2, 3}),
+            new InternodeMessage.MetadataSnapshot(new byte[0]))) {
       Frame frame = Frame.request(Long.MAX_VALUE, message);
       assertThat(roundTrip(codec, frame)).isEqualTo(frame);
     }
@@ -815,6 +818,8 @@ class InternodeCodecTest {
             case InternodeMessage.RaftMessages raft -> "RAFT_MESSAGES";
             case InternodeMessage.RaftPropose propose -> "RAFT_PROPOSE";
             case InternodeMessage.RaftProposeAnswer answer -> "RAFT_PROPOSE_ANSWER";
+            case InternodeMessage.MetadataFetch fetch -> "METADATA_FETCH";
+            case InternodeMessage.MetadataSnapshot snapshot -> "METADATA_SNAPSHOT";
           };
     };
   }

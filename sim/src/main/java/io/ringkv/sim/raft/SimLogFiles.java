@@ -25,11 +25,11 @@ import java.util.Objects;
  *
  * <p>Not thread-safe: owned by the simulation's one thread.
  */
-final class SimLogFiles implements LogFiles {
+public final class SimLogFiles implements LogFiles {
   private final FaultInjectingFileSystem fileSystem;
   private final Path directory;
 
-  SimLogFiles(FaultInjectingFileSystem fileSystem, Path directory) throws IOException {
+  public SimLogFiles(FaultInjectingFileSystem fileSystem, Path directory) throws IOException {
     this.fileSystem = Objects.requireNonNull(fileSystem, "fileSystem");
     this.directory = directory;
     fileSystem.createDirectories(directory);
