@@ -229,7 +229,8 @@ public final class ClusterService implements ClusterStatusSource, AutoCloseable 
                 config.node().directory().resolve("metadata-raft"),
                 transport,
                 router,
-                (previous, current) -> onLoop(() -> onEpoch(previous, current)));
+                (previous, current) -> onLoop(() -> onEpoch(previous, current)),
+                () -> onLoop(this::metadataDuties));
       } catch (IOException | RuntimeException e) {
         transport.close();
         throw e;
@@ -391,16 +392,24 @@ public final class ClusterService implements ClusterStatusSource, AutoCloseable 
       echoPeers();
       RaftMetadataService raft = raftMetadata;
       if (raft != null) {
-        raft.tick(
-            membership.gossip().endpointStates().keySet(),
-            membership.gossip().liveEndpoints(),
-            seedNodes);
+        metadataDuties();
         announceAndFetchMetadata(raft);
         processReady();
         publishView(now);
       }
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.ERROR, "cluster tick failed", e);
+    }
+  }
+
+  /** Raft mode: the node's metadata duties (join, Normal, the leader's upkeep), on the loop. */
+  private void metadataDuties() {
+    RaftMetadataService raft = raftMetadata;
+    if (raft != null) {
+      raft.tick(
+          membership.gossip().endpointStates().keySet(),
+          membership.gossip().liveEndpoints(),
+          seedNodes);
     }
   }
 
