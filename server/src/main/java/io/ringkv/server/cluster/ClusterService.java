@@ -96,13 +96,13 @@ public final class ClusterService implements ClusterStatusSource, AutoCloseable 
   /** A peer's clock sample counts for at least this long (and ten gossip intervals). */
   private static final long CLOCK_SAMPLE_AGE_MIN_MILLIS = 10_000;
 
+  /** The metadata log's directory under the node's directory (raft mode). */
+  static final String METADATA_LOG_DIRECTORY = "metadata-raft";
+
   private final NodeConfig config;
   private final LongSupplier loadBytes;
   private final MeterRegistry registry;
   private final GossipStateFile stateFile;
-
-  /** The metadata log's directory under the node's directory (raft mode). */
-  static final String METADATA_LOG_DIRECTORY = "metadata-raft";
 
   private final ScheduledExecutorService loop;
   private final Map<HostPort, Boolean> seedsReached = new LinkedHashMap<>();
