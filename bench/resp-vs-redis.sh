@@ -87,8 +87,9 @@ wait_for_port() { # $1 port, $2 name
   exit 1
 }
 
-# A fresh ringkv node answers PING at once but founds its cluster (and takes writes) only after
-# cluster.ring_delay_millis: wait until a write is acknowledged.
+# A fresh ringkv node answers PING at once but takes writes only once it has founded its cluster
+# (raft mode, the default: its one-member metadata group has applied its join; gossip mode: after
+# cluster.ring_delay_millis): wait until a write is acknowledged.
 wait_for_writes() { # $1 port, $2 name
   for _ in $(seq 1 300); do
     if [ "$(redis-cli -p "$1" SET resp-vs-redis-ready 1 2>/dev/null)" = "OK" ]; then

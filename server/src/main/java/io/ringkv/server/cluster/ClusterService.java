@@ -39,6 +39,8 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -94,10 +96,14 @@ public final class ClusterService implements ClusterStatusSource, AutoCloseable 
   /** A peer's clock sample counts for at least this long (and ten gossip intervals). */
   private static final long CLOCK_SAMPLE_AGE_MIN_MILLIS = 10_000;
 
+  /** The metadata log's directory under the node's directory (raft mode). */
+  static final String METADATA_LOG_DIRECTORY = "metadata-raft";
+
   private final NodeConfig config;
   private final LongSupplier loadBytes;
   private final MeterRegistry registry;
   private final GossipStateFile stateFile;
+
   private final ScheduledExecutorService loop;
   private final Map<HostPort, Boolean> seedsReached = new LinkedHashMap<>();
 
@@ -168,6 +174,8 @@ public final class ClusterService implements ClusterStatusSource, AutoCloseable 
     ClusterSection cluster = config.cluster();
     InternodeSection internode = config.internode();
     Optional<PersistentGossipState> stored = stateFile.load();
+    Path metadataLog = config.node().directory().resolve(METADATA_LOG_DIRECTORY);
+    checkMetadataMode(cluster, stored, metadataLog);
     long generation =
         Gossip.nextGeneration(
             stored.map(PersistentGossipState::generation).orElse(0L),
@@ -226,10 +234,11 @@ public final class ClusterService implements ClusterStatusSource, AutoCloseable 
                 self,
                 cluster.numTokens(),
                 founder,
-                config.node().directory().resolve("metadata-raft"),
+                metadataLog,
                 transport,
                 router,
-                (previous, current) -> onLoop(() -> onEpoch(previous, current)));
+                (previous, current) -> onLoop(() -> onEpoch(previous, current)),
+                () -> onLoop(this::metadataDuties));
       } catch (IOException | RuntimeException e) {
         transport.close();
         throw e;
@@ -276,6 +285,40 @@ public final class ClusterService implements ClusterStatusSource, AutoCloseable 
         generation,
         stored.isPresent() ? " (restarted)" : " (new)",
         transport.localAddress());
+  }
+
+  /**
+   * Refuses a node directory made under the other metadata mode: a cluster keeps the mode it was
+   * created with (docs/decisions/008). A node that ran in gossip mode has a stored gossip state
+   * with tokens and no metadata log; in raft mode it would found or join a Raft group that chooses
+   * its tokens again, and its data would sit on ranges it no longer owns. A node that ran in raft
+   * mode has a metadata log; in gossip mode the tokens its gossip state holds, not the log's, would
+   * be taken.
+   *
+   * @throws IOException naming the option, the mode the directory was made with and the evidence
+   */
+  static void checkMetadataMode(
+      ClusterSection cluster, Optional<PersistentGossipState> stored, Path metadataLog)
+      throws IOException {
+    boolean hasLog = Files.isDirectory(metadataLog);
+    boolean hasGossipTokens =
+        stored.isPresent() && stored.get().applicationStates().containsKey(ApplicationState.TOKENS);
+    if (cluster.metadataOnRaft() && hasGossipTokens && !hasLog) {
+      throw new IOException(
+          "cluster.metadata is raft, but this node joined its cluster with cluster.metadata: gossip"
+              + " (its gossip state holds tokens and it has no metadata log "
+              + metadataLog
+              + "); a cluster keeps the mode it was created with (docs/decisions/008): start it"
+              + " with cluster.metadata=gossip");
+    }
+    if (!cluster.metadataOnRaft() && hasLog) {
+      throw new IOException(
+          "cluster.metadata is gossip, but this node joined its cluster with cluster.metadata:"
+              + " raft (it has the metadata log "
+              + metadataLog
+              + "); a cluster keeps the mode it was created with (docs/decisions/008): start it"
+              + " with cluster.metadata=raft");
+    }
   }
 
   /** Where other nodes reach this node, once started. */
@@ -391,16 +434,24 @@ public final class ClusterService implements ClusterStatusSource, AutoCloseable 
       echoPeers();
       RaftMetadataService raft = raftMetadata;
       if (raft != null) {
-        raft.tick(
-            membership.gossip().endpointStates().keySet(),
-            membership.gossip().liveEndpoints(),
-            seedNodes);
+        metadataDuties();
         announceAndFetchMetadata(raft);
         processReady();
         publishView(now);
       }
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.ERROR, "cluster tick failed", e);
+    }
+  }
+
+  /** Raft mode: the node's metadata duties (join, Normal, the leader's upkeep), on the loop. */
+  private void metadataDuties() {
+    RaftMetadataService raft = raftMetadata;
+    if (raft != null) {
+      raft.tick(
+          membership.gossip().endpointStates().keySet(),
+          membership.gossip().liveEndpoints(),
+          seedNodes);
     }
   }
 

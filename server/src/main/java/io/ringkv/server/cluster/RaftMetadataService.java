@@ -73,6 +73,7 @@ final class RaftMetadataService implements AutoCloseable {
   private final RaftMetadataSource source;
   private final InternodeTransport transport;
   private final RaftGroup group;
+  private final Runnable nudge;
   private CompletableFuture<?> ownRequest = CompletableFuture.completedFuture(null);
   private CompletableFuture<?> configurationChange = CompletableFuture.completedFuture(null);
   private CompletableFuture<?> keyspaceUpkeep = CompletableFuture.completedFuture(null);
@@ -87,8 +88,10 @@ final class RaftMetadataService implements AutoCloseable {
       RaftPeers.Directory directory,
       RaftMetadataSource source,
       InternodeTransport transport,
-      RaftGroup group) {
+      RaftGroup group,
+      Runnable nudge) {
     this.directory = directory;
+    this.nudge = nudge;
     this.self = self;
     this.joining = joining;
     this.numTokens = numTokens;
@@ -106,6 +109,9 @@ final class RaftMetadataService implements AutoCloseable {
    *     only voter
    * @param router the transport's handler, which routes Raft envelopes to the group
    * @param listener hears of each new epoch, on the group's thread
+   * @param nudge asks for an early {@link #tick} on the cluster loop; called (from any thread) when
+   *     one of this node's own steps was applied, so that the next one (Join, then Normal) need not
+   *     wait for the next gossip interval: a lone node takes writes as soon as its group lets it
    */
   static RaftMetadataService start(
       Member joining,
@@ -114,7 +120,8 @@ final class RaftMetadataService implements AutoCloseable {
       Path directory,
       InternodeTransport transport,
       RaftRouter router,
-      MetadataSource.Listener listener)
+      MetadataSource.Listener listener,
+      Runnable nudge)
       throws IOException {
     NodeId self = joining.id();
     long member = RaftIds.of(self);
@@ -136,7 +143,7 @@ final class RaftMetadataService implements AutoCloseable {
             source.stateMachine(),
             founder ? Configuration.ofVoters(member) : null);
     RaftMetadataService service =
-        new RaftMetadataService(self, joining, numTokens, peers, source, transport, group);
+        new RaftMetadataService(self, joining, numTokens, peers, source, transport, group, nudge);
     holder.service = service;
     return service;
   }
@@ -257,7 +264,7 @@ final class RaftMetadataService implements AutoCloseable {
     if (status.isLeader() || (status.leaderNode().isPresent() && status.applied() > 0)) {
       return group
           .propose(bytes)
-          .whenComplete((result, failure) -> logOutcome(command, result, failure));
+          .whenComplete((result, failure) -> onOutcome(command, result, failure));
     }
     String target = redirect;
     if (target == null) {
@@ -276,7 +283,7 @@ final class RaftMetadataService implements AutoCloseable {
             (answer, failure) -> {
               if (answer instanceof RaftProposeAnswer reply) {
                 switch (reply.outcome()) {
-                  case APPLIED -> logOutcome(command, reply.result(), null);
+                  case APPLIED -> onOutcome(command, reply.result(), null);
                   case NOT_LEADER -> redirect = reply.leader().isEmpty() ? null : reply.leader();
                   case FAILED ->
                       LOG.log(
@@ -290,7 +297,12 @@ final class RaftMetadataService implements AutoCloseable {
             });
   }
 
-  private void logOutcome(MetadataCommand command, byte[] result, Throwable failure) {
+  /**
+   * Logs what became of one of this node's own commands, and nudges the loop when it changed the
+   * metadata. Only then: a command that changed nothing or was refused would be sent again at once,
+   * so those wait for the next gossip interval (no loop without progress).
+   */
+  private void onOutcome(MetadataCommand command, byte[] result, Throwable failure) {
     if (failure != null) {
       LOG.log(System.Logger.Level.DEBUG, "{0} not applied: {1}", command, failure.getMessage());
       return;
@@ -301,6 +313,9 @@ final class RaftMetadataService implements AutoCloseable {
         "{0}: {1}",
         command,
         outcome);
+    if (outcome instanceof MetadataResult.Applied) {
+      nudge.run();
+    }
   }
 
   /** The leader's duties: the next voter change, and the default keyspace's replication. */

@@ -120,7 +120,7 @@ public final class ConfigSchema {
     list.add(
         ConfigOption.choice(
             "cluster.metadata",
-            ClusterSection.METADATA_GOSSIP,
+            ClusterSection.METADATA_RAFT,
             List.of(ClusterSection.METADATA_GOSSIP, ClusterSection.METADATA_RAFT)));
 
     list.add(ConfigOption.millis("replication.write_timeout_millis", 2_000, 1, 600_000));

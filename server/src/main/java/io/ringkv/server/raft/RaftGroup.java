@@ -493,6 +493,15 @@ public final class RaftGroup implements AutoCloseable {
     long nextTickNanos = System.nanoTime() + tickNanos;
     long nextSweepNanos = nextTickNanos;
     try {
+      if (node.status().configuration().voters().equals(List.of(member))) {
+        // The only voter (a lone node's group, a founder before anyone joined): no other member
+        // can win or even vote in an election, so waiting out an election timeout (1 to 2 s by
+        // default) would only delay its first writes. Safe at any time, restarts included: Raft's
+        // safety never depends on when an election starts.
+        node.campaign();
+        handleReadies();
+        publishStatus();
+      }
       while (!closing) {
         long waitNanos = nextTickNanos - System.nanoTime();
         Event first = waitNanos > 0 ? events.poll(waitNanos, TimeUnit.NANOSECONDS) : events.poll();

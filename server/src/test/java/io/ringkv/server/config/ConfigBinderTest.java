@@ -56,9 +56,13 @@ class ConfigBinderTest {
       case STRING -> List.of(value + "x", "127.0.0.1:7001", "node-9=127.0.0.1:7001");
       case CHOICE ->
           List.of(
-              value.equals("none")
-                  ? "lz4"
-                  : value.equals("lsm") ? "rocksdb" : value.equals("gossip") ? "raft" : "sync");
+              switch ((String) value) {
+                case "none" -> "lz4";
+                case "lsm" -> "rocksdb";
+                case "gossip" -> "raft";
+                case "raft" -> "gossip";
+                default -> "sync";
+              });
       case PATH -> List.of("./elsewhere");
       case SECRET -> List.of("secret");
       case DECIMAL ->

@@ -124,16 +124,21 @@ class MetadataRaftProcessIT {
                       && !s.get("metadata").get("leader").asText().isEmpty(),
               observer + " sees three Up/Normal members and three voters"));
     }
-    // The epoch may still move (the default keyspace's replication follows the members): wait
-    // until all three report the same epoch, then compare everything.
+    // The epoch still moves after the third member is Normal: the leader then raises the default
+    // keyspace's replication factor to 3 (one more epoch). Wait until all three report the same
+    // epoch with that change applied (every node holds a replica of everything), then compare.
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-    while (!sameEpoch(settled) && System.nanoTime() < deadline) {
+    while (!(sameEpoch(settled) && settled.values().stream().allMatch(s -> replicatedEverywhere(s)))
+        && System.nanoTime() < deadline) {
       TimeUnit.MILLISECONDS.sleep(200); // poll interval, not a stand-in for the condition
       for (String observer : httpOf.keySet()) {
         settled.put(observer, status(httpOf.get(observer)));
       }
     }
     assertThat(sameEpoch(settled)).as("same epoch everywhere: %s", settled).isTrue();
+    assertThat(settled.values())
+        .as("the default keyspace at replication factor 3 everywhere: %s", settled)
+        .allMatch(MetadataRaftProcessIT::replicatedEverywhere);
     JsonNode reference = settled.get("node-1");
     for (JsonNode status : settled.values()) {
       assertThat(status.get("metadata").get("mode").asText()).isEqualTo("raft");
@@ -190,6 +195,16 @@ class MetadataRaftProcessIT {
         "node-1's metadata holds node-3's new address");
     assertThat(restarted.stop()).as(restarted.stderr()).isZero();
     assertThat(up.stop()).as(up.stderr()).isZero();
+  }
+
+  /** True if every node holds a replica of every key of the default keyspace. */
+  private static boolean replicatedEverywhere(JsonNode status) {
+    for (JsonNode node : status.get("nodes")) {
+      if (Math.abs(node.get("ownsEffective").asDouble() - 1.0) > 1e-9) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Each member's id, status, token count and ownership, as one comparable text. */

@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.ringkv.cluster.membership.ApplicationState;
+import io.ringkv.cluster.membership.GossipStateFile;
 import io.ringkv.server.FrontEnd;
 import io.ringkv.server.config.ConfigLoader;
 import io.ringkv.server.config.FrontEndKind;
 import io.ringkv.server.config.NodeConfig;
+import io.ringkv.storage.fs.LocalFileSystem;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
@@ -167,6 +170,70 @@ class NodeTest {
                 + ")");
     // The refused start took nothing from the running node.
     assertThat(client(first).get("k")).isEqualTo("v");
+  }
+
+  @Test
+  void start_inTheOtherMetadataMode_isRefusedNamingTheModeTheNodeJoinedWith() throws Exception {
+    // A node of a gossip-mode cluster: once it holds tokens, raft mode would choose them again.
+    NodeConfig gossip =
+        config(
+            "internode.port=0",
+            "cluster.seeds=",
+            "cluster.metadata=gossip",
+            "cluster.ring_delay_millis=0",
+            "cluster.join_wait_max_millis=0");
+    GossipStateFile state =
+        new GossipStateFile(new LocalFileSystem(), dataDirectory.resolve("node-1"));
+    try (Node node = Node.start(gossip, LineFrontEnd.wiring().withCluster(true))) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (!hasTokens(state)) {
+        assertThat(System.nanoTime()).as("tokens stored within 30 s").isLessThan(deadline);
+        TimeUnit.MILLISECONDS.sleep(20); // poll interval, not a stand-in for the condition
+      }
+    }
+    NodeConfig raft = config("internode.port=0", "cluster.seeds=");
+    assertThat(raft.cluster().metadataOnRaft()).as("the default").isTrue();
+
+    NodeStartException refused =
+        catchThrowableOfType(
+            NodeStartException.class,
+            () -> Node.start(raft, LineFrontEnd.wiring().withCluster(true)));
+
+    assertThat(refused.kind()).isEqualTo(NodeStartException.Kind.CLUSTER_FAILED);
+    assertThat(refused.getMessage())
+        .contains("cluster.metadata is raft, but this node joined its cluster with")
+        .contains("cluster.metadata: gossip")
+        .contains("start it with cluster.metadata=gossip");
+    assertThat(dataDirectory.resolve("node-1").resolve("metadata-raft")).doesNotExist();
+    // In its own mode it starts again.
+    Node.start(gossip, LineFrontEnd.wiring().withCluster(true)).close();
+
+    // And the other way: a node of a raft-mode cluster is refused in gossip mode.
+    NodeConfig otherRaft =
+        config("node.id=node-2", "internode.port=0", "cluster.seeds=", "cluster.metadata=raft");
+    Node.start(otherRaft, LineFrontEnd.wiring().withCluster(true)).close();
+    NodeStartException refusedGossip =
+        catchThrowableOfType(
+            NodeStartException.class,
+            () ->
+                Node.start(
+                    config(
+                        "node.id=node-2",
+                        "internode.port=0",
+                        "cluster.seeds=",
+                        "cluster.metadata=gossip"),
+                    LineFrontEnd.wiring().withCluster(true)));
+    assertThat(refusedGossip.kind()).isEqualTo(NodeStartException.Kind.CLUSTER_FAILED);
+    assertThat(refusedGossip.getMessage())
+        .contains("cluster.metadata is gossip, but this node joined its cluster with")
+        .contains("start it with cluster.metadata=raft");
+  }
+
+  private static boolean hasTokens(GossipStateFile state) throws IOException {
+    return state
+        .load()
+        .map(stored -> stored.applicationStates().containsKey(ApplicationState.TOKENS))
+        .orElse(false);
   }
 
   @Test

@@ -330,6 +330,32 @@ class RaftGroupTest {
   }
 
   @Test
+  void loneVoter_leadsWithoutWaitingForAnElectionTimeout_atFoundingAndAfterARestart()
+      throws Exception {
+    // Ticks of a minute: an election timeout (10 ticks) would take ten minutes, far past the
+    // deadline, so leading within it shows the lone voter campaigned as it started.
+    RaftGroupSettings slowTicks = settings(1).withTickMillis(60_000);
+    Member founder = start(1, slowTicks, new KeyValueStateMachine(), Configuration.ofVoters(1));
+    awaitLeader();
+    founder
+        .group
+        .propose(KeyValueStateMachine.put("k", new byte[] {1}))
+        .get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+    members.remove(1L).close();
+
+    Member restarted = start(1, slowTicks, new KeyValueStateMachine(), null);
+    awaitLeader();
+    restarted
+        .group
+        .propose(KeyValueStateMachine.put("k2", new byte[] {2}))
+        .get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+
+    assertThat(restarted.kv().get("k")).containsExactly(1);
+    assertThat(restarted.kv().get("k2")).containsExactly(2);
+    assertThat(restarted.group.status().term()).isGreaterThan(1);
+  }
+
+  @Test
   void noLeaderKnown_proposalsAndBarriersFailFastNamingIt() throws Exception {
     // Member 1 of three founders alone: it can never win an election, so it knows no leader.
     Member alone = start(1, Configuration.ofVoters(1, 2, 3));
