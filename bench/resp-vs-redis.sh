@@ -115,7 +115,7 @@ for option in ${RINGKV_BENCH_RINGKV_SETS:-}; do EXTRA_SETS+=(--set "$option"); d
 for variable in $(compgen -e | grep -E '^RINGKV_(BENCH_|NO_BUILD$)' || true); do unset "$variable"; done
 # shellcheck disable=SC2086
 "$JDK/bin/java" $JAVA_OPTS -cp "$ROOT/server/target/ringkv-server.jar:$ROOT/server/target/lib/*" \
-  io.ringkv.server.cli.RingkvCli server \
+  io.ringkv.server.cli.RingkvCli server --config "$ROOT/conf/ringkv.yaml" \
   --set node.data_directory="$WORK/ringkv" \
   --set storage.fsync=periodic --set storage.periodic_sync_millis=1000 \
   --set resp.port="$RINGKV_PORT" --set http.enabled=false --set grpc.enabled=false \
