@@ -2,12 +2,14 @@
 # ringkv's Redis front end against redis-server, side by side in one run, with the same
 # redis-benchmark invocation alternated between the two servers:
 #
-#   redis-benchmark -t set,get -n 500000 -c 50 -d 100 -r 1000000 [-P 16]
+#   redis-benchmark -t set -n 500000 -c 50 -d 100 -r 1000000 [-P 16]
+#   redis-benchmark -t get -n 500000 -c 50 -d 100 -r 1000000 [-P 16]
 #
 # redis-server runs with appendonly yes / appendfsync everysec; ringkv with the periodic fsync
-# policy every 1 s (the same durability). Prints requests/s, p50 and p99 per server and test, then
-# one line per figure: "ratio <figure> <ringkv/redis>" for throughput and "<redis/ringkv>" for
-# latency (higher is better for ringkv).
+# policy every 1 s (the same durability). Prints requests/s, p50, p99 and the server's CPU time per
+# request (user + system, from /proc) per server and test, then one line per figure: "ratio
+# <figure> <ringkv/redis>" for throughput and "<redis/ringkv>" for latency and CPU per request
+# (higher is better for ringkv). CPU per request is the steadier figure on a busy machine.
 #
 #   bench/resp-vs-redis.sh                 # 3 rounds, 500,000 requests per test
 #   bench/resp-vs-redis.sh --rounds 1 --requests 100000
@@ -29,7 +31,7 @@ RINGKV_PORT=${RINGKV_BENCH_RINGKV_PORT:-16379}
 REDIS_PORT=${RINGKV_BENCH_REDIS_PORT:-16380}
 
 usage() {
-  sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'
   echo
   echo "Flags: --rounds N  --requests N  --clients N  --value-bytes N  --keyspace N"
 }
@@ -114,7 +116,7 @@ for option in ${RINGKV_BENCH_RINGKV_SETS:-}; do EXTRA_SETS+=(--set "$option"); d
 for variable in $(compgen -e | grep -E '^RINGKV_(BENCH_|NO_BUILD$)' || true); do unset "$variable"; done
 # shellcheck disable=SC2086
 "$JDK/bin/java" $JAVA_OPTS -cp "$ROOT/server/target/ringkv-server.jar:$ROOT/server/target/lib/*" \
-  io.ringkv.server.cli.RingkvCli server \
+  io.ringkv.server.cli.RingkvCli server --config "$ROOT/conf/ringkv.yaml" \
   --set node.data_directory="$WORK/ringkv" \
   --set storage.fsync=periodic --set storage.periodic_sync_millis=1000 \
   --set resp.port="$RINGKV_PORT" --set http.enabled=false --set grpc.enabled=false \
@@ -125,11 +127,16 @@ wait_for_port "$REDIS_PORT" redis
 wait_for_port "$RINGKV_PORT" ringkv
 wait_for_writes "$RINGKV_PORT" ringkv
 
-# One redis-benchmark run; prints "test rps p50 p99" lines.
-run() { # $1 port, $2 extra flags
+# The CPU time a process has used (user + system), in microseconds.
+cpu_micros() { # $1 pid
+  awk -v tck="$(getconf CLK_TCK)" '{ printf "%d\n", ($14 + $15) * 1000000 / tck }' "/proc/$1/stat"
+}
+
+# One redis-benchmark run of one test; prints "test rps p50 p99".
+run() { # $1 port, $2 test, $3 extra flags
   # shellcheck disable=SC2086
-  redis-benchmark -h 127.0.0.1 -p "$1" -t set,get -n "$REQUESTS" -c "$CLIENTS" -d "$VALUE_BYTES" \
-    -r "$KEYSPACE" $2 --csv 2>/dev/null \
+  redis-benchmark -h 127.0.0.1 -p "$1" -t "$2" -n "$REQUESTS" -c "$CLIENTS" -d "$VALUE_BYTES" \
+    -r "$KEYSPACE" $3 --csv 2>/dev/null \
     | tr -d '"' | awk -F',' 'NR > 1 { print tolower($1), $2, $5, $7 }'
 }
 
@@ -143,19 +150,27 @@ for round in $(seq 1 "$ROUNDS"); do
     if [ $((round % 2)) -eq 1 ]; then order="ringkv redis"; else order="redis ringkv"; fi
     for server in $order; do
       port=$RINGKV_PORT
-      [ "$server" = redis ] && port=$REDIS_PORT
-      run "$port" "$flags" | while read -r test rps p50 p99; do
-        name=$test
-        [ "$mode" = p16 ] && name="${test}_p16"
-        echo "$name $server $round $rps $p50 $p99" | tee -a "$RESULTS" >&2
+      pid=$RINGKV_PID
+      if [ "$server" = redis ]; then port=$REDIS_PORT; pid=$REDIS_PID; fi
+      # SET then GET, one redis-benchmark each, so that the server's CPU time per request (less
+      # sensitive than requests/s to what else the machine runs) is known per test.
+      for test_name in set get; do
+        before=$(cpu_micros "$pid")
+        run "$port" "$test_name" "$flags" | while read -r test rps p50 p99; do
+          cpu=$(($(cpu_micros "$pid") - before))
+          name=$test
+          [ "$mode" = p16 ] && name="${test}_p16"
+          cpu_per_request=$(awk -v c="$cpu" -v n="$REQUESTS" 'BEGIN { printf "%.3f", c / n }')
+          echo "$name $server $round $rps $p50 $p99 $cpu_per_request" | tee -a "$RESULTS" >&2
+        done
       done
     done
   done
 done
 
 echo
-printf '%-8s %-7s %12s %10s %10s\n' test server "requests/s" "p50 ms" "p99 ms"
-echo "---------------------------------------------------"
+printf '%-8s %-7s %12s %10s %10s %12s\n' test server "requests/s" "p50 ms" "p99 ms" "cpu us/req"
+echo "----------------------------------------------------------------"
 # Medians over the rounds, then the ratios.
 awk '
   function median(list,   n, a, i, j, t) {
@@ -163,15 +178,15 @@ awk '
     for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
     return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
   }
-  { key = $1 " " $2; rps[key] = rps[key] " " $4; p50[key] = p50[key] " " $5; p99[key] = p99[key] " " $6; tests[$1] = 1 }
+  { key = $1 " " $2; rps[key] = rps[key] " " $4; p50[key] = p50[key] " " $5; p99[key] = p99[key] " " $6; cpu[key] = cpu[key] " " $7; tests[$1] = 1 }
   END {
     split("set get set_p16 get_p16", order, " ")
     for (k = 1; k <= 4; k++) {
       t = order[k]; if (!(t in tests)) continue
       for (s = 1; s <= 2; s++) {
         server = (s == 1) ? "ringkv" : "redis"; key = t " " server
-        R[key] = median(rps[key]); P50[key] = median(p50[key]); P99[key] = median(p99[key])
-        printf "%-8s %-7s %12.0f %10.3f %10.3f\n", t, server, R[key], P50[key], P99[key]
+        R[key] = median(rps[key]); P50[key] = median(p50[key]); P99[key] = median(p99[key]); CPU[key] = median(cpu[key])
+        printf "%-8s %-7s %12.0f %10.3f %10.3f %12.3f\n", t, server, R[key], P50[key], P99[key], CPU[key]
       }
     }
     print ""
@@ -182,5 +197,9 @@ awk '
     for (k = 1; k <= 4; k++) {
       t = order[k]; if (!(t in tests)) continue
       if (P99[t " ringkv"] > 0) printf "ratio %s_p99 %.2f\n", t, P99[t " redis"] / P99[t " ringkv"]
+    }
+    for (k = 1; k <= 4; k++) {
+      t = order[k]; if (!(t in tests)) continue
+      if (CPU[t " ringkv"] > 0) printf "ratio %s_cpu %.2f\n", t, CPU[t " redis"] / CPU[t " ringkv"]
     }
   }' "$RESULTS"

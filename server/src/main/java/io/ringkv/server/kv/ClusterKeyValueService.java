@@ -95,7 +95,7 @@ public final class ClusterKeyValueService implements KeyValueService {
     }
     return replication
         .read(KEYSPACE, KeyCodec.encode(key), options.consistency())
-        .thenApply(cell -> live(cell, replication.clock().wallMillis()));
+        .thenApply(this::live);
   }
 
   @Override
@@ -121,6 +121,17 @@ public final class ClusterKeyValueService implements KeyValueService {
       return Versioned.absent();
     }
     return Versioned.of(cell.value(), cell.timestamp(), cell.expiresAtMillis());
+  }
+
+  /** {@link #live(Cell, long)} at the node's wall clock, read only for a value with an expiry. */
+  private Versioned live(Cell cell) {
+    if (cell == null || cell.value() == null) {
+      return Versioned.absent();
+    }
+    if (cell.expiresAtMillis() == Cell.NO_EXPIRY) {
+      return Versioned.of(cell.value(), cell.timestamp(), Cell.NO_EXPIRY);
+    }
+    return live(cell, replication.clock().wallMillis());
   }
 
   // ---------------------------------------------------------------- writes

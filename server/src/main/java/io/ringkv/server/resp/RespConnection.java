@@ -90,6 +90,22 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
   private long currentStartNanos;
   private boolean currentDeferred;
 
+  /**
+   * The clock as the last command of this input batch was recorded, or 0: the next command of the
+   * batch starts then instead of reading the clock again (one clock read per pipelined command
+   * instead of two; a command's decoding counts towards it). Reset whenever a batch begins.
+   */
+  private long batchClockNanos;
+
+  /**
+   * Figures for INFO counted here (and lookups by the {@link RespWriter}) by this connection's
+   * event loop and added to the listener's shared counters in one step before any reply leaves
+   * ({@link #flushOutput}), before INFO reads them, and on close: two atomic additions per command
+   * were 10% of the event loop's instructions in a pipelined GET profile (2026-11-22). A client
+   * never sees a reply whose command is not yet counted.
+   */
+  private long commandsUncounted;
+
   /** Keys of this connection's commands whose replies are still queued, with their counts. */
   private final HashMap<ByteBuffer, Integer> inFlightKeys = new HashMap<>();
 
@@ -307,6 +323,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
     pending.clear();
     inFlightKeys.clear();
     heldCommand = null;
+    publishCounters();
     if (!refused && session != null) {
       server.sessions.remove(session.id);
       server.counters.connectedClients.decrementAndGet();
@@ -329,6 +346,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
       return;
     }
     processing = true;
+    batchClockNanos = 0;
     try {
       while (!closing
           && !paused
@@ -377,8 +395,8 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
   }
 
   private void dispatch(byte[][] arguments) {
-    long startNanos = System.nanoTime();
-    server.counters.commandProcessed();
+    long startNanos = batchClockNanos != 0 ? batchClockNanos : System.nanoTime();
+    commandsUncounted++;
     Command command = server.commands.lookup(arguments[0]);
     if (command == null) {
       out().error(unknownCommand(arguments));
@@ -429,7 +447,20 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
     }
     if (!currentDeferred) {
       record(command.name(), startNanos, writer.errorWritten());
+    } else {
+      batchClockNanos = 0;
     }
+  }
+
+  /**
+   * Adds what this connection counted to the listener's counters (see {@link #commandsUncounted}).
+   */
+  void publishCounters() {
+    if (commandsUncounted != 0) {
+      server.counters.commandsProcessed(commandsUncounted);
+      commandsUncounted = 0;
+    }
+    writer.publishCounters();
   }
 
   /**
@@ -476,7 +507,9 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
   }
 
   private void record(String command, long startNanos, boolean error) {
-    server.metrics.recordRequest(FRONT_END, command, System.nanoTime() - startNanos, error);
+    long nowNanos = System.nanoTime();
+    batchClockNanos = nowNanos;
+    server.metrics.recordRequest(FRONT_END, command, nowNanos - startNanos, error);
   }
 
   /** Redis' wording, arguments quoted up to 128 characters in all. */
@@ -615,6 +648,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
   }
 
   private void flushOutput() {
+    publishCounters();
     if (output != null && output.isReadable()) {
       server.counters.netOutput(output.readableBytes());
       context.writeAndFlush(output, context.voidPromise());

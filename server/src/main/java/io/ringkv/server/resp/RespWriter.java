@@ -32,6 +32,11 @@ final class RespWriter {
   private int protocol = 2;
   private boolean errorWritten;
 
+  /** Keys found and not found by the replies written, not yet added to the counters. */
+  private long keyspaceHitsUncounted;
+
+  private long keyspaceMissesUncounted;
+
   RespWriter(ServerCounters counters) {
     this.counters = counters;
   }
@@ -61,6 +66,27 @@ final class RespWriter {
 
   void resetErrorFlag() {
     errorWritten = false;
+  }
+
+  /** Counts a key a reply found or did not find (INFO keyspace_hits and keyspace_misses). */
+  void countLookup(boolean hit) {
+    if (hit) {
+      keyspaceHitsUncounted++;
+    } else {
+      keyspaceMissesUncounted++;
+    }
+  }
+
+  /** Adds the lookups counted since the last call to the counters; see RespConnection. */
+  void publishCounters() {
+    if (keyspaceHitsUncounted != 0) {
+      counters.keyspaceHits(keyspaceHitsUncounted);
+      keyspaceHitsUncounted = 0;
+    }
+    if (keyspaceMissesUncounted != 0) {
+      counters.keyspaceMisses(keyspaceMissesUncounted);
+      keyspaceMissesUncounted = 0;
+    }
   }
 
   void ok() {

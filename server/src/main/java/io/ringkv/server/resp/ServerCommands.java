@@ -142,6 +142,8 @@ final class ServerCommands {
   }
 
   private void info(RespConnection connection, byte[][] arguments) {
+    // This connection's own earlier commands, pipelined in this batch, are counted.
+    connection.publishCounters();
     List<String> sections = new ArrayList<>(arguments.length - 1);
     for (int i = 1; i < arguments.length; i++) {
       sections.add(Arguments.text(arguments[i]));

@@ -43,16 +43,17 @@ final class ServerCounters {
     connectionsRejected.increment();
   }
 
-  void commandProcessed() {
-    commandsProcessed.increment();
+  /** Adds {@code count} processed commands (a connection counts its own and adds them in bulk). */
+  void commandsProcessed(long count) {
+    commandsProcessed.add(count);
   }
 
-  void keyspaceHit() {
-    keyspaceHits.increment();
+  void keyspaceHits(long count) {
+    keyspaceHits.add(count);
   }
 
-  void keyspaceMiss() {
-    keyspaceMisses.increment();
+  void keyspaceMisses(long count) {
+    keyspaceMisses.add(count);
   }
 
   void netInput(long bytes) {

@@ -213,16 +213,8 @@ final class StringCommands {
   }
 
   private void renderValue(Versioned value, RespWriter out) {
-    countLookup(value);
+    out.countLookup(value.isPresent());
     out.bulkOrNull(value.value());
-  }
-
-  private void countLookup(Versioned value) {
-    if (value.isPresent()) {
-      server.counters.keyspaceHit();
-    } else {
-      server.counters.keyspaceMiss();
-    }
   }
 
   private void mget(RespConnection connection, byte[][] arguments) {
@@ -236,7 +228,7 @@ final class StringCommands {
   private void renderValues(List<Versioned> values, RespWriter out) {
     out.arrayHeader(values.size());
     for (Versioned value : values) {
-      countLookup(value);
+      out.countLookup(value.isPresent());
       out.bulkOrNull(value.value());
     }
   }
@@ -313,7 +305,7 @@ final class StringCommands {
   }
 
   private void renderPrevious(WriteOutcome outcome, RespWriter out) {
-    countLookup(outcome.previous());
+    out.countLookup(outcome.previous().isPresent());
     out.bulkOrNull(outcome.previous().value());
   }
 

@@ -683,9 +683,10 @@ public final class LsmEngine implements StorageEngine {
     }
     Version version = versions.acquireCurrent();
     try {
-      for (FileMeta file : version.files(0)) {
-        if (file.mayContainUserKey(key)) {
-          found = getFromTable(file, key, snapshot);
+      List<FileMeta> levelZero = version.files(0);
+      for (int index = 0; index < levelZero.size(); index++) {
+        if (levelZero.get(index).mayContainUserKey(key)) {
+          found = getFromTable(version, 0, index, key, snapshot);
           if (found != null) {
             return found;
           }
@@ -702,7 +703,7 @@ public final class LsmEngine implements StorageEngine {
         }
         int index = version.findFile(level, seekKey);
         if (index < files.size() && files.get(index).mayContainUserKey(key)) {
-          found = getFromTable(files.get(index), key, snapshot);
+          found = getFromTable(version, level, index, key, snapshot);
           if (found != null) {
             return found;
           }
@@ -714,8 +715,24 @@ public final class LsmEngine implements StorageEngine {
     }
   }
 
-  private byte[] getFromTable(FileMeta file, byte[] key, long snapshot) throws StorageException {
-    TableCache.Handle handle = tables.acquire(file.number());
+  /**
+   * Looks {@code key} up in table {@code index} of {@code level} of {@code version}, which the
+   * caller holds: through the reader the version pinned, pinning it on the version's first lookup
+   * of the table while the table cache has room (see {@link Version}).
+   */
+  private byte[] getFromTable(Version version, int level, int index, byte[] key, long snapshot)
+      throws StorageException {
+    TableCache.Handle pinned = version.pinned(level, index);
+    if (pinned != null) {
+      return pinned.reader.get(key, snapshot);
+    }
+    TableCache.Handle handle = tables.acquire(version.files(level).get(index).number());
+    if (tables.roomToPin()) {
+      TableCache.Handle winner = version.pin(level, index, handle);
+      if (winner == handle) {
+        return handle.reader.get(key, snapshot);
+      }
+    }
     try {
       return handle.reader.get(key, snapshot);
     } finally {

@@ -270,6 +270,7 @@ final class VersionSet {
       synchronized (liveVersions) {
         liveVersions.remove(version);
       }
+      version.releasePins(TableCache::releaseHandle);
     }
   }
 
@@ -313,6 +314,9 @@ final class VersionSet {
   }
 
   synchronized void close() throws StorageException {
+    // The current version keeps this set's reference until the end: let its readers go now, so
+    // that they close with the table cache (a lookup still running on a closing engine may fail).
+    current.releasePins(TableCache::releaseHandle);
     try {
       closeManifest();
     } catch (IOException e) {

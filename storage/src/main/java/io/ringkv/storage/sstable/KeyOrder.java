@@ -26,6 +26,18 @@ final class KeyOrder {
       int targetUserLength,
       long targetTrailer) {
     int userEnd = offset + length - InternalKey.TRAILER_BYTES;
+    // The node stores every key under its 8-byte token, so the first eight bytes nearly always
+    // decide: compared as one unsigned big-endian long (the same order as byte by byte), they spare
+    // the general comparison's call and setup, about 30 instructions per comparison and some 20
+    // comparisons per table a GET reads (index binary search, restart search, scan).
+    if (userEnd - offset >= Long.BYTES && targetUserLength >= Long.BYTES) {
+      int head =
+          Long.compareUnsigned(
+              FixedInts.getLongBe(key, offset), FixedInts.getLongBe(targetUser, 0));
+      if (head != 0) {
+        return head;
+      }
+    }
     int c = Arrays.compareUnsigned(key, offset, userEnd, targetUser, 0, targetUserLength);
     if (c != 0) {
       return c;

@@ -341,7 +341,7 @@ class SstableRoundTripTest {
   @Test
   void options_fromEngineOptions_andBoundsNamed() {
     SstableOptions options = SstableOptions.from(EngineOptions.defaults(Path.of("/tmp/x")));
-    assertThat(options).isEqualTo(new SstableOptions(8 << 10, 16, 10, Compression.NONE));
+    assertThat(options).isEqualTo(new SstableOptions(8 << 10, 4, 10, Compression.NONE));
     assertThatThrownBy(() -> new SstableOptions(10, 16, 10, Compression.NONE))
         .hasMessageContaining("blockBytes is 10");
     assertThatThrownBy(() -> new SstableOptions(512, 0, 10, Compression.NONE))
