@@ -157,7 +157,8 @@ public final class ReplicaWriteBench implements Callable<Integer> {
                 () -> 0L,
                 LocalReplica.DEFAULT_SCAN_REPLY_BYTES_MAX,
                 Actor.of("local", 0),
-                DvvSet.SIBLINGS_MAX_DEFAULT);
+                DvvSet.SIBLINGS_MAX_DEFAULT,
+                CausalCells.OBJECT_BYTES_MAX_DEFAULT);
         long start = System.nanoTime();
         for (int i = 0; i < inputs.keys.length; i++) {
           switch (workload) {

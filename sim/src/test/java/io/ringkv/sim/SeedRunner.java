@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -35,11 +36,15 @@ public final class SeedRunner<R extends SeedResult> {
   public static final int TWICE_EVERY = 50;
   public static final int PRINT_EVERY = 100;
 
-  /** Figures over all seeds, printed as the last line. */
+  /**
+   * Figures over all seeds, printed as the last line between what every runner counts (seeds,
+   * replays, failing seeds, violations) and the time taken.
+   */
   public interface Summary<R> {
     void add(R result);
 
-    String describe(int seeds, long replays, int failingSeeds, long elapsedNanos);
+    /** The simulator's own figures over the seeds added, in one line's middle. */
+    String describe();
   }
 
   private final String propertyPrefix;
@@ -138,6 +143,7 @@ public final class SeedRunner<R extends SeedResult> {
     }
 
     long replays = 0;
+    long violations = 0;
     List<String> failures = new ArrayList<>();
     long started = System.nanoTime();
     List<Future<Outcome<R>>> outcomes = threadsDefault > 0 ? submitAll(seeds) : null;
@@ -147,6 +153,7 @@ public final class SeedRunner<R extends SeedResult> {
       Outcome<R> outcome = outcomes != null ? get(outcomes.get(i)) : outcome(seed, twice);
       R result = outcome.result();
       summary.add(result);
+      violations += result.violations().size();
       if (twice) {
         replays++;
         String again = outcome.replayHash();
@@ -182,7 +189,18 @@ public final class SeedRunner<R extends SeedResult> {
       }
     }
     long elapsed = System.nanoTime() - started;
-    System.out.println(summary.describe(seeds.size(), replays, failures.size(), elapsed));
+    System.out.println(
+        String.format(
+            Locale.ROOT,
+            "%s summary: %d seeds (%d run twice, same hashes), %d failing, %d violations; %s;"
+                + " took %.1f s",
+            label,
+            seeds.size(),
+            replays,
+            failures.size(),
+            violations,
+            summary.describe(),
+            elapsed / 1e9));
     assertThat(failures).as("failing seeds (replay each with the command printed above)").isEmpty();
   }
 

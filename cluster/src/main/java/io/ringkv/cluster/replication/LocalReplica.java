@@ -84,34 +84,14 @@ public final class LocalReplica {
         wallMillis,
         scanReplyBytesMax,
         null,
-        DvvSet.SIBLINGS_MAX_DEFAULT);
+        DvvSet.SIBLINGS_MAX_DEFAULT,
+        CausalCells.OBJECT_BYTES_MAX_DEFAULT);
   }
 
   /**
    * @param actor who this node is as a dot replica (its node id and incarnation), or null to refuse
    *     causal updates
    * @param siblingsMax the sibling cap of a causal register write ({@link DvvSet#tryUpdate})
-   */
-  public LocalReplica(
-      StorageEngine engine,
-      Durability durability,
-      HintSink hints,
-      LongSupplier wallMillis,
-      long scanReplyBytesMax,
-      Actor actor,
-      int siblingsMax) {
-    this(
-        engine,
-        durability,
-        hints,
-        wallMillis,
-        scanReplyBytesMax,
-        actor,
-        siblingsMax,
-        CausalCells.OBJECT_BYTES_MAX_DEFAULT);
-  }
-
-  /**
    * @param causalObjectBytesMax the largest causal object a causal update may leave (above it the
    *     update is refused): the cell must fit in a frame and a hint segment
    */

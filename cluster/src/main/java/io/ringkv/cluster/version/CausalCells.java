@@ -85,45 +85,52 @@ public final class CausalCells {
 
   /** The cell of register {@code clock}. */
   public static Cell registerCell(DvvSet clock) {
-    return Cell.value(CausalCodec.encodeRegister(clock), clock.maxTimestamp())
-        .withVersion(marker());
+    return causalCell(CausalCodec.encodeRegister(clock), clock.maxTimestamp());
   }
 
   /** The cell of {@code counter}, last written at {@code timestamp}. */
   public static Cell counterCell(PnCounter counter, long timestamp) {
-    return Cell.value(CausalCodec.encodeCounter(counter), timestamp).withVersion(marker());
+    return causalCell(CausalCodec.encodeCounter(counter), timestamp);
   }
 
   /** The cell of {@code set}, last written at {@code timestamp}. */
   public static Cell setCell(OrSet set, long timestamp) {
-    return Cell.value(CausalCodec.encodeSet(set), timestamp).withVersion(marker());
+    return causalCell(CausalCodec.encodeSet(set), timestamp);
+  }
+
+  private static Cell causalCell(byte[] encoded, long timestamp) {
+    return Cell.value(encoded, timestamp).withVersion(marker());
   }
 
   /** The type of a causal cell's object. */
   public static CausalType type(Cell cell) throws CausalFormatException {
-    requireCausal(cell);
-    return CausalCodec.type(cell.value());
+    return decode(cell, CausalCodec::type);
   }
 
   public static DvvSet register(Cell cell) throws CausalFormatException {
-    requireCausal(cell);
-    return CausalCodec.decodeRegister(cell.value());
+    return decode(cell, CausalCodec::decodeRegister);
   }
 
   public static PnCounter counter(Cell cell) throws CausalFormatException {
-    requireCausal(cell);
-    return CausalCodec.decodeCounter(cell.value());
+    return decode(cell, CausalCodec::decodeCounter);
   }
 
   public static OrSet set(Cell cell) throws CausalFormatException {
-    requireCausal(cell);
-    return CausalCodec.decodeSet(cell.value());
+    return decode(cell, CausalCodec::decodeSet);
   }
 
-  private static void requireCausal(Cell cell) throws CausalFormatException {
+  /** One of {@link CausalCodec}'s decoders of an object's bytes. */
+  @FunctionalInterface
+  private interface Decoder<T> {
+    T decode(byte[] encoded) throws CausalFormatException;
+  }
+
+  /** What {@code decoder} makes of {@code cell}'s value, once the cell is known to be causal. */
+  private static <T> T decode(Cell cell, Decoder<T> decoder) throws CausalFormatException {
     if (!isCausal(cell)) {
       throw new CausalFormatException("not a causal cell: " + cell);
     }
+    return decoder.decode(cell.value());
   }
 
   /**

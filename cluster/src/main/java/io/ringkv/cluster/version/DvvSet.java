@@ -158,17 +158,8 @@ public final class DvvSet {
 
   /** The join: the siblings neither side has superseded, and both sides' contexts. */
   public DvvSet sync(DvvSet other) {
-    if (other.entries.isEmpty() || other == this) {
-      return this;
-    }
-    if (entries.isEmpty()) {
-      return other;
-    }
-    TreeMap<Actor, Entry> joined = new TreeMap<>(entries);
-    for (Map.Entry<Actor, Entry> entry : other.entries.entrySet()) {
-      joined.merge(entry.getKey(), entry.getValue(), DvvSet::mergeEntries);
-    }
-    return new DvvSet(joined);
+    return ActorEntries.join(
+        this, other, value -> value.entries, DvvSet::mergeEntries, DvvSet::new);
   }
 
   /** This with every sibling whose dot {@code context} covers dropped, and the context joined. */

@@ -164,17 +164,7 @@ public final class PnCounter {
 
   /** The join: per actor, the entry with the higher sequence. */
   public PnCounter merge(PnCounter other) {
-    if (other.entries.isEmpty() || other == this) {
-      return this;
-    }
-    if (entries.isEmpty()) {
-      return other;
-    }
-    TreeMap<Actor, Entry> joined = new TreeMap<>(entries);
-    for (Map.Entry<Actor, Entry> entry : other.entries.entrySet()) {
-      joined.merge(entry.getKey(), entry.getValue(), PnCounter::later);
-    }
-    return new PnCounter(joined);
+    return ActorEntries.join(this, other, value -> value.entries, PnCounter::later, PnCounter::new);
   }
 
   private static Entry later(Entry a, Entry b) {

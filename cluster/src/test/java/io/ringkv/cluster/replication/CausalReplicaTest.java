@@ -54,7 +54,8 @@ class CausalReplicaTest {
         () -> 0L,
         LocalReplica.DEFAULT_SCAN_REPLY_BYTES_MAX,
         actor,
-        4);
+        4,
+        CausalCells.OBJECT_BYTES_MAX_DEFAULT);
   }
 
   private static byte[] v(String text) {

@@ -96,101 +96,88 @@ public record RaftGroupSettings(
   }
 
   public RaftGroupSettings withRaft(RaftConfig value) {
-    return new RaftGroupSettings(
-        groupId,
-        directory,
-        value,
-        tickMillis,
-        snapshotEveryEntries,
-        proposalsInFlightMax,
-        readsInFlightMax,
-        inboundMessagesMax,
-        requestTimeoutMillis,
-        segmentBytesMax,
-        envelopeBytesMax,
-        leaderAppendsBeforeSync);
+    return edit(copy -> copy.raft = value);
   }
 
   public RaftGroupSettings withTickMillis(long value) {
-    return new RaftGroupSettings(
-        groupId,
-        directory,
-        raft,
-        value,
-        snapshotEveryEntries,
-        proposalsInFlightMax,
-        readsInFlightMax,
-        inboundMessagesMax,
-        requestTimeoutMillis,
-        segmentBytesMax,
-        envelopeBytesMax,
-        leaderAppendsBeforeSync);
+    return edit(copy -> copy.tickMillis = value);
   }
 
   public RaftGroupSettings withSnapshotEveryEntries(long value) {
-    return new RaftGroupSettings(
-        groupId,
-        directory,
-        raft,
-        tickMillis,
-        value,
-        proposalsInFlightMax,
-        readsInFlightMax,
-        inboundMessagesMax,
-        requestTimeoutMillis,
-        segmentBytesMax,
-        envelopeBytesMax,
-        leaderAppendsBeforeSync);
+    return edit(copy -> copy.snapshotEveryEntries = value);
   }
 
   /** Other bounds on what is in flight and queued. */
   public RaftGroupSettings withBounds(
       int proposalsInFlight, int readsInFlight, int inboundMessages) {
-    return new RaftGroupSettings(
-        groupId,
-        directory,
-        raft,
-        tickMillis,
-        snapshotEveryEntries,
-        proposalsInFlight,
-        readsInFlight,
-        inboundMessages,
-        requestTimeoutMillis,
-        segmentBytesMax,
-        envelopeBytesMax,
-        leaderAppendsBeforeSync);
+    return edit(
+        copy -> {
+          copy.proposalsInFlightMax = proposalsInFlight;
+          copy.readsInFlightMax = readsInFlight;
+          copy.inboundMessagesMax = inboundMessages;
+        });
   }
 
   public RaftGroupSettings withRequestTimeoutMillis(long value) {
-    return new RaftGroupSettings(
-        groupId,
-        directory,
-        raft,
-        tickMillis,
-        snapshotEveryEntries,
-        proposalsInFlightMax,
-        readsInFlightMax,
-        inboundMessagesMax,
-        value,
-        segmentBytesMax,
-        envelopeBytesMax,
-        leaderAppendsBeforeSync);
+    return edit(copy -> copy.requestTimeoutMillis = value);
   }
 
   public RaftGroupSettings withLeaderAppendsBeforeSync(boolean value) {
-    return new RaftGroupSettings(
-        groupId,
-        directory,
-        raft,
-        tickMillis,
-        snapshotEveryEntries,
-        proposalsInFlightMax,
-        readsInFlightMax,
-        inboundMessagesMax,
-        requestTimeoutMillis,
-        segmentBytesMax,
-        envelopeBytesMax,
-        value);
+    return edit(copy -> copy.leaderAppendsBeforeSync = value);
+  }
+
+  /** These settings with what {@code change} sets on a copy, checked again as a whole. */
+  private RaftGroupSettings edit(java.util.function.Consumer<Copy> change) {
+    Copy copy = new Copy(this);
+    change.accept(copy);
+    return copy.settings();
+  }
+
+  /** The fields of a {@link RaftGroupSettings}, to change one and build the settings again. */
+  private static final class Copy {
+    long groupId;
+    Path directory;
+    RaftConfig raft;
+    long tickMillis;
+    long snapshotEveryEntries;
+    int proposalsInFlightMax;
+    int readsInFlightMax;
+    int inboundMessagesMax;
+    long requestTimeoutMillis;
+    long segmentBytesMax;
+    int envelopeBytesMax;
+    boolean leaderAppendsBeforeSync;
+
+    Copy(RaftGroupSettings settings) {
+      groupId = settings.groupId;
+      directory = settings.directory;
+      raft = settings.raft;
+      tickMillis = settings.tickMillis;
+      snapshotEveryEntries = settings.snapshotEveryEntries;
+      proposalsInFlightMax = settings.proposalsInFlightMax;
+      readsInFlightMax = settings.readsInFlightMax;
+      inboundMessagesMax = settings.inboundMessagesMax;
+      requestTimeoutMillis = settings.requestTimeoutMillis;
+      segmentBytesMax = settings.segmentBytesMax;
+      envelopeBytesMax = settings.envelopeBytesMax;
+      leaderAppendsBeforeSync = settings.leaderAppendsBeforeSync;
+    }
+
+    RaftGroupSettings settings() {
+      return new RaftGroupSettings(
+          groupId,
+          directory,
+          raft,
+          tickMillis,
+          snapshotEveryEntries,
+          proposalsInFlightMax,
+          readsInFlightMax,
+          inboundMessagesMax,
+          requestTimeoutMillis,
+          segmentBytesMax,
+          envelopeBytesMax,
+          leaderAppendsBeforeSync);
+    }
   }
 
   private static void range(String field, long value, long min, long max) {

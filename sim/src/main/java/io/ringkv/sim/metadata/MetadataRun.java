@@ -12,6 +12,7 @@ import io.ringkv.common.ConsistencyLevel;
 import io.ringkv.common.Rng;
 import io.ringkv.raft.Configuration;
 import io.ringkv.sim.SimNetwork;
+import io.ringkv.sim.SimResult;
 import io.ringkv.sim.SimTime;
 import io.ringkv.sim.Simulation;
 import io.ringkv.sim.Trace;
@@ -114,16 +115,16 @@ public final class MetadataRun {
   }
 
   /** Runs {@code seed}, keeping only the trace's hash and tail. */
-  public static MetadataRunResult run(long seed) {
+  public static SimResult<MetadataRunFigures> run(long seed) {
     return run(seed, new Trace());
   }
 
   /** Runs {@code seed}, tracing to {@code trace}. */
-  public static MetadataRunResult run(long seed, Trace trace) {
+  public static SimResult<MetadataRunFigures> run(long seed, Trace trace) {
     return new MetadataRun(seed, trace).execute();
   }
 
-  private MetadataRunResult execute() {
+  private SimResult<MetadataRunFigures> execute() {
     simulation.trace("seed " + seed + ": " + plan);
     long settleNanos = 0;
     int finalVoters = 0;
@@ -157,7 +158,7 @@ public final class MetadataRun {
     } catch (RuntimeException e) {
       checker.fail("exception", e + " at " + stackTop(e));
     }
-    return new MetadataRunResult(
+    return new SimResult<>(
         seed,
         plan,
         checker.violations(),

@@ -1,5 +1,6 @@
 package io.ringkv.sim.metadata;
 
+import io.ringkv.sim.SimResult;
 import io.ringkv.sim.SimTime;
 import java.util.Locale;
 
@@ -43,9 +44,11 @@ public record MetadataRunFigures(
     long configurationsApplied,
     long snapshotsInstalled,
     int finalVoters,
-    long settleNanos) {
+    long settleNanos)
+    implements SimResult.Figures {
 
-  String describe() {
+  @Override
+  public String describe() {
     return String.format(
         Locale.ROOT,
         "%d nodes, %d joins acked (%d overlapping pairs), %d keyspace changes acked, %d left,"

@@ -2,6 +2,7 @@ package io.ringkv.sim.raft;
 
 import io.ringkv.raft.Configuration;
 import io.ringkv.sim.SimNetwork;
+import io.ringkv.sim.SimResult;
 import io.ringkv.sim.SimTime;
 import io.ringkv.sim.Simulation;
 import io.ringkv.sim.SimulationFailure;
@@ -56,21 +57,21 @@ public final class RaftRun {
   }
 
   /** Runs {@code seed}, keeping only the trace's hash and tail. */
-  public static RaftRunResult run(long seed) {
+  public static SimResult<RaftRunFigures> run(long seed) {
     return run(seed, new Trace());
   }
 
   /** Runs {@code seed}, tracing to {@code trace}. */
-  public static RaftRunResult run(long seed, Trace trace) {
+  public static SimResult<RaftRunFigures> run(long seed, Trace trace) {
     return new RaftRun(seed, trace, PlantedBug.NONE).execute();
   }
 
   /** Runs {@code seed} with a caller's mistake planted, to show the checkers catch it. */
-  public static RaftRunResult run(long seed, PlantedBug bug) {
+  public static SimResult<RaftRunFigures> run(long seed, PlantedBug bug) {
     return new RaftRun(seed, new Trace(), bug).execute();
   }
 
-  private RaftRunResult execute() {
+  private SimResult<RaftRunFigures> execute() {
     simulation.trace("seed " + plan.seed() + ": " + plan.describe());
     simulation.at(0, cluster::startMembers);
     simulation.at(plan.clientStartNanos(), cluster::startClients);
@@ -108,7 +109,7 @@ public final class RaftRun {
     }
     violations.sort(Comparator.comparingLong(Violation::atNanos));
     simulation.trace("end: " + violations.size() + " violations");
-    return new RaftRunResult(
+    return new SimResult<>(
         plan.seed(),
         plan.describe(),
         violations,

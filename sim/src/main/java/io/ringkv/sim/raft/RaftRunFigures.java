@@ -1,5 +1,6 @@
 package io.ringkv.sim.raft;
 
+import io.ringkv.sim.SimResult;
 import io.ringkv.sim.SimTime;
 import java.util.Locale;
 
@@ -49,9 +50,11 @@ public record RaftRunFigures(
     long snapshotsTaken,
     long snapshotsInstalled,
     long readsServed,
-    long recoveryNanos) {
+    long recoveryNanos)
+    implements SimResult.Figures {
 
-  String describe() {
+  @Override
+  public String describe() {
     return String.format(
         Locale.ROOT,
         "%s simulated, %d messages (%d lost), ops %d invoked / %d done / %d indeterminate / %d"

@@ -1,5 +1,6 @@
 package io.ringkv.sim.replication;
 
+import io.ringkv.sim.SimResult;
 import io.ringkv.sim.SimTime;
 import java.util.Locale;
 
@@ -79,9 +80,11 @@ public record ReplicationFigures(
     long incrementsAcknowledged,
     long incrementsRetried,
     long incrementsAppliedTwice,
-    long setUpdatesAcknowledged) {
+    long setUpdatesAcknowledged)
+    implements SimResult.Figures {
 
   /** One line of figures. */
+  @Override
   public String describe() {
     return String.format(
         Locale.ROOT,

@@ -3,6 +3,7 @@ package io.ringkv.sim.replication;
 import io.ringkv.common.ConsistencyLevel;
 import io.ringkv.common.Rng;
 import io.ringkv.sim.SimNetwork;
+import io.ringkv.sim.SimResult;
 import io.ringkv.sim.SimTime;
 import io.ringkv.sim.Simulation;
 import io.ringkv.sim.SimulationFailure;
@@ -83,16 +84,16 @@ public final class ReplicationRun {
   }
 
   /** Runs {@code seed}, keeping only the trace's hash and tail. */
-  public static ReplicationResult run(long seed) {
+  public static SimResult<ReplicationFigures> run(long seed) {
     return run(seed, new Trace());
   }
 
   /** Runs {@code seed}, tracing to {@code trace}. */
-  public static ReplicationResult run(long seed, Trace trace) {
+  public static SimResult<ReplicationFigures> run(long seed, Trace trace) {
     return new ReplicationRun(seed, trace).execute();
   }
 
-  private ReplicationResult execute() {
+  private SimResult<ReplicationFigures> execute() {
     simulation.trace("seed " + plan.seed() + ": " + plan.describe());
     long settle = liveness.stabilisationNanos();
     long workloadEnd = plan.chaosEndNanos() + settle + AFTER_HEALING_NANOS;
@@ -115,7 +116,7 @@ public final class ReplicationRun {
     violations.addAll(liveness.violations());
     violations.sort(Comparator.comparingLong(Violation::atNanos));
     simulation.trace("end: " + violations.size() + " violations");
-    return new ReplicationResult(
+    return new SimResult<>(
         plan.seed(),
         plan.describe(),
         violations,

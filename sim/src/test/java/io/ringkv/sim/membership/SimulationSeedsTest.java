@@ -46,8 +46,6 @@ class SimulationSeedsTest {
 
   /** Figures over all seeds. */
   private static final class Summary implements SeedRunner.Summary<RunResult> {
-    long runs;
-    long violations;
     long downEvents;
     long downsOfStopped;
     long downsAfterFaults;
@@ -71,8 +69,6 @@ class SimulationSeedsTest {
     @Override
     public void add(RunResult result) {
       RunFigures f = result.figures();
-      runs++;
-      violations += result.violations().size();
       downEvents += f.downEvents();
       downsOfStopped += f.downsOfStopped();
       downsAfterFaults += f.downsAfterFaults();
@@ -97,22 +93,17 @@ class SimulationSeedsTest {
     }
 
     @Override
-    public String describe(int seeds, long replays, int failingSeeds, long elapsedNanos) {
+    public String describe() {
       long falseDowns = falseUnderFaults + falseClean;
       return String.format(
           Locale.ROOT,
-          "sim summary: %d seeds (%d run twice, same hashes), %d failing, %d violations;"
-              + " %.1f h simulated, %d messages, %d crashes, %d freezes, %d token clashes resolved,"
+          "%.1f h simulated, %d messages, %d crashes, %d freezes, %d token clashes resolved,"
               + " %d Down events (%d of"
               + " stopped nodes, %d after faults between the pair);"
               + " false Downs %d (%d under faults, %d clean) in %.1f node-pair-hours ="
               + " %.3f per node-pair-hour; converged after healing: mean %s, max %s;"
               + " last act: down everywhere within %s, back within %s; undisturbed detections"
-              + " %d, slowest %s; slowest undisturbed recovery %s; took %.1f s",
-          seeds,
-          replays,
-          failingSeeds,
-          violations,
+              + " %d, slowest %s; slowest undisturbed recovery %s",
           simulatedNanos / 3.6e12,
           messages,
           crashes,
@@ -132,8 +123,7 @@ class SimulationSeedsTest {
           SimTime.formatShort(lastActRecoveryMax),
           cleanDetections,
           SimTime.formatShort(detectionMax),
-          SimTime.formatShort(recoveryMax),
-          elapsedNanos / 1e9);
+          SimTime.formatShort(recoveryMax));
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.ringkv.sim.metadata;
 
 import io.ringkv.sim.SeedRunner;
+import io.ringkv.sim.SimResult;
 import io.ringkv.sim.SimTime;
 import io.ringkv.sim.Violation;
 import java.util.Locale;
@@ -20,7 +21,7 @@ class MetadataSimulationSeedsTest {
   /** Seeds that once failed, run first whatever the settings; each names what it caught. */
   static final long[] REGRESSION_SEEDS = {};
 
-  static final SeedRunner<MetadataRunResult> RUNNER =
+  static final SeedRunner<SimResult<MetadataRunFigures>> RUNNER =
       new SeedRunner<>(
               "sim.metadata",
               "metadata sim",
@@ -38,8 +39,7 @@ class MetadataSimulationSeedsTest {
   }
 
   /** Figures over all seeds. */
-  private static final class Summary implements SeedRunner.Summary<MetadataRunResult> {
-    long violations;
+  private static final class Summary implements SeedRunner.Summary<SimResult<MetadataRunFigures>> {
     long joins;
     long overlappingJoins;
     long keyspaceChanges;
@@ -56,9 +56,8 @@ class MetadataSimulationSeedsTest {
     long settleMax;
 
     @Override
-    public void add(MetadataRunResult result) {
+    public void add(SimResult<MetadataRunFigures> result) {
       MetadataRunFigures f = result.figures();
-      violations += result.violations().size();
       joins += f.joinsAcknowledged();
       overlappingJoins += f.overlappingJoinPairs();
       keyspaceChanges += f.keyspaceChangesAcknowledged();
@@ -76,18 +75,13 @@ class MetadataSimulationSeedsTest {
     }
 
     @Override
-    public String describe(int seeds, long replays, int failingSeeds, long elapsedNanos) {
+    public String describe() {
       return String.format(
           Locale.ROOT,
-          "metadata sim summary: %d seeds (%d run twice, same hashes), %d failing, %d violations;"
-              + " %d joins acknowledged (%d overlapping pairs), %d keyspace changes acknowledged,"
+          "%d joins acknowledged (%d overlapping pairs), %d keyspace changes acknowledged,"
               + " %d nodes left, %d operations unanswered; %d epochs and %d entry results"
               + " checked across nodes; %d crashes (%d power losses), %d partitions, %d messages,"
-              + " %d leaders, %d snapshots installed; slowest settling %s; took %.1f s",
-          seeds,
-          replays,
-          failingSeeds,
-          violations,
+              + " %d leaders, %d snapshots installed; slowest settling %s",
           joins,
           overlappingJoins,
           keyspaceChanges,
@@ -101,8 +95,7 @@ class MetadataSimulationSeedsTest {
           messages,
           leaders,
           snapshotsInstalled,
-          SimTime.formatShort(settleMax),
-          elapsedNanos / 1e9);
+          SimTime.formatShort(settleMax));
     }
   }
 }

@@ -10,6 +10,7 @@ import io.ringkv.raft.HardState;
 import io.ringkv.raft.RaftConfig;
 import io.ringkv.raft.Ready;
 import io.ringkv.sim.SimClock;
+import io.ringkv.sim.SimResult;
 import io.ringkv.sim.Simulation;
 import io.ringkv.sim.SimulationFailure;
 import io.ringkv.sim.Trace;
@@ -96,7 +97,7 @@ class RaftCheckersTest {
   })
   void plantedBug_seededRuns_caughtByItsChecker(PlantedBug bug, String checker) {
     for (long seed = 1; seed <= PLANTED_SEEDS_MAX; seed++) {
-      RaftRunResult result = RaftRun.run(seed, bug);
+      SimResult<RaftRunFigures> result = RaftRun.run(seed, bug);
       Optional<Violation> caught =
           result.violations().stream().filter(v -> v.checker().equals(checker)).findFirst();
       if (caught.isPresent()) {

@@ -1,6 +1,7 @@
 package io.ringkv.sim.raft;
 
 import io.ringkv.sim.SeedRunner;
+import io.ringkv.sim.SimResult;
 import io.ringkv.sim.SimTime;
 import io.ringkv.sim.Violation;
 import java.util.Locale;
@@ -30,7 +31,7 @@ class RaftSimulationSeedsTest {
 
   static final int TAIL_LINES_PRINTED = 80;
 
-  static final SeedRunner<RaftRunResult> RUNNER =
+  static final SeedRunner<SimResult<RaftRunFigures>> RUNNER =
       new SeedRunner<>(
               "sim.raft",
               "raft sim",
@@ -47,9 +48,7 @@ class RaftSimulationSeedsTest {
   }
 
   /** Figures over all seeds. */
-  private static final class Summary implements SeedRunner.Summary<RaftRunResult> {
-    long runs;
-    long violations;
+  private static final class Summary implements SeedRunner.Summary<SimResult<RaftRunFigures>> {
     long simulatedNanos;
     long messages;
     long invoked;
@@ -70,10 +69,8 @@ class RaftSimulationSeedsTest {
     long recoveryMax;
 
     @Override
-    public void add(RaftRunResult result) {
+    public void add(SimResult<RaftRunFigures> result) {
       RaftRunFigures f = result.figures();
-      runs++;
-      violations += result.violations().size();
       simulatedNanos += f.simulatedNanos();
       messages += f.messagesSent();
       invoked += f.operationsInvoked();
@@ -95,19 +92,14 @@ class RaftSimulationSeedsTest {
     }
 
     @Override
-    public String describe(int seeds, long replays, int failingSeeds, long elapsedNanos) {
+    public String describe() {
       return String.format(
           Locale.ROOT,
-          "raft sim summary: %d seeds (%d run twice, same hashes), %d failing, %d violations;"
-              + " %.1f h simulated, %d messages; operations %d invoked, %d answered, %d"
+          "%.1f h simulated, %d messages; operations %d invoked, %d answered, %d"
               + " indeterminate, %d checked for linearizability in %d search steps; %d entries"
               + " committed, %d leaders, %d crashes, %d freezes, %d membership changes proposed"
               + " (%d configurations applied), %d transfers, %d snapshots taken, %d installed,"
-              + " %d reads served; slowest recovery after healing %s; took %.1f s",
-          seeds,
-          replays,
-          failingSeeds,
-          violations,
+              + " %d reads served; slowest recovery after healing %s",
           simulatedNanos / 3.6e12,
           messages,
           invoked,
@@ -125,8 +117,7 @@ class RaftSimulationSeedsTest {
           snapshotsTaken,
           snapshotsInstalled,
           readsServed,
-          SimTime.formatShort(recoveryMax),
-          elapsedNanos / 1e9);
+          SimTime.formatShort(recoveryMax));
     }
   }
 }

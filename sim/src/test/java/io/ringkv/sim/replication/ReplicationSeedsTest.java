@@ -3,6 +3,7 @@ package io.ringkv.sim.replication;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringkv.sim.SeedRunner;
+import io.ringkv.sim.SimResult;
 import io.ringkv.sim.SimTime;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
@@ -36,7 +37,7 @@ class ReplicationSeedsTest {
   static final int TAIL_LINES_PRINTED = 60;
   static final int THREADS_DEFAULT = 2;
 
-  static final SeedRunner<ReplicationResult> RUNNER =
+  static final SeedRunner<SimResult<ReplicationFigures>> RUNNER =
       new SeedRunner<>(
               "sim.replication",
               "replication",
@@ -55,9 +56,7 @@ class ReplicationSeedsTest {
   }
 
   /** Figures over all seeds. */
-  private static final class Summary implements SeedRunner.Summary<ReplicationResult> {
-    long runs;
-    long violations;
+  private static final class Summary implements SeedRunner.Summary<SimResult<ReplicationFigures>> {
     long operations;
     long acknowledged;
     long lost;
@@ -94,10 +93,8 @@ class ReplicationSeedsTest {
     long setUpdatesAcknowledged;
 
     @Override
-    public void add(ReplicationResult result) {
+    public void add(SimResult<ReplicationFigures> result) {
       ReplicationFigures f = result.figures();
-      runs++;
-      violations += result.violations().size();
       operations += f.operations();
       acknowledged += f.acknowledged();
       if (f.strict()) {
@@ -141,11 +138,10 @@ class ReplicationSeedsTest {
     }
 
     @Override
-    public String describe(int seeds, long replays, int failingSeeds, long elapsedNanos) {
+    public String describe() {
       return String.format(
           Locale.ROOT,
-          "replication summary: %d seeds (%d run twice, same hashes), %d failing, %d violations;"
-              + " %d operations, %d acknowledged writes, %d writes lost, %d indeterminate writes,"
+          "%d operations, %d acknowledged writes, %d writes lost, %d indeterminate writes,"
               + " %d not attempted; %d unavailable, %d timed out; %d session reads judged,"
               + " %d operations in quiet windows; %d read repairs (%d repair writes),"
               + " %d speculative reads, %d stand-in writes; hints %d stored, %d delivered,"
@@ -155,11 +151,7 @@ class ReplicationSeedsTest {
               + " not read back there); causal mode %d acknowledged writes, %d lost (%d more"
               + " where data loss was possible), at most %d siblings; the same workload in LWW %d acknowledged, %d lost to concurrency (%.1f%%);"
               + " counters: %d increments acknowledged, %d retried, %d applied twice; sets: %d"
-              + " updates acknowledged; took %.1f s",
-          seeds,
-          replays,
-          failingSeeds,
-          violations,
+              + " updates acknowledged",
           operations,
           acknowledged,
           lost,
@@ -194,8 +186,7 @@ class ReplicationSeedsTest {
           incrementsAcknowledged,
           incrementsRetried,
           incrementsAppliedTwice,
-          setUpdatesAcknowledged,
-          elapsedNanos / 1e9);
+          setUpdatesAcknowledged);
     }
   }
 }

@@ -89,36 +89,33 @@ public final class MetadataCodec {
   public static MetadataCommand decodeCommand(byte[] bytes) {
     Reader reader = new Reader(bytes, MetadataFormat.COMMAND_BYTES_MAX, "metadata command");
     byte kind = reader.kind;
-    MetadataCommand command =
-        reader.guard(
-            () ->
-                switch (kind) {
-                  case MetadataFormat.JOIN ->
-                      new MetadataCommand.Join(
-                          reader.nodeId(),
-                          reader.address(),
-                          reader.string("datacenter"),
-                          reader.string("rack"),
-                          reader.in.getDouble(),
-                          reader.in.getInt(),
-                          reader.in.getInt());
-                  case MetadataFormat.SET_STATUS ->
-                      new MetadataCommand.SetStatus(
-                          reader.nodeId(), MetadataFormat.status(reader.in.get()));
-                  case MetadataFormat.LEAVE -> new MetadataCommand.Leave(reader.nodeId());
-                  case MetadataFormat.REMOVE -> new MetadataCommand.Remove(reader.nodeId());
-                  case MetadataFormat.SET_ADDRESS ->
-                      new MetadataCommand.SetAddress(reader.nodeId(), reader.address());
-                  case MetadataFormat.PUT_KEYSPACE ->
-                      new MetadataCommand.PutKeyspace(reader.keyspace());
-                  case MetadataFormat.DROP_KEYSPACE ->
-                      new MetadataCommand.DropKeyspace(reader.string("keyspace name"));
-                  default ->
-                      throw new IllegalArgumentException(
-                          "metadata command kind " + kind + " is unknown");
-                });
-    reader.finish();
-    return command;
+    return reader.read(
+        () ->
+            switch (kind) {
+              case MetadataFormat.JOIN ->
+                  new MetadataCommand.Join(
+                      reader.nodeId(),
+                      reader.address(),
+                      reader.string("datacenter"),
+                      reader.string("rack"),
+                      reader.in.getDouble(),
+                      reader.in.getInt(),
+                      reader.in.getInt());
+              case MetadataFormat.SET_STATUS ->
+                  new MetadataCommand.SetStatus(
+                      reader.nodeId(), MetadataFormat.status(reader.in.get()));
+              case MetadataFormat.LEAVE -> new MetadataCommand.Leave(reader.nodeId());
+              case MetadataFormat.REMOVE -> new MetadataCommand.Remove(reader.nodeId());
+              case MetadataFormat.SET_ADDRESS ->
+                  new MetadataCommand.SetAddress(reader.nodeId(), reader.address());
+              case MetadataFormat.PUT_KEYSPACE ->
+                  new MetadataCommand.PutKeyspace(reader.keyspace());
+              case MetadataFormat.DROP_KEYSPACE ->
+                  new MetadataCommand.DropKeyspace(reader.string("keyspace name"));
+              default ->
+                  throw new IllegalArgumentException(
+                      "metadata command kind " + kind + " is unknown");
+            });
   }
 
   // --- results ---
@@ -152,21 +149,17 @@ public final class MetadataCodec {
   public static MetadataResult decodeResult(byte[] bytes) {
     Reader reader = new Reader(bytes, MetadataFormat.COMMAND_BYTES_MAX, "metadata result");
     byte kind = reader.kind;
-    MetadataResult result =
-        reader.guard(
-            () ->
-                switch (kind) {
-                  case MetadataFormat.APPLIED -> new MetadataResult.Applied(reader.in.getLong());
-                  case MetadataFormat.UNCHANGED ->
-                      new MetadataResult.Unchanged(reader.in.getLong());
-                  case MetadataFormat.REJECTED ->
-                      new MetadataResult.Rejected(reader.in.getLong(), reader.string("reason"));
-                  default ->
-                      throw new IllegalArgumentException(
-                          "metadata result kind " + kind + " is unknown");
-                });
-    reader.finish();
-    return result;
+    return reader.read(
+        () ->
+            switch (kind) {
+              case MetadataFormat.APPLIED -> new MetadataResult.Applied(reader.in.getLong());
+              case MetadataFormat.UNCHANGED -> new MetadataResult.Unchanged(reader.in.getLong());
+              case MetadataFormat.REJECTED ->
+                  new MetadataResult.Rejected(reader.in.getLong(), reader.string("reason"));
+              default ->
+                  throw new IllegalArgumentException(
+                      "metadata result kind " + kind + " is unknown");
+            });
   }
 
   // --- snapshots ---
@@ -207,35 +200,32 @@ public final class MetadataCodec {
       throw new IllegalArgumentException(
           "metadata snapshot kind " + reader.kind + " is not " + MetadataFormat.SNAPSHOT);
     }
-    ClusterMetadata metadata =
-        reader.guard(
-            () -> {
-              long epoch = reader.in.getLong();
-              int memberCount = reader.count("members", ClusterMetadata.MEMBERS_MAX);
-              List<Member> members = new ArrayList<>(memberCount);
-              for (int i = 0; i < memberCount; i++) {
-                NodeId id = reader.nodeId();
-                Address address = reader.address();
-                String datacenter = reader.string("datacenter");
-                String rack = reader.string("rack");
-                double weight = reader.in.getDouble();
-                Member.Status status = MetadataFormat.status(reader.in.get());
-                int tokenCount = reader.count("tokens of " + id, Member.TOKENS_MAX);
-                List<Token> tokens = new ArrayList<>(tokenCount);
-                for (int t = 0; t < tokenCount; t++) {
-                  tokens.add(Token.of(reader.in.getLong()));
-                }
-                members.add(new Member(id, address, datacenter, rack, tokens, status, weight));
-              }
-              int keyspaceCount = reader.count("keyspaces", ClusterMetadata.KEYSPACES_MAX);
-              List<Keyspace> keyspaces = new ArrayList<>(keyspaceCount);
-              for (int i = 0; i < keyspaceCount; i++) {
-                keyspaces.add(reader.keyspace());
-              }
-              return ClusterMetadata.of(epoch, members, keyspaces);
-            });
-    reader.finish();
-    return metadata;
+    return reader.read(
+        () -> {
+          long epoch = reader.in.getLong();
+          int memberCount = reader.count("members", ClusterMetadata.MEMBERS_MAX);
+          List<Member> members = new ArrayList<>(memberCount);
+          for (int i = 0; i < memberCount; i++) {
+            NodeId id = reader.nodeId();
+            Address address = reader.address();
+            String datacenter = reader.string("datacenter");
+            String rack = reader.string("rack");
+            double weight = reader.in.getDouble();
+            Member.Status status = MetadataFormat.status(reader.in.get());
+            int tokenCount = reader.count("tokens of " + id, Member.TOKENS_MAX);
+            List<Token> tokens = new ArrayList<>(tokenCount);
+            for (int t = 0; t < tokenCount; t++) {
+              tokens.add(Token.of(reader.in.getLong()));
+            }
+            members.add(new Member(id, address, datacenter, rack, tokens, status, weight));
+          }
+          int keyspaceCount = reader.count("keyspaces", ClusterMetadata.KEYSPACES_MAX);
+          List<Keyspace> keyspaces = new ArrayList<>(keyspaceCount);
+          for (int i = 0; i < keyspaceCount; i++) {
+            keyspaces.add(reader.keyspace());
+          }
+          return ClusterMetadata.of(epoch, members, keyspaces);
+        });
   }
 
   private static String truncate(String reason) {
@@ -387,7 +377,17 @@ public final class MetadataCodec {
               bytes, MetadataFormat.HEADER_BYTES, bodyEnd - MetadataFormat.HEADER_BYTES);
     }
 
-    <T> T guard(java.util.function.Supplier<T> body) {
+    /**
+     * The value {@code body} reads, with the end of the record checked after it; what the body
+     * throws on bad bytes becomes an {@link IllegalArgumentException} naming the record.
+     */
+    <T> T read(java.util.function.Supplier<T> body) {
+      T value = guard(body);
+      finish();
+      return value;
+    }
+
+    private <T> T guard(java.util.function.Supplier<T> body) {
       try {
         return body.get();
       } catch (BufferUnderflowException e) {
@@ -399,7 +399,7 @@ public final class MetadataCodec {
       }
     }
 
-    void finish() {
+    private void finish() {
       if (in.hasRemaining()) {
         throw new IllegalArgumentException(
             what + " has " + in.remaining() + " bytes after its last field");

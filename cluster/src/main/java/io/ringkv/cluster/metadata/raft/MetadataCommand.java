@@ -24,6 +24,16 @@ public sealed interface MetadataCommand {
   /** The member the command is about, or the keyspace's name for keyspace commands. */
   String subject();
 
+  /** A command about one member: its subject is the member's id. */
+  sealed interface MemberCommand extends MetadataCommand {
+    NodeId id();
+
+    @Override
+    default String subject() {
+      return id().value();
+    }
+  }
+
   /**
    * A node joins (or a Left node joins again): it becomes a {@code JOINING} member whose tokens the
    * state machine allocates with a {@link TokenAllocator} of these settings. The settings travel in
@@ -41,7 +51,7 @@ public sealed interface MetadataCommand {
       double weight,
       int tokensPerWeight,
       int allocationReplicationFactor)
-      implements MetadataCommand {
+      implements MemberCommand {
     public Join {
       Objects.requireNonNull(id, "id");
       Objects.requireNonNull(address, "address");
@@ -62,23 +72,13 @@ public sealed interface MetadataCommand {
           TokenAllocator.NUM_TOKENS_DEFAULT,
           TokenAllocator.REPLICATION_FACTOR_DEFAULT);
     }
-
-    @Override
-    public String subject() {
-      return id.value();
-    }
   }
 
   /** Moves a member to {@code status} (Joining to Normal once it has its data, and so on). */
-  record SetStatus(NodeId id, Member.Status status) implements MetadataCommand {
+  record SetStatus(NodeId id, Member.Status status) implements MemberCommand {
     public SetStatus {
       Objects.requireNonNull(id, "id");
       Objects.requireNonNull(status, "status");
-    }
-
-    @Override
-    public String subject() {
-      return id.value();
     }
   }
 
@@ -86,39 +86,24 @@ public sealed interface MetadataCommand {
    * A member starts to leave: a Normal member becomes Leaving (it hands its ranges over, then sets
    * itself Left); a Joining member, which owns nothing yet, becomes Left at once.
    */
-  record Leave(NodeId id) implements MetadataCommand {
+  record Leave(NodeId id) implements MemberCommand {
     public Leave {
       Objects.requireNonNull(id, "id");
-    }
-
-    @Override
-    public String subject() {
-      return id.value();
     }
   }
 
   /** Purges a member from the metadata, whatever its status (an operator's forced removal). */
-  record Remove(NodeId id) implements MetadataCommand {
+  record Remove(NodeId id) implements MemberCommand {
     public Remove {
       Objects.requireNonNull(id, "id");
-    }
-
-    @Override
-    public String subject() {
-      return id.value();
     }
   }
 
   /** A member now listens at {@code address} (it restarted with new ports or a new host). */
-  record SetAddress(NodeId id, Address address) implements MetadataCommand {
+  record SetAddress(NodeId id, Address address) implements MemberCommand {
     public SetAddress {
       Objects.requireNonNull(id, "id");
       Objects.requireNonNull(address, "address");
-    }
-
-    @Override
-    public String subject() {
-      return id.value();
     }
   }
 
