@@ -20,13 +20,19 @@ import java.util.regex.Pattern;
  * @param sloppyQuorum whether a write may count a live stand-in node (further round the ring,
  *     keeping a hint) for a replica that is down (Dynamo's sloppy quorum); off by default, since
  *     reads do not see what the stand-in holds until it hands it over
+ * @param conflicts how concurrent writes are resolved: {@link ConflictMode#LWW} or {@link
+ *     ConflictMode#CAUSAL}; only the write path depends on it. The constructors without it and the
+ *     built-in {@code default} keyspace take LWW (nothing that exists changes); a keyspace a user
+ *     creates without naming a mode takes {@link ConflictMode#NEW_KEYSPACE_DEFAULT} (causal,
+ *     decision 007)
  */
 public record Keyspace(
     String name,
     ReplicationStrategy replication,
     ConsistencyLevel readLevel,
     ConsistencyLevel writeLevel,
-    boolean sloppyQuorum) {
+    boolean sloppyQuorum,
+    ConflictMode conflicts) {
 
   /** The keyspace every node has from the start, and that requests use when they name none. */
   public static final String DEFAULT_NAME = "default";
@@ -47,13 +53,24 @@ public record Keyspace(
     Objects.requireNonNull(replication, "replication");
     Objects.requireNonNull(readLevel, "read level");
     Objects.requireNonNull(writeLevel, "write level");
+    Objects.requireNonNull(conflicts, "conflicts");
     if (!readLevel.allowsReads()) {
       throw new IllegalArgumentException(
           "keyspace " + name + " read level " + readLevel + " is for writes only");
     }
   }
 
-  /** A keyspace without sloppy quorum. */
+  /** A last-write-wins keyspace. */
+  public Keyspace(
+      String name,
+      ReplicationStrategy replication,
+      ConsistencyLevel readLevel,
+      ConsistencyLevel writeLevel,
+      boolean sloppyQuorum) {
+    this(name, replication, readLevel, writeLevel, sloppyQuorum, ConflictMode.LWW);
+  }
+
+  /** A last-write-wins keyspace without sloppy quorum. */
   public Keyspace(
       String name,
       ReplicationStrategy replication,
@@ -81,12 +98,22 @@ public record Keyspace(
 
   /** This keyspace with {@code newReplication}. */
   public Keyspace withReplication(ReplicationStrategy newReplication) {
-    return new Keyspace(name, newReplication, readLevel, writeLevel, sloppyQuorum);
+    return new Keyspace(name, newReplication, readLevel, writeLevel, sloppyQuorum, conflicts);
   }
 
   /** This keyspace with sloppy quorum on or off. */
   public Keyspace withSloppyQuorum(boolean sloppy) {
-    return new Keyspace(name, replication, readLevel, writeLevel, sloppy);
+    return new Keyspace(name, replication, readLevel, writeLevel, sloppy, conflicts);
+  }
+
+  /** This keyspace with conflicts resolved by {@code mode}. */
+  public Keyspace withConflicts(ConflictMode mode) {
+    return new Keyspace(name, replication, readLevel, writeLevel, sloppyQuorum, mode);
+  }
+
+  /** Whether writes to this keyspace are causal (dot replica, DVV sets, CRDTs). */
+  public boolean causal() {
+    return conflicts == ConflictMode.CAUSAL;
   }
 
   @Override
@@ -98,6 +125,7 @@ public record Keyspace(
         + readLevel
         + " write "
         + writeLevel
-        + (sloppyQuorum ? " sloppy quorum" : "");
+        + (sloppyQuorum ? " sloppy quorum" : "")
+        + (conflicts == ConflictMode.LWW ? "" : " conflicts " + conflicts.configName());
   }
 }

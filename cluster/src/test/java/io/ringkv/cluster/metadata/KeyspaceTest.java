@@ -27,6 +27,33 @@ class KeyspaceTest {
   }
 
   @Test
+  void conflicts_existingConstructorsAndTheDefaultKeyspaceAreLww_newKeyspacesDefaultToCausal() {
+    Keyspace plain =
+        new Keyspace("users", new SimpleStrategy(3), ConsistencyLevel.QUORUM, ConsistencyLevel.ONE);
+    assertThat(plain.conflicts()).isEqualTo(ConflictMode.LWW);
+    assertThat(plain.withSloppyQuorum(true).conflicts()).isEqualTo(ConflictMode.LWW);
+    assertThat(Keyspace.defaultKeyspace(3).conflicts()).isEqualTo(ConflictMode.LWW);
+    assertThat(ConflictMode.NEW_KEYSPACE_DEFAULT).isEqualTo(ConflictMode.CAUSAL);
+
+    Keyspace causal = plain.withConflicts(ConflictMode.CAUSAL);
+    assertThat(causal.causal()).isTrue();
+    assertThat(causal.withReplication(new SimpleStrategy(1)).conflicts())
+        .isEqualTo(ConflictMode.CAUSAL);
+    assertThat(causal.withSloppyQuorum(true).conflicts()).isEqualTo(ConflictMode.CAUSAL);
+    assertThat(causal.toString()).endsWith("conflicts causal");
+  }
+
+  @Test
+  void conflictMode_parsesItsNamesAndRefusesOthersNamingTheChoices() {
+    assertThat(ConflictMode.parse("lww")).isEqualTo(ConflictMode.LWW);
+    assertThat(ConflictMode.parse("Causal")).isEqualTo(ConflictMode.CAUSAL);
+    assertThat(ConflictMode.CAUSAL.configName()).isEqualTo("causal");
+    assertThatThrownBy(() -> ConflictMode.parse("crdt"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("conflicts 'crdt' is not a conflict mode; choose lww or causal");
+  }
+
+  @Test
   void keyspace_refusesAnyForReadsAndBadNames() {
     assertThatThrownBy(
             () ->

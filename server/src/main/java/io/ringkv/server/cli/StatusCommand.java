@@ -195,6 +195,23 @@ final class StatusCommand implements Callable<Integer> {
     }
     text.append("\n* the node answering. Owns: primary ranges, summing to 100%; Owns (eff):")
         .append(" ranges held in the default keyspace.\n");
+    if (!report.keyspaces().isEmpty()) {
+      text.append('\n');
+      for (ClusterStatusReport.KeyspaceLine keyspace : report.keyspaces()) {
+        text.append("Keyspace ")
+            .append(keyspace.name())
+            .append(": ")
+            .append(keyspace.replication())
+            .append(", read ")
+            .append(keyspace.readLevel())
+            .append(", write ")
+            .append(keyspace.writeLevel())
+            .append(keyspace.sloppyQuorum() ? ", sloppy quorum" : "")
+            .append(", conflicts ")
+            .append(keyspace.conflicts())
+            .append('\n');
+      }
+    }
     ClusterStatusReport.HintStatus hints = report.hints();
     if (hints != null) {
       text.append(

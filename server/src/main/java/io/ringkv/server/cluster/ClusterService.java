@@ -748,12 +748,13 @@ public final class ClusterService implements ClusterStatusSource, AutoCloseable 
     RaftMetadataService raft = raftMetadata;
     if (raft == null) {
       return new ClusterStatusReport(
-          config.node().id(),
-          config.cluster().name(),
-          membership.current().epoch(),
-          membership.joinPhase().name(),
-          lines,
-          null);
+              config.node().id(),
+              config.cluster().name(),
+              membership.current().epoch(),
+              membership.joinPhase().name(),
+              lines,
+              null)
+          .withKeyspaces(keyspaceLines(membership.current()));
     }
     ClusterMetadata metadata = raft.current();
     RaftGroupStatus group = raft.status();
@@ -772,7 +773,17 @@ public final class ClusterService implements ClusterStatusSource, AutoCloseable 
             group.term(),
             names(metadata, group.configuration().voters()),
             names(metadata, group.configuration().learners()),
-            group.applied()));
+            group.applied()),
+        keyspaceLines(metadata));
+  }
+
+  /** The keyspaces of {@code metadata}, sorted by name, with their conflict modes. */
+  private static List<ClusterStatusReport.KeyspaceLine> keyspaceLines(ClusterMetadata metadata) {
+    List<ClusterStatusReport.KeyspaceLine> keyspaces = new ArrayList<>();
+    for (Keyspace keyspace : metadata.keyspaces().values()) {
+      keyspaces.add(ClusterStatusReport.KeyspaceLine.of(keyspace));
+    }
+    return keyspaces;
   }
 
   /**

@@ -16,6 +16,8 @@ import java.util.List;
  * @param hints the answering node's hints: what it holds for others, and its repair debt; null when
  *     it keeps none (not replicating)
  * @param metadata where the metadata comes from and, on Raft, its group; null in gossip mode
+ * @param keyspaces the keyspaces of the answering node's metadata, sorted by name (empty in a
+ *     report from a build that did not send them)
  */
 public record ClusterStatusReport(
     String node,
@@ -24,9 +26,23 @@ public record ClusterStatusReport(
     String joinPhase,
     List<NodeLine> nodes,
     HintStatus hints,
-    MetadataStatus metadata) {
+    MetadataStatus metadata,
+    List<KeyspaceLine> keyspaces) {
   public ClusterStatusReport {
     nodes = List.copyOf(nodes);
+    keyspaces = keyspaces == null ? List.of() : List.copyOf(keyspaces);
+  }
+
+  /** A report without keyspace lines. */
+  public ClusterStatusReport(
+      String node,
+      String clusterName,
+      long epoch,
+      String joinPhase,
+      List<NodeLine> nodes,
+      HintStatus hints,
+      MetadataStatus metadata) {
+    this(node, clusterName, epoch, joinPhase, nodes, hints, metadata, List.of());
   }
 
   /** A report of a node whose metadata comes from gossip. */
@@ -37,12 +53,50 @@ public record ClusterStatusReport(
       String joinPhase,
       List<NodeLine> nodes,
       HintStatus hints) {
-    this(node, clusterName, epoch, joinPhase, nodes, hints, null);
+    this(node, clusterName, epoch, joinPhase, nodes, hints, null, List.of());
   }
 
   /** This report with the answering node's hint figures. */
   public ClusterStatusReport withHints(HintStatus newHints) {
-    return new ClusterStatusReport(node, clusterName, epoch, joinPhase, nodes, newHints, metadata);
+    return new ClusterStatusReport(
+        node, clusterName, epoch, joinPhase, nodes, newHints, metadata, keyspaces);
+  }
+
+  /** This report with {@code newKeyspaces} as its keyspace lines. */
+  public ClusterStatusReport withKeyspaces(List<KeyspaceLine> newKeyspaces) {
+    return new ClusterStatusReport(
+        node, clusterName, epoch, joinPhase, nodes, hints, metadata, newKeyspaces);
+  }
+
+  /**
+   * One keyspace of the answering node's metadata.
+   *
+   * @param name its name
+   * @param replication its replication strategy, as {@code SimpleStrategy(rf=3)} or {@code
+   *     NetworkTopologyStrategy({dc1=3, dc2=2})}
+   * @param readLevel the default consistency level of reads
+   * @param writeLevel the default consistency level of writes
+   * @param sloppyQuorum whether writes may count stand-ins
+   * @param conflicts {@code lww} or {@code causal} (docs/decisions/007)
+   */
+  public record KeyspaceLine(
+      String name,
+      String replication,
+      String readLevel,
+      String writeLevel,
+      boolean sloppyQuorum,
+      String conflicts) {
+
+    /** The line of {@code keyspace}. */
+    public static KeyspaceLine of(io.ringkv.cluster.metadata.Keyspace keyspace) {
+      return new KeyspaceLine(
+          keyspace.name(),
+          keyspace.replication().toString(),
+          keyspace.readLevel().name(),
+          keyspace.writeLevel().name(),
+          keyspace.sloppyQuorum(),
+          keyspace.conflicts().configName());
+    }
   }
 
   /**

@@ -6,6 +6,9 @@ import io.ringkv.cluster.hints.HintStore;
 import io.ringkv.cluster.metadata.NodeId;
 import io.ringkv.cluster.replication.LocalReplica;
 import io.ringkv.cluster.ring.KeyCodec;
+import io.ringkv.cluster.version.Actor;
+import io.ringkv.cluster.version.DvvSet;
+import io.ringkv.cluster.version.IncarnationFile;
 import io.ringkv.common.SystemClock;
 import io.ringkv.server.FrontEnd;
 import io.ringkv.server.cluster.ClusterService;
@@ -64,7 +67,11 @@ import java.util.Optional;
  * stop every acknowledged write is on disk, whatever {@code storage.fsync} says.
  *
  * <p>Layout of the node's directory ({@code <node.data_directory>/<node.id>}): {@code node.lock},
- * the engine's files under {@code storage/}, hints under {@code hints/} (cluster nodes).
+ * the engine's files under {@code storage/}, hints under {@code hints/} (cluster nodes), and
+ * (cluster nodes) {@code incarnation}, the second half of the node's causal actor: opened right
+ * after the engine, it takes a new incarnation if the last run was not marked clean, and is marked
+ * clean as the very last step of a close in which the engine synced and closed without a problem
+ * (docs/design/causal.md, "Actors"; docs/format/node-state.md).
  *
  * <p>Thread-safety: thread-safe. {@link #close()} is idempotent and may be called from any thread
  * (the CLI's main thread and a JVM shutdown hook may race); a second caller waits for the first to
@@ -95,6 +102,7 @@ public final class Node implements AutoCloseable {
   private final Map<FrontEndKind, FrontEnd> frontEnds;
   private final ClusterService cluster;
   private final Replication replication;
+  private final IncarnationFile incarnation;
   private boolean closed;
 
   /** The replication parts of a cluster node, started and stopped together. */
@@ -124,8 +132,10 @@ public final class Node implements AutoCloseable {
       NodeMetrics metrics,
       Map<FrontEndKind, FrontEnd> frontEnds,
       ClusterService cluster,
-      Replication replication) {
+      Replication replication,
+      IncarnationFile incarnation) {
     this.cluster = cluster;
+    this.incarnation = incarnation;
     this.config = config;
     this.lock = lock;
     this.engine = engine;
@@ -162,6 +172,7 @@ public final class Node implements AutoCloseable {
     Replication replication = null;
     Map<FrontEndKind, FrontEnd> started = new EnumMap<>(FrontEndKind.class);
     ClusterService cluster = null;
+    IncarnationFile incarnation = null;
     try {
       engine = openEngine(config, directory);
       NodeMetrics metrics = new NodeMetrics();
@@ -169,6 +180,7 @@ public final class Node implements AutoCloseable {
       StorageEngine storage = engine;
       ClusterStatusSource clusterStatus = ClusterStatusSource.unavailable();
       if (wiring.cluster()) {
+        incarnation = openIncarnation(directory);
         cluster =
             new ClusterService(
                 config,
@@ -179,7 +191,15 @@ public final class Node implements AutoCloseable {
                 metrics.registry(),
                 settings.maxClockSkewMillis());
         hintStore = openHints(config, settings);
-        replication = replication(config, settings, engine, hintStore, cluster, metrics);
+        replication =
+            replication(
+                config,
+                settings,
+                engine,
+                hintStore,
+                cluster,
+                metrics,
+                new Actor(NodeId.of(config.node().id()), incarnation.incarnation()));
         hintStore = null; // the handoff owns it now
         cluster.setReplicaReceiver(replication.service());
         service = replication.keyValue();
@@ -206,7 +226,16 @@ public final class Node implements AutoCloseable {
         replication.handoff().start();
       }
       return new Node(
-          config, lock, engine, service, localService, metrics, started, cluster, replication);
+          config,
+          lock,
+          engine,
+          service,
+          localService,
+          metrics,
+          started,
+          cluster,
+          replication,
+          incarnation);
     } catch (Throwable failure) {
       List<FrontEnd> reverse = new ArrayList<>(started.values());
       Collections.reverse(reverse);
@@ -231,6 +260,29 @@ public final class Node implements AutoCloseable {
       }
       closeQuietly(lock, failure);
       throw failure;
+    }
+  }
+
+  /**
+   * This run's causal incarnation: the last one if the last run was marked clean, else the next,
+   * stored durably before any causal write can be served.
+   */
+  private static IncarnationFile openIncarnation(Path directory) throws NodeStartException {
+    try {
+      IncarnationFile file = IncarnationFile.open(new LocalFileSystem(), directory);
+      System.getLogger(Node.class.getName())
+          .log(
+              System.Logger.Level.INFO,
+              file.bumped()
+                  ? "causal incarnation {0} (the last run did not stop cleanly)"
+                  : "causal incarnation {0}",
+              file.incarnation());
+      return file;
+    } catch (IOException | RuntimeException e) {
+      throw new NodeStartException(
+          NodeStartException.Kind.STORAGE_FAILED,
+          "cannot open the incarnation file in " + directory + ": " + e.getMessage(),
+          e);
     }
   }
 
@@ -274,7 +326,8 @@ public final class Node implements AutoCloseable {
       StorageEngine engine,
       HintStore hintStore,
       ClusterService cluster,
-      NodeMetrics metrics) {
+      NodeMetrics metrics,
+      Actor actor) {
     NodeClock clock = new NodeClock(SystemClock.INSTANCE);
     // A replica's scan answer and a hint batch must each fit one internode frame.
     long frameBudget =
@@ -287,7 +340,14 @@ public final class Node implements AutoCloseable {
                 - FRAME_HEADROOM_BYTES);
     LocalReplica local =
         new LocalReplica(
-            engine, config.storage().fsync(), hintStore, clock::wallMillis, frameBudget);
+            engine,
+            config.storage().fsync(),
+            hintStore,
+            clock::wallMillis,
+            frameBudget,
+            actor,
+            DvvSet.SIBLINGS_MAX_DEFAULT,
+            causalObjectBytesMax(config));
     long seed = new SecureRandom().nextLong();
     ReplicationService service =
         new ReplicationService(
@@ -329,6 +389,15 @@ public final class Node implements AutoCloseable {
         new ClusterKeyValueService(
             service, engine, config.limits().keyBytesMax(), config.limits().valueBytesMax());
     return new Replication(service, handoff, keyValue);
+  }
+
+  /**
+   * The largest causal object a causal update may leave: a causal cell is stored, sent and hinted
+   * where a value is, so the bound is {@code limits.value_bytes_max} (frames and hint segments are
+   * sized for it); an update past it is refused (TOO_LARGE) with the bound in its message.
+   */
+  static int causalObjectBytesMax(NodeConfig config) {
+    return Math.max(1, config.limits().valueBytesMax());
   }
 
   private static void startCluster(
@@ -486,6 +555,20 @@ public final class Node implements AutoCloseable {
     }
   }
 
+  /**
+   * This node as a causal dot replica (its id and this run's incarnation), if it runs the cluster.
+   */
+  public Optional<Actor> actor() {
+    return incarnation == null
+        ? Optional.empty()
+        : Optional.of(new Actor(NodeId.of(id()), incarnation.incarnation()));
+  }
+
+  /** The replication service (the replica side of internode requests), for in-process tests. */
+  Optional<ReplicationService> replicationService() {
+    return replication == null ? Optional.empty() : Optional.of(replication.service());
+  }
+
   /** The cluster service, if this node runs one. */
   public Optional<ClusterService> cluster() {
     return Optional.ofNullable(cluster);
@@ -572,6 +655,14 @@ public final class Node implements AutoCloseable {
       engine.close();
     } catch (StorageException | RuntimeException e) {
       problems.add("closing the storage failed: " + e.getMessage());
+    }
+    if (incarnation != null && problems.isEmpty()) {
+      // Every write of this run is on disk: the next run may keep the incarnation.
+      try {
+        incarnation.markClean();
+      } catch (IOException | RuntimeException e) {
+        problems.add("marking " + incarnation.path() + " clean failed: " + e.getMessage());
+      }
     }
     try {
       lock.close();

@@ -2,6 +2,9 @@ package io.ringkv.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ringkv.cluster.metadata.ConflictMode;
+import io.ringkv.cluster.metadata.Keyspace;
 import io.ringkv.server.cluster.ClusterStatusReport;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -78,6 +81,40 @@ class StatusCommandTest {
         .contains(
             "Metadata on raft: leader node-1, term 2, voters node-1 node-2 node-3, learners node-4"
                 + " (node-2 is FOLLOWER at index 14)");
+  }
+
+  @Test
+  void keyspaces_areRenderedAndSurviveTheJsonRoundTripWithTheirConflictMode() throws Exception {
+    ClusterStatusReport report =
+        new ClusterStatusReport("node-1", "ringkv", 3, "JOINED", List.of(LINE), null)
+            .withKeyspaces(
+                List.of(
+                    ClusterStatusReport.KeyspaceLine.of(Keyspace.defaultKeyspace(3)),
+                    ClusterStatusReport.KeyspaceLine.of(
+                        Keyspace.defaultKeyspace(3)
+                            .withSloppyQuorum(true)
+                            .withConflicts(ConflictMode.CAUSAL))));
+    assertThat(StatusCommand.render(report))
+        .contains(
+            "Keyspace default: SimpleStrategy{replication_factor=3}, read QUORUM, write QUORUM,"
+                + " conflicts lww\n")
+        .contains(", sloppy quorum, conflicts causal\n");
+
+    ObjectMapper json = new ObjectMapper();
+    String text = json.writeValueAsString(report);
+    assertThat(json.readTree(text).path("keyspaces").path(1).path("conflicts").asText())
+        .isEqualTo("causal");
+    assertThat(json.readValue(text, ClusterStatusReport.class)).isEqualTo(report);
+    // A report from a build without keyspaces reads with none.
+    String older = text.replace("\"keyspaces\"", "\"ignored\"");
+    assertThat(
+            json.configure(
+                    com.fasterxml.jackson.databind.DeserializationFeature
+                        .FAIL_ON_UNKNOWN_PROPERTIES,
+                    false)
+                .readValue(older, ClusterStatusReport.class)
+                .keyspaces())
+        .isEmpty();
   }
 
   @Test

@@ -147,6 +147,10 @@ class MetadataRaftProcessIT {
       assertThat(status.get("metadata").get("voters"))
           .isEqualTo(reference.get("metadata").get("voters"));
       assertThat(members(status)).isEqualTo(members(reference));
+      assertThat(status.get("keyspaces").get(0).get("name").asText()).isEqualTo("default");
+      assertThat(status.get("keyspaces").get(0).get("conflicts").asText())
+          .as("the built-in keyspace stays last-write-wins")
+          .isEqualTo("lww");
     }
     double owns = 0;
     for (JsonNode node : reference.get("nodes")) {
@@ -163,7 +167,9 @@ class MetadataRaftProcessIT {
     String printed = cli("status", "--http", httpOf.get("node-2"));
     assertThat(printed)
         .contains("metadata epoch " + reference.get("epoch").asLong())
-        .contains("Metadata on raft: leader " + reference.get("metadata").get("leader").asText());
+        .contains("Metadata on raft: leader " + reference.get("metadata").get("leader").asText())
+        .contains("Keyspace default: SimpleStrategy{replication_factor=3}")
+        .contains("conflicts lww");
 
     // kill -9 node-3; started again alone, it comes back from its own metadata log.
     String tokensBefore = members(reference);

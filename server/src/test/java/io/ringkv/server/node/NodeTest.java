@@ -6,18 +6,28 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.ringkv.cluster.membership.ApplicationState;
 import io.ringkv.cluster.membership.GossipStateFile;
+import io.ringkv.cluster.replication.ReplicaReply;
+import io.ringkv.cluster.replication.ReplicaRequest;
+import io.ringkv.cluster.version.Actor;
+import io.ringkv.cluster.version.CausalCodec;
+import io.ringkv.cluster.version.CausalOperation;
+import io.ringkv.cluster.version.DvvSet;
+import io.ringkv.cluster.version.IncarnationFile;
 import io.ringkv.server.FrontEnd;
 import io.ringkv.server.config.ConfigLoader;
 import io.ringkv.server.config.FrontEndKind;
 import io.ringkv.server.config.NodeConfig;
+import io.ringkv.server.internode.InternodeMessage;
 import io.ringkv.storage.fs.LocalFileSystem;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -227,6 +237,54 @@ class NodeTest {
     assertThat(refusedGossip.getMessage())
         .contains("cluster.metadata is gossip, but this node joined its cluster with")
         .contains("start it with cluster.metadata=raft");
+  }
+
+  @Test
+  void incarnation_keptAfterACleanClose_grownAfterAnUncleanStop_andCausalUpdatesAreServed()
+      throws Exception {
+    NodeConfig config = config("internode.port=0", "cluster.seeds=");
+    Path file = dataDirectory.resolve("node-1").resolve(IncarnationFile.FILE_NAME);
+    Path whileRunning = dataDirectory.resolve("incarnation-while-running");
+    try (Node node = Node.start(config, LineFrontEnd.wiring().withCluster(true))) {
+      assertThat(node.actor()).contains(Actor.of("node-1", 0));
+      assertThat(causalPut(node, "k", "v1")).isInstanceOf(ReplicaReply.CausalApplied.class);
+      // What a crash now would leave on disk: the file as it is while the node runs.
+      Files.copy(file, whileRunning);
+    }
+    try (Node node = Node.start(config, LineFrontEnd.wiring().withCluster(true))) {
+      assertThat(node.actor()).as("after a clean close").contains(Actor.of("node-1", 0));
+    }
+    // An unclean stop: the node's files as a kill -9 leaves them (the running mark not replaced).
+    Files.copy(whileRunning, file, StandardCopyOption.REPLACE_EXISTING);
+    try (Node node = Node.start(config, LineFrontEnd.wiring().withCluster(true))) {
+      assertThat(node.actor()).as("after an unclean stop").contains(Actor.of("node-1", 1));
+      ReplicaReply reply = causalPut(node, "k", "v2");
+      assertThat(reply).isInstanceOf(ReplicaReply.CausalApplied.class);
+      DvvSet register =
+          CausalCodec.decodeRegister(((ReplicaReply.CausalApplied) reply).cell().value());
+      assertThat(register.siblings())
+          .as("a blind write supersedes the value incarnation 0 wrote")
+          .singleElement()
+          .satisfies(sibling -> assertThat(sibling.dot().actor()).isEqualTo(Actor.of("node-1", 1)));
+    }
+    try (Node node = Node.start(config, LineFrontEnd.wiring().withCluster(true))) {
+      assertThat(node.actor()).as("kept after the clean close").contains(Actor.of("node-1", 1));
+    }
+  }
+
+  /** A blind causal register write of {@code value}, sent to {@code node} as by a peer. */
+  private static ReplicaReply causalPut(Node node, String key, String value) throws Exception {
+    ReplicaRequest.CausalUpdate update =
+        new ReplicaRequest.CausalUpdate(
+            key.getBytes(StandardCharsets.UTF_8),
+            new CausalOperation.Put(null /* blind */, value.getBytes(StandardCharsets.UTF_8)),
+            1);
+    InternodeMessage answer =
+        node.replicationService()
+            .orElseThrow()
+            .onReplica("node-2", new InternodeMessage.Replica(1, update))
+            .get(30, TimeUnit.SECONDS);
+    return ((InternodeMessage.ReplicaAnswer) answer).reply();
   }
 
   private static boolean hasTokens(GossipStateFile state) throws IOException {

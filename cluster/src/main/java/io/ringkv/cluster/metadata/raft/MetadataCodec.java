@@ -2,6 +2,7 @@ package io.ringkv.cluster.metadata.raft;
 
 import io.ringkv.cluster.metadata.Address;
 import io.ringkv.cluster.metadata.ClusterMetadata;
+import io.ringkv.cluster.metadata.ConflictMode;
 import io.ringkv.cluster.metadata.Keyspace;
 import io.ringkv.cluster.metadata.Member;
 import io.ringkv.cluster.metadata.NodeId;
@@ -282,7 +283,11 @@ public final class MetadataCodec {
       }
       out.writeByte(MetadataFormat.levelCode(keyspace.readLevel()));
       out.writeByte(MetadataFormat.levelCode(keyspace.writeLevel()));
-      out.writeByte(keyspace.sloppyQuorum() ? 1 : 0);
+      // One flags byte: an LWW keyspace writes 0 or 1 as before causal mode, so records of LWW
+      // keyspaces are byte for byte what older builds wrote and read.
+      out.writeByte(
+          (keyspace.sloppyQuorum() ? MetadataFormat.KEYSPACE_SLOPPY_QUORUM : 0)
+              | (keyspace.causal() ? MetadataFormat.KEYSPACE_CAUSAL : 0));
     }
 
     byte[] finish(int bytesMax, String what) {
@@ -472,12 +477,24 @@ public final class MetadataCodec {
           };
       ConsistencyLevelPair levels =
           new ConsistencyLevelPair(MetadataFormat.level(in.get()), MetadataFormat.level(in.get()));
-      byte sloppy = in.get();
-      if (sloppy != 0 && sloppy != 1) {
+      int flags = in.get() & 0xFF;
+      if ((flags & ~MetadataFormat.KEYSPACE_FLAGS_KNOWN) != 0) {
         throw new IllegalArgumentException(
-            "keyspace " + name + " sloppy quorum flag must be 0 or 1, was " + sloppy);
+            "keyspace "
+                + name
+                + " flags 0x"
+                + Integer.toHexString(flags)
+                + " hold unknown bits (known: 0x"
+                + Integer.toHexString(MetadataFormat.KEYSPACE_FLAGS_KNOWN)
+                + ")");
       }
-      return new Keyspace(name, replication, levels.read(), levels.write(), sloppy == 1);
+      return new Keyspace(
+          name,
+          replication,
+          levels.read(),
+          levels.write(),
+          (flags & MetadataFormat.KEYSPACE_SLOPPY_QUORUM) != 0,
+          (flags & MetadataFormat.KEYSPACE_CAUSAL) != 0 ? ConflictMode.CAUSAL : ConflictMode.LWW);
     }
   }
 

@@ -42,6 +42,13 @@ final class MetadataFormat {
   static final byte SIMPLE_STRATEGY = 1;
   static final byte NETWORK_TOPOLOGY_STRATEGY = 2;
 
+  // A keyspace's flags byte (after its levels). Before causal mode it was the sloppy-quorum flag,
+  // 0 or 1, so old records read as LWW keyspaces; older builds refuse a causal keyspace's record
+  // (flags 2 or 3) with a clear error rather than read it as LWW.
+  static final int KEYSPACE_SLOPPY_QUORUM = 0x01;
+  static final int KEYSPACE_CAUSAL = 0x02;
+  static final int KEYSPACE_FLAGS_KNOWN = KEYSPACE_SLOPPY_QUORUM | KEYSPACE_CAUSAL;
+
   /** The longest string field in bytes of UTF-8 (a rejection's reason; names are far shorter). */
   static final int STRING_BYTES_MAX = 1_024;
 

@@ -1,6 +1,7 @@
 package io.ringkv.cluster.metadata.raft;
 
 import io.ringkv.cluster.metadata.Address;
+import io.ringkv.cluster.metadata.ConflictMode;
 import io.ringkv.cluster.metadata.Keyspace;
 import io.ringkv.cluster.metadata.Member;
 import io.ringkv.cluster.metadata.NodeId;
@@ -60,6 +61,9 @@ final class Commands {
                 ConsistencyLevel.LOCAL_QUORUM,
                 ConsistencyLevel.EACH_QUORUM,
                 true)),
+        new MetadataCommand.PutKeyspace(keyspace("carts", 3).withConflicts(ConflictMode.CAUSAL)),
+        new MetadataCommand.PutKeyspace(
+            keyspace("sessions", 2).withSloppyQuorum(true).withConflicts(ConflictMode.CAUSAL)),
         new MetadataCommand.DropKeyspace("users"));
   }
 
@@ -87,7 +91,9 @@ final class Commands {
       return new MetadataCommand.SetAddress(node(i), address(1 + rng.nextInt(900)));
     }
     if (pick < 92) {
-      return new MetadataCommand.PutKeyspace(keyspace("ks" + rng.nextInt(5), 1 + rng.nextInt(3)));
+      Keyspace keyspace = keyspace("ks" + rng.nextInt(5), 1 + rng.nextInt(3));
+      return new MetadataCommand.PutKeyspace(
+          rng.nextInt(2) == 0 ? keyspace : keyspace.withConflicts(ConflictMode.CAUSAL));
     }
     return new MetadataCommand.DropKeyspace("ks" + rng.nextInt(5));
   }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ringkv.cluster.metadata.ClusterMetadata;
+import io.ringkv.cluster.metadata.ConflictMode;
+import io.ringkv.cluster.metadata.Keyspace;
 import io.ringkv.cluster.ring.TestSeeds;
 import io.ringkv.common.Rng;
 import java.nio.ByteBuffer;
@@ -49,6 +51,43 @@ class MetadataCodecTest {
     assertThat(MetadataCodec.decodeSnapshot(MetadataCodec.encode(metadata))).isEqualTo(metadata);
     assertThat(MetadataCodec.decodeSnapshot(MetadataCodec.encode(ClusterMetadata.empty())))
         .isEqualTo(ClusterMetadata.empty());
+  }
+
+  /**
+   * A PutKeyspace record as builds before causal mode wrote it (its last keyspace byte the
+   * sloppy-quorum flag): still read, as an LWW keyspace, and written again byte for byte.
+   */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(ints = {0, 1})
+  void putKeyspace_aRecordFromBeforeCausalModeReadsAsLwwAndEncodesTheSame(int sloppy) {
+    byte[] name = "users".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    ByteBuffer old = ByteBuffer.allocate(2 + 2 + name.length + 1 + 4 + 3 + 4);
+    old.put((byte) 1).put((byte) 6); // version 1, PUT_KEYSPACE
+    old.putShort((short) name.length).put(name);
+    old.put((byte) 1).putInt(3); // SimpleStrategy, RF 3
+    old.put((byte) 4).put((byte) 1).put((byte) sloppy); // QUORUM, ONE, sloppy flag
+    byte[] bytes = resealed(old.array());
+
+    MetadataCommand decoded = MetadataCodec.decodeCommand(bytes);
+
+    Keyspace keyspace = ((MetadataCommand.PutKeyspace) decoded).keyspace();
+    assertThat(keyspace.conflicts()).isEqualTo(ConflictMode.LWW);
+    assertThat(keyspace.sloppyQuorum()).isEqualTo(sloppy == 1);
+    assertThat(MetadataCodec.encode(decoded)).isEqualTo(bytes);
+  }
+
+  @Test
+  void putKeyspace_causalRoundTripsAndUnknownFlagBitsAreRejected() {
+    Keyspace causal = Commands.keyspace("carts", 3).withConflicts(ConflictMode.CAUSAL);
+    byte[] bytes = MetadataCodec.encode(new MetadataCommand.PutKeyspace(causal));
+    assertThat(((MetadataCommand.PutKeyspace) MetadataCodec.decodeCommand(bytes)).keyspace())
+        .isEqualTo(causal);
+    assertThat(bytes[bytes.length - 5]).as("the flags byte").isEqualTo((byte) 0x02);
+
+    bytes[bytes.length - 5] = 0x06;
+    assertThatThrownBy(() -> MetadataCodec.decodeCommand(resealed(bytes)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("keyspace carts flags 0x6 hold unknown bits (known: 0x3)");
   }
 
   @Test
