@@ -1,5 +1,7 @@
 package io.ringkv.server.metrics;
 
+import io.netty.util.concurrent.FastThreadLocal;
+import io.netty.util.concurrent.FastThreadLocalThread;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -11,16 +13,29 @@ import java.lang.invoke.VarHandle;
  * bounds, rotated time windows and updated a decaying maximum, ~6% of a RESP benchmark's event-loop
  * samples. Here the bucket is computed from the bits of the value (two buckets per power of two
  * from {@link #LOWEST_NANOS} to {@link #HIGHEST_NANOS}, so a bucket's bounds are within a factor of
- * 1.5) and a record is three uncontended atomic adds.
+ * 1.5).
  *
- * <p>Striping: a thread records into stripe {@code threadId mod STRIPES}. Event loops are few and
- * long-lived, so each usually owns a stripe; threads that share one still count correctly (the adds
- * are atomic), only with contention. Memory is fixed: {@link #STRIPES} stripes of {@link #BUCKETS}
- * + 2 longs, however many threads record.
+ * <p>Stripes, and who writes them:
  *
- * <p>Reads ({@link #snapshot}) sum the stripes without stopping writers: a snapshot may miss
- * records made while it is taken, and its count and buckets may disagree by those, never more.
- * Thread-safe.
+ * <ul>
+ *   <li><b>Owned stripes</b> (the hot path). A Netty thread ({@link FastThreadLocalThread}: the
+ *       event loops) claims an owner slot, process-wide, on its first record and gives it back when
+ *       it ends (Netty removes its thread-locals then). Each histogram keeps one stripe per slot,
+ *       created by its owner on first use. Only the owner writes it, so a record is three plain
+ *       read-add-stores published with opaque writes: no atomic read-modify-write, no lock prefix.
+ *       A slot handed to a later thread keeps its figures: the slot lock orders the old owner's
+ *       last writes before the new owner's first.
+ *   <li><b>Shared stripes</b>. Any other thread, and Netty threads beyond {@link #OWNED_SLOTS_MAX},
+ *       record into shared stripe {@code threadId mod SHARED_STRIPES} with atomic adds: correct
+ *       under sharing, only slower.
+ * </ul>
+ *
+ * <p>Memory is bounded: {@link #SHARED_STRIPES} stripes plus at most {@link #OWNED_SLOTS_MAX} owned
+ * stripes of {@link #BUCKETS} + 2 longs per histogram, however many threads record.
+ *
+ * <p>Reads ({@link #snapshot}) sum all stripes with opaque reads without stopping writers: a
+ * snapshot may miss records made while it is taken, and its count and buckets may disagree by
+ * those, never more; once the writers are quiet (or joined), it is exact. Thread-safe.
  */
 final class LatencyHistogram {
   /** Upper bound of the first bucket: 2^10 ns, about a microsecond. */
@@ -35,8 +50,11 @@ final class LatencyHistogram {
   /** Buckets: one below the lowest power, two per power of two, one overflow bucket. */
   static final int BUCKETS = 1 + 2 * (HIGHEST_POWER - LOWEST_POWER) + 1;
 
-  /** Stripes per histogram; a power of two. */
-  static final int STRIPES = 8;
+  /** Shared (atomically updated) stripes per histogram; a power of two. */
+  static final int SHARED_STRIPES = 8;
+
+  /** Owner slots in the process: Netty threads that record into stripes of their own. */
+  static final int OWNED_SLOTS_MAX = 64;
 
   private static final int COUNT = 0;
   private static final int SUM = 1;
@@ -50,15 +68,79 @@ final class LatencyHistogram {
 
   private static final double[] UPPER_BOUNDS_SECONDS = computeUpperBoundsSeconds();
 
-  private final long[] cells = new long[STRIPES * STRIPE_STRIDE];
+  private static final VarHandle STRIPE_REFERENCES =
+      MethodHandles.arrayElementVarHandle(long[][].class);
+
+  /** No owner slot: the thread records into the shared stripes. */
+  private static final int NO_SLOT = -1;
+
+  /** Which owner slots are taken; guarded by itself. */
+  private static final boolean[] SLOTS_TAKEN = new boolean[OWNED_SLOTS_MAX];
+
+  /** The current Netty thread's owner slot, or {@link #NO_SLOT} if all were taken. */
+  private static final FastThreadLocal<Integer> OWNER_SLOT =
+      new FastThreadLocal<>() {
+        @Override
+        protected Integer initialValue() {
+          return claimSlot();
+        }
+
+        @Override
+        protected void onRemoval(Integer slot) {
+          releaseSlot(slot);
+        }
+      };
+
+  private final long[] sharedCells = new long[SHARED_STRIPES * STRIPE_STRIDE];
+
+  /** One stripe per owner slot, each written by that slot's owner only; null until first use. */
+  private final long[][] ownedStripes = new long[OWNED_SLOTS_MAX][];
 
   /** Records one latency; negative values count as zero. */
   void record(long nanos) {
-    int base = (int) (Thread.currentThread().threadId() & (STRIPES - 1)) * STRIPE_STRIDE;
     long value = Math.max(0, nanos);
-    LONGS.getAndAdd(cells, base + COUNT, 1L);
-    LONGS.getAndAdd(cells, base + SUM, value);
-    LONGS.getAndAdd(cells, base + FIRST_BUCKET + bucketOf(value), 1L);
+    int bucket = FIRST_BUCKET + bucketOf(value);
+    Thread thread = Thread.currentThread();
+    if (thread instanceof FastThreadLocalThread) {
+      int slot = OWNER_SLOT.get();
+      if (slot != NO_SLOT) {
+        long[] stripe = ownedStripes[slot];
+        if (stripe == null) {
+          stripe = new long[STRIPE_STRIDE];
+          STRIPE_REFERENCES.setRelease(ownedStripes, slot, stripe);
+        }
+        // Single writer: plain reads of our own stores, opaque stores so a scrape sees whole longs.
+        LONGS.setOpaque(stripe, COUNT, stripe[COUNT] + 1);
+        LONGS.setOpaque(stripe, SUM, stripe[SUM] + value);
+        LONGS.setOpaque(stripe, bucket, stripe[bucket] + 1);
+        return;
+      }
+    }
+    int base = (int) (thread.threadId() & (SHARED_STRIPES - 1)) * STRIPE_STRIDE;
+    LONGS.getAndAdd(sharedCells, base + COUNT, 1L);
+    LONGS.getAndAdd(sharedCells, base + SUM, value);
+    LONGS.getAndAdd(sharedCells, base + bucket, 1L);
+  }
+
+  private static int claimSlot() {
+    synchronized (SLOTS_TAKEN) {
+      for (int slot = 0; slot < OWNED_SLOTS_MAX; slot++) {
+        if (!SLOTS_TAKEN[slot]) {
+          SLOTS_TAKEN[slot] = true;
+          return slot;
+        }
+      }
+      return NO_SLOT;
+    }
+  }
+
+  private static void releaseSlot(int slot) {
+    if (slot == NO_SLOT) {
+      return;
+    }
+    synchronized (SLOTS_TAKEN) {
+      SLOTS_TAKEN[slot] = false;
+    }
   }
 
   /** The bucket of {@code nanos}: its power of two and the next bit below it. */
@@ -106,12 +188,23 @@ final class LatencyHistogram {
     long count = 0;
     long sum = 0;
     long[] buckets = new long[BUCKETS];
-    for (int stripe = 0; stripe < STRIPES; stripe++) {
+    for (int stripe = 0; stripe < SHARED_STRIPES; stripe++) {
       int base = stripe * STRIPE_STRIDE;
-      count += (long) LONGS.getOpaque(cells, base + COUNT);
-      sum += (long) LONGS.getOpaque(cells, base + SUM);
+      count += (long) LONGS.getOpaque(sharedCells, base + COUNT);
+      sum += (long) LONGS.getOpaque(sharedCells, base + SUM);
       for (int i = 0; i < BUCKETS; i++) {
-        buckets[i] += (long) LONGS.getOpaque(cells, base + FIRST_BUCKET + i);
+        buckets[i] += (long) LONGS.getOpaque(sharedCells, base + FIRST_BUCKET + i);
+      }
+    }
+    for (int slot = 0; slot < OWNED_SLOTS_MAX; slot++) {
+      long[] stripe = (long[]) STRIPE_REFERENCES.getAcquire(ownedStripes, slot);
+      if (stripe == null) {
+        continue;
+      }
+      count += (long) LONGS.getOpaque(stripe, COUNT);
+      sum += (long) LONGS.getOpaque(stripe, SUM);
+      for (int i = 0; i < BUCKETS; i++) {
+        buckets[i] += (long) LONGS.getOpaque(stripe, FIRST_BUCKET + i);
       }
     }
     return new Snapshot(count, sum, buckets);

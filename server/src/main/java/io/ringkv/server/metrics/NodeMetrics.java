@@ -22,7 +22,10 @@ import java.util.function.Supplier;
  * latency per front end and operation ({@code ringkv_requests_seconds}, a histogram), storage
  * engine figures ({@code ringkv_engine_*}), and the JVM's. Recording is cheap: a {@link
  * LatencyHistogram} per (front end, operation, outcome), created once and cached, striped by thread
- * and merged only when scraped. Thread-safe.
+ * (an event loop writes a stripe of its own) and merged only when scraped. A hot caller resolves
+ * {@link #requestSeries} once (per connection or per command) and records into the handle, which
+ * costs no map lookup; {@link #recordRequest} looks the series up each time. Thread-safe: the maps
+ * are concurrent and each series' histograms are set once by compare-and-set.
  */
 public final class NodeMetrics {
   private final PrometheusMeterRegistry registry =
@@ -31,12 +34,10 @@ public final class NodeMetrics {
   static final String REQUESTS_NAME = "ringkv_requests_seconds";
 
   /**
-   * Front end, then operation, then {ok, error} histograms. Two lookups by the callers' (usually
+   * Front end, then operation, then its {ok, error} histograms. Looked up by the callers' (usually
    * constant) strings, whose hash codes are cached: no key is built per request.
    */
-  private final ConcurrentHashMap<
-          String, ConcurrentHashMap<String, AtomicReferenceArray<LatencyHistogram>>>
-      histograms = // [ok, error]
+  private final ConcurrentHashMap<String, ConcurrentHashMap<String, RequestSeries>> histograms =
       new ConcurrentHashMap<>();
 
   private final ReplicationMetrics replication = new ReplicationMetrics(registry);
@@ -62,23 +63,54 @@ public final class NodeMetrics {
 
   /** Records one request of {@code operation} (e.g. "get") on {@code frontEnd} (e.g. "resp"). */
   public void recordRequest(String frontEnd, String operation, long nanos, boolean error) {
-    ConcurrentHashMap<String, AtomicReferenceArray<LatencyHistogram>> byOperation =
-        histograms.get(frontEnd);
+    outcomesOf(frontEnd, operation).record(nanos, error);
+  }
+
+  /**
+   * The requests of {@code operation} on {@code frontEnd}, resolved once: recording into the handle
+   * is what {@link #recordRequest} does, without its two map lookups.
+   */
+  public RequestSeries requestSeries(String frontEnd, String operation) {
+    return outcomesOf(frontEnd, operation);
+  }
+
+  private RequestSeries outcomesOf(String frontEnd, String operation) {
+    ConcurrentHashMap<String, RequestSeries> byOperation = histograms.get(frontEnd);
     if (byOperation == null) {
       byOperation = histograms.computeIfAbsent(frontEnd, f -> new ConcurrentHashMap<>());
     }
-    AtomicReferenceArray<LatencyHistogram> outcomes = byOperation.get(operation);
+    RequestSeries outcomes = byOperation.get(operation);
     if (outcomes == null) {
-      outcomes = byOperation.computeIfAbsent(operation, o -> new AtomicReferenceArray<>(2));
+      outcomes = byOperation.computeIfAbsent(operation, o -> new RequestSeries());
     }
-    int index = error ? 1 : 0;
-    LatencyHistogram histogram = outcomes.get(index);
-    if (histogram == null) {
-      // Created on first use, so that an operation that never failed shows no error series.
-      outcomes.compareAndSet(index, null, new LatencyHistogram());
-      histogram = outcomes.get(index);
+    return outcomes;
+  }
+
+  /**
+   * The ok and error histograms of one (front end, operation). Thread-safe: each histogram is
+   * created once, on first use, by compare-and-set.
+   */
+  public static final class RequestSeries {
+    /** [ok, error]. */
+    private final AtomicReferenceArray<LatencyHistogram> outcomes = new AtomicReferenceArray<>(2);
+
+    private RequestSeries() {}
+
+    /** Records one request that took {@code nanos} and failed or not. */
+    public void record(long nanos, boolean error) {
+      int index = error ? 1 : 0;
+      LatencyHistogram histogram = outcomes.get(index);
+      if (histogram == null) {
+        // Created on first use, so that an operation that never failed shows no error series.
+        outcomes.compareAndSet(index, null, new LatencyHistogram());
+        histogram = outcomes.get(index);
+      }
+      histogram.record(nanos);
     }
-    histogram.record(nanos);
+
+    LatencyHistogram outcome(int index) {
+      return outcomes.get(index);
+    }
   }
 
   /** The request histograms as one Prometheus histogram family, merged at scrape time. */
@@ -96,7 +128,7 @@ public final class NodeMetrics {
                     .forEach(
                         (operation, outcomes) -> {
                           for (int index = 0; index < 2; index++) {
-                            LatencyHistogram histogram = outcomes.get(index);
+                            LatencyHistogram histogram = outcomes.outcome(index);
                             if (histogram == null) {
                               continue;
                             }

@@ -20,7 +20,8 @@ import java.util.function.ToDoubleFunction;
  * speculative retries, hints stored, delivered and dropped (repair debt), pending hint bytes.
  *
  * <p>Recording a request is two array reads and a striped histogram update (no map lookup, no
- * allocation): a lone node's fast path records every request. Thread-safe.
+ * allocation; on an event loop, plain stores into the loop's own stripe): a lone node's fast path
+ * records every request. Thread-safe.
  */
 public final class ReplicationMetrics {
   static final String REQUESTS_NAME = "ringkv_replication_requests_seconds";
