@@ -13,8 +13,7 @@ import io.ringkv.storage.fs.LocalFileSystem;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,22 +29,12 @@ class ClusterProcessIT {
 
   @TempDir Path workDirectory;
 
-  private LocalClusterProcess cluster;
-
-  @BeforeEach
-  void createCluster() {
-    cluster = new LocalClusterProcess(workDirectory);
-  }
-
-  @AfterEach
-  void killLeftovers() {
-    cluster.close();
-  }
+  @AutoClose private final LocalClusterProcess cluster = new LocalClusterProcess();
 
   @Test
   void up_threeNodesNormal_killedNodeDownWithinTenSeconds_restartedUpWithSameTokens()
       throws Exception {
-    cluster.up(List.of(), this::runScenario);
+    cluster.up(workDirectory, List.of(), this::runScenario);
   }
 
   private void runScenario() throws Exception {

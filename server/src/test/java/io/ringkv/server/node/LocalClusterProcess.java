@@ -66,7 +66,7 @@ final class LocalClusterProcess implements AutoCloseable {
   /** A node started again alone: its JVM and the HTTP address it picked this time. */
   record AloneNode(ChildJvm process, String httpAddress) {}
 
-  private final Path workDirectory;
+  private Path workDirectory;
   private final List<ChildJvm> children = new ArrayList<>();
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -76,16 +76,14 @@ final class LocalClusterProcess implements AutoCloseable {
   private final Map<String, String> aloneArgs = new TreeMap<>();
   private ChildJvm up;
 
-  LocalClusterProcess(Path workDirectory) {
-    this.workDirectory = workDirectory;
-  }
-
   /**
-   * Runs {@code ringkv up} with {@code settings} (pairs of {@code --set name=value}) ahead of the
-   * ephemeral ports and small memory, waits until it has printed every node's "up:" line, then runs
-   * {@code scenario}. A failure carries the stdout and stderr of {@code up}.
+   * Runs {@code ringkv up} in {@code workDirectory} (its nodes' data goes under {@code data/}) with
+   * {@code settings} (pairs of {@code --set name=value}) ahead of the ephemeral ports and small
+   * memory, waits until it has printed every node's "up:" line, then runs {@code scenario}. A
+   * failure carries the stdout and stderr of {@code up}.
    */
-  void up(List<String> settings, Scenario scenario) throws Exception {
+  void up(Path workDirectory, List<String> settings, Scenario scenario) throws Exception {
+    this.workDirectory = workDirectory;
     List<String> args = new ArrayList<>(List.of("up"));
     args.addAll(settings);
     args.addAll(EPHEMERAL_PORTS_SMALL_MEMORY);

@@ -11,8 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,21 +28,11 @@ import org.junit.jupiter.api.io.TempDir;
 class MetadataRaftProcessIT {
   @TempDir Path workDirectory;
 
-  private LocalClusterProcess cluster;
-
-  @BeforeEach
-  void createCluster() {
-    cluster = new LocalClusterProcess(workDirectory);
-  }
-
-  @AfterEach
-  void killLeftovers() {
-    cluster.close();
-  }
+  @AutoClose private final LocalClusterProcess cluster = new LocalClusterProcess();
 
   @Test
   void up_raftMetadata_threeNodesAgreeOnEpochTokensAndLeader() throws Exception {
-    cluster.up(List.of("--set", "cluster.metadata=raft"), this::runScenario);
+    cluster.up(workDirectory, List.of("--set", "cluster.metadata=raft"), this::runScenario);
   }
 
   private void runScenario() throws Exception {

@@ -17,8 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,22 +40,12 @@ class ReplicationProcessIT {
 
   @TempDir Path workDirectory;
 
-  private LocalClusterProcess cluster;
-
-  @BeforeEach
-  void createCluster() {
-    cluster = new LocalClusterProcess(workDirectory);
-  }
-
-  @AfterEach
-  void killLeftovers() {
-    cluster.close();
-  }
+  @AutoClose private final LocalClusterProcess cluster = new LocalClusterProcess();
 
   @Test
   void quorumWritesSurviveAKilledNode_hintsBringItUpToDate_readAtOneThroughItSeesThemAll()
       throws Exception {
-    cluster.up(List.of(), this::runScenario);
+    cluster.up(workDirectory, List.of(), this::runScenario);
   }
 
   private void runScenario() throws Exception {
