@@ -1,29 +1,23 @@
 package io.ringkv.server.node;
 
+import static io.ringkv.server.node.LocalClusterProcess.countNodes;
+import static io.ringkv.server.node.LocalClusterProcess.nodeLine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.ringkv.server.cli.RingkvCli;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,80 +35,25 @@ import org.junit.jupiter.api.io.TempDir;
  * port is 0; each wait polls a condition with a deadline. Prints its figures.
  */
 class ReplicationProcessIT {
-  private static final long WAIT_SECONDS = 90;
   private static final int KEYS_BEFORE = 200;
   private static final int WRITES_DURING = 300;
-  private static final Pattern UP_LINE =
-      Pattern.compile("(node-\\d+) \\| ringkv node node-\\d+ up: .*http ([0-9.]+:\\d+),");
-  private static final Pattern ALONE_UP_LINE =
-      Pattern.compile("ringkv node (node-\\d+) up: .*http ([0-9.]+:\\d+),");
-  private static final Pattern STARTED =
-      Pattern.compile(
-          "ringkv up: started (node-\\d+) \\(pid (\\d+)\\); alone: \\./ringkv server (.*)");
 
   @TempDir Path workDirectory;
 
-  private final List<ChildJvm> children = new ArrayList<>();
-  private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private final ObjectMapper json = new ObjectMapper();
-
-  @AfterEach
-  void killLeftovers() {
-    for (ChildJvm child : children) {
-      child.process.descendants().forEach(ProcessHandle::destroyForcibly);
-      child.process.destroyForcibly();
-    }
-    http.close();
-  }
+  @AutoClose private final LocalClusterProcess cluster = new LocalClusterProcess();
 
   @Test
   void quorumWritesSurviveAKilledNode_hintsBringItUpToDate_readAtOneThroughItSeesThemAll()
       throws Exception {
-    ChildJvm up =
-        start(
-            "up",
-            "--set",
-            "resp.port=0",
-            "--set",
-            "http.port=0",
-            "--set",
-            "grpc.port=0",
-            "--set",
-            "internode.port=0",
-            "--set",
-            "storage.memtable_bytes=1MiB",
-            "--set",
-            "storage.block_cache_bytes=1MiB");
-    try {
-      runScenario(up);
-    } catch (AssertionError e) {
-      throw new AssertionError(
-          e.getMessage() + "\n--- up stdout:\n" + up.output + "--- up stderr:\n" + up.stderr(), e);
-    }
+    cluster.up(workDirectory, List.of(), this::runScenario);
   }
 
-  private void runScenario(ChildJvm up) throws Exception {
-    Map<String, String> httpOf = new TreeMap<>();
-    Map<String, Long> pidOf = new TreeMap<>();
-    Map<String, String> aloneArgs = new TreeMap<>();
-    while (httpOf.size() < 3) {
-      String line =
-          up.awaitLine(text -> UP_LINE.matcher(text).find() || STARTED.matcher(text).find());
-      Matcher started = STARTED.matcher(line);
-      if (started.find()) {
-        pidOf.put(started.group(1), Long.parseLong(started.group(2)));
-        aloneArgs.put(started.group(1), started.group(3));
-        continue;
-      }
-      Matcher upLine = UP_LINE.matcher(line);
-      assertThat(upLine.find()).isTrue();
-      httpOf.put(upLine.group(1), upLine.group(2));
-    }
-    for (String observer : httpOf.keySet()) {
-      awaitStatus(
-          httpOf.get(observer),
-          status -> upNormal(status) == 3,
+  private void runScenario() throws Exception {
+    ChildJvm up = cluster.upProcess();
+    for (String observer : cluster.nodes()) {
+      cluster.awaitStatus(
+          cluster.httpAddress(observer),
+          status -> countNodes(status, "UP", "NORMAL") == 3,
           observer + " sees three Up/Normal nodes");
     }
 
@@ -124,22 +63,22 @@ class ReplicationProcessIT {
     for (int i = 0; i < KEYS_BEFORE; i++) {
       String key = "key-" + i;
       String value = "before-" + i;
-      assertThat(put(httpOf.get(nodes.get(i % 3)), key, value, "QUORUM"))
+      assertThat(put(cluster.httpAddress(nodes.get(i % 3)), key, value, "QUORUM"))
           .as("QUORUM write of %s with three nodes up", key)
           .isEqualTo(200);
       acknowledged.put(key, value);
     }
 
     // SIGKILL node-3; go on through node-1 and node-2: overwrites and new keys, each read back.
-    assertThat(ProcessHandle.of(pidOf.get("node-3")).orElseThrow().destroyForcibly()).isTrue();
+    assertThat(cluster.kill("node-3")).isTrue();
     long killedAt = System.nanoTime();
     int failedWrites = 0;
     int failedReads = 0;
     for (int i = 0; i < WRITES_DURING; i++) {
       String key = "key-" + (i % 2 == 0 ? i / 2 : KEYS_BEFORE + i);
       String value = "during-" + i;
-      String writer = httpOf.get(i % 2 == 0 ? "node-1" : "node-2");
-      String reader = httpOf.get(i % 2 == 0 ? "node-2" : "node-1");
+      String writer = cluster.httpAddress(i % 2 == 0 ? "node-1" : "node-2");
+      String reader = cluster.httpAddress(i % 2 == 0 ? "node-2" : "node-1");
       int status = put(writer, key, value, "QUORUM");
       if (status != 200) {
         failedWrites++;
@@ -160,29 +99,24 @@ class ReplicationProcessIT {
     assertThat(failedWrites).as("QUORUM writes failed with two of three replicas up").isZero();
     assertThat(failedReads).as("QUORUM reads that missed a QUORUM write").isZero();
     for (String observer : List.of("node-1", "node-2")) {
-      JsonNode status = status(httpOf.get(observer));
+      JsonNode status = cluster.status(cluster.httpAddress(observer));
       assertThat(status.get("hints").get("stored").asLong())
           .as("%s kept hints for node-3", observer)
           .isPositive();
     }
 
     // Restart node-3 alone; the others see it Up and deliver their hints.
-    List<String> alone = new ArrayList<>(List.of("server"));
-    alone.addAll(Arrays.asList(aloneArgs.get("node-3").split(" ")));
-    ChildJvm restarted = start(alone.toArray(String[]::new));
-    Matcher restartedUp =
-        ALONE_UP_LINE.matcher(restarted.awaitLine(text -> ALONE_UP_LINE.matcher(text).find()));
-    assertThat(restartedUp.find()).isTrue();
-    String node3 = restartedUp.group(2);
+    LocalClusterProcess.AloneNode restarted = cluster.restartAlone("node-3");
+    String node3 = restarted.httpAddress();
     long restartedAt = System.nanoTime();
     long delivered = 0;
     long stored = 0;
     for (String observer : List.of("node-1", "node-2")) {
       JsonNode status =
-          awaitStatus(
-              httpOf.get(observer),
+          cluster.awaitStatus(
+              cluster.httpAddress(observer),
               s ->
-                  nodeState(s, "node-3").equals("UP")
+                  nodeLine(s, "node-3").get("state").asText().equals("UP")
                       && s.get("hints").get("pendingBytes").asLong() == 0,
               observer + " sees node-3 Up and has delivered every hint");
       JsonNode hints = status.get("hints");
@@ -213,29 +147,24 @@ class ReplicationProcessIT {
     assertThat(missing).as("acknowledged writes missing on node-3").isZero();
     assertThat(wrong).as("stale values on node-3").isEmpty();
 
-    assertThat(restarted.stop()).as(restarted.stderr()).isZero();
+    assertThat(restarted.process().stop()).as(restarted.process().stderr()).isZero();
     assertThat(up.stop()).as(up.stderr()).isZero();
-  }
-
-  private ChildJvm start(String... args) throws Exception {
-    ChildJvm child =
-        new ChildJvm(workDirectory, RingkvCli.class.getName(), List.of(args), WAIT_SECONDS);
-    children.add(child);
-    return child;
   }
 
   /** POST /api/v1/put at {@code level}; the HTTP status. */
   private int put(String httpAddress, String key, String value, String level) throws Exception {
-    String body = json.writeValueAsString(Map.of("key", key, "value", value));
+    String body = cluster.json().writeValueAsString(Map.of("key", key, "value", value));
     HttpResponse<String> response =
-        http.send(
-            HttpRequest.newBuilder(
-                    URI.create("http://" + httpAddress + "/api/v1/put?consistency=" + level))
-                .timeout(Duration.ofSeconds(10))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+        cluster
+            .http()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create("http://" + httpAddress + "/api/v1/put?consistency=" + level))
+                    .timeout(Duration.ofSeconds(10))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200) {
       System.out.printf("ReplicationProcessIT: put %s answered %s%n", key, response.body());
     }
@@ -245,71 +174,24 @@ class ReplicationProcessIT {
   /** GET /api/v1/get at {@code level}: the value, or null if absent. */
   private String get(String httpAddress, String key, String level) throws Exception {
     HttpResponse<String> response =
-        http.send(
-            HttpRequest.newBuilder(
-                    URI.create(
-                        "http://"
-                            + httpAddress
-                            + "/api/v1/get?key="
-                            + URLEncoder.encode(key, StandardCharsets.UTF_8)
-                            + "&consistency="
-                            + level))
-                .timeout(Duration.ofSeconds(10))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
+        cluster
+            .http()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create(
+                            "http://"
+                                + httpAddress
+                                + "/api/v1/get?key="
+                                + URLEncoder.encode(key, StandardCharsets.UTF_8)
+                                + "&consistency="
+                                + level))
+                    .timeout(Duration.ofSeconds(10))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() == 404) {
       return null;
     }
     assertThat(response.statusCode()).as("get %s: %s", key, response.body()).isEqualTo(200);
-    return json.readTree(response.body()).get("value").asText();
-  }
-
-  private JsonNode status(String httpAddress) throws Exception {
-    HttpResponse<String> response =
-        http.send(
-            HttpRequest.newBuilder(URI.create("http://" + httpAddress + "/v1/cluster/status"))
-                .timeout(Duration.ofSeconds(5))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-    return json.readTree(response.body());
-  }
-
-  private JsonNode awaitStatus(String httpAddress, Predicate<JsonNode> wanted, String what)
-      throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-    JsonNode last = null;
-    while (System.nanoTime() < deadline) {
-      try {
-        last = status(httpAddress);
-        if (wanted.test(last)) {
-          return last;
-        }
-      } catch (java.io.IOException | AssertionError notYet) {
-        // starting or briefly unreachable: ask again
-      }
-      TimeUnit.MILLISECONDS.sleep(100); // poll interval, not a stand-in for the condition
-    }
-    throw new AssertionError(
-        "not within " + WAIT_SECONDS + " s: " + what + "; last status: " + last);
-  }
-
-  private static int upNormal(JsonNode status) {
-    int count = 0;
-    for (JsonNode node : status.get("nodes")) {
-      if (node.get("state").asText().equals("UP") && node.get("status").asText().equals("NORMAL")) {
-        count++;
-      }
-    }
-    return count;
-  }
-
-  private static String nodeState(JsonNode status, String id) {
-    for (JsonNode node : status.get("nodes")) {
-      if (node.get("id").asText().equals(id)) {
-        return node.get("state").asText();
-      }
-    }
-    return "UNKNOWN";
+    return cluster.json().readTree(response.body()).get("value").asText();
   }
 }
