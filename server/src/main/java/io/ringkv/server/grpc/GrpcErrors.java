@@ -44,6 +44,9 @@ final class GrpcErrors {
   static final String REASON_UNAVAILABLE = "UNAVAILABLE";
   static final String REASON_TIMEOUT = "TIMEOUT";
   static final String REASON_FAILED = "FAILED";
+  static final String REASON_WRONG_TYPE = "WRONG_TYPE";
+  static final String REASON_CONFLICT = "CONFLICT";
+  static final String REASON_NO_SUCH_KEYSPACE = "NO_SUCH_KEYSPACE";
   static final String REASON_MAX_CONNECTIONS = "MAX_CONNECTIONS";
 
   private static final String INDETERMINATE_SUFFIX = "; the write may or may not have been applied";
@@ -109,6 +112,12 @@ final class GrpcErrors {
               write ? message + INDETERMINATE_SUFFIX : message,
               null,
               write);
+      case WRONG_TYPE ->
+          status(Status.Code.FAILED_PRECONDITION, REASON_WRONG_TYPE, message, null, false);
+      case CONFLICT ->
+          status(Status.Code.FAILED_PRECONDITION, REASON_CONFLICT, message, null, false);
+      case NO_SUCH_KEYSPACE ->
+          status(Status.Code.NOT_FOUND, REASON_NO_SUCH_KEYSPACE, message, null, false);
     };
   }
 

@@ -16,6 +16,9 @@ enum ProblemType {
   KEY_NOT_FOUND("key-not-found", "Key not found", false),
   ROUTE_NOT_FOUND("route-not-found", "No such route", true),
   METHOD_NOT_ALLOWED("method-not-allowed", "Method not allowed", true),
+  WRONG_TYPE("wrong-type", "Wrong type of value", true),
+  CONFLICT("conflict", "Refused by the key's state", true),
+  KEYSPACE_NOT_FOUND("keyspace-not-found", "No such keyspace", true),
   UNAVAILABLE("unavailable", "Unavailable", true),
   TIMEOUT("timeout", "Timed out", true),
   INTERNAL("internal", "Internal error", true);

@@ -47,6 +47,10 @@ final class ServiceFailures {
               HttpResponseStatus.INTERNAL_SERVER_ERROR,
               ProblemType.INTERNAL,
               message + indeterminate(write));
+      case WRONG_TYPE -> Problem.of(HttpResponseStatus.CONFLICT, ProblemType.WRONG_TYPE, message);
+      case CONFLICT -> Problem.of(HttpResponseStatus.CONFLICT, ProblemType.CONFLICT, message);
+      case NO_SUCH_KEYSPACE ->
+          Problem.of(HttpResponseStatus.NOT_FOUND, ProblemType.KEYSPACE_NOT_FOUND, message);
     };
   }
 

@@ -369,6 +369,20 @@ public final class ClusterKeyValueService implements KeyValueService {
   // ---------------------------------------------------------------- the rest
 
   @Override
+  public CompletableFuture<CausalValue> readCausal(byte[] key, ReadOptions options) {
+    return get(key, options).thenApply(CausalValue::lastWriteWins);
+  }
+
+  @Override
+  public CompletableFuture<CausalWriteOutcome> writeCausal(
+      byte[] key, CausalWrite write, WriteOptions options) {
+    // Wired to WriteCoordination.causal by the causal service work (issue 7, in progress).
+    return CompletableFuture.failedFuture(
+        KvException.invalid(
+            "keyspace default is conflicts: lww; causal writes need a causal keyspace"));
+  }
+
+  @Override
   public ServiceStats stats() {
     EngineStats stats = engineStats.get();
     return new ServiceStats(stats.estimatedKeys(), stats);

@@ -38,6 +38,23 @@ public interface KeyValueService {
    */
   CompletableFuture<ScanPage> scan(ScanCursor cursor, int limit, ReadOptions options);
 
+  /**
+   * What {@code key} holds in the options' keyspace with its causal context
+   * (docs/design/causal.md). In a causal keyspace: the register's siblings, the counter or the set.
+   * In a last-write-wins keyspace: the newest live value as a register of one sibling, with an
+   * empty context (or {@link CausalValue.Absent}).
+   */
+  CompletableFuture<CausalValue> readCausal(byte[] key, ReadOptions options);
+
+  /**
+   * Applies {@code write} to {@code key} in the options' keyspace, which must be causal (else
+   * INVALID_REQUEST naming the keyspace and its mode); fails with WRONG_TYPE when the key holds
+   * another type and CONFLICT when its state refuses the write. The options' condition and
+   * returnPrevious do not apply.
+   */
+  CompletableFuture<CausalWriteOutcome> writeCausal(
+      byte[] key, CausalWrite write, WriteOptions options);
+
   /** Figures for INFO, metrics and status: key estimate, engine statistics. */
   ServiceStats stats();
 }

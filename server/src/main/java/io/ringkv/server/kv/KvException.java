@@ -18,7 +18,20 @@ public final class KvException extends RuntimeException {
     /**
      * The node cannot serve: storage failure, shutting down. A write may or may not have applied.
      */
-    FAILED
+    FAILED,
+    /**
+     * The key holds another type than the command needs (Redis' WRONGTYPE: a counter command on a
+     * register, a set command on a counter): nothing was written.
+     */
+    WRONG_TYPE,
+    /**
+     * The key's state refuses the write (the sibling cap, a counter overflow, an object past its
+     * byte bound, a last-write-wins value in a causal keyspace): nothing was written; the message
+     * names the limit.
+     */
+    CONFLICT,
+    /** The keyspace named does not exist: nothing was attempted. */
+    NO_SUCH_KEYSPACE
   }
 
   private final Kind kind;

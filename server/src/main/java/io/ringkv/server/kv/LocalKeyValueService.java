@@ -147,6 +147,20 @@ public final class LocalKeyValueService implements KeyValueService, AutoCloseabl
   }
 
   @Override
+  public CompletableFuture<CausalValue> readCausal(byte[] key, ReadOptions options) {
+    return get(key, options).thenApply(CausalValue::lastWriteWins);
+  }
+
+  @Override
+  public CompletableFuture<CausalWriteOutcome> writeCausal(
+      byte[] key, CausalWrite write, WriteOptions options) {
+    return CompletableFuture.failedFuture(
+        KvException.invalid(
+            "keyspace default is conflicts: lww; causal writes need a causal keyspace, and a node"
+                + " without the cluster has only default"));
+  }
+
+  @Override
   public ServiceStats stats() {
     var engineStats = engine.stats();
     return new ServiceStats(engineStats.estimatedKeys(), engineStats);

@@ -580,6 +580,9 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
         case UNAVAILABLE -> "UNAVAILABLE " + e.getMessage();
         case TIMEOUT -> "TIMEOUT " + e.getMessage() + indeterminate(write);
         case FAILED -> "FAILED " + e.getMessage() + indeterminate(write);
+        // Redis' own text, which client libraries match on.
+        case WRONG_TYPE -> "WRONGTYPE Operation against a key holding the wrong kind of value";
+        case CONFLICT, NO_SUCH_KEYSPACE -> "ERR " + e.getMessage();
       };
     }
     if (failure instanceof CommandError e) {
