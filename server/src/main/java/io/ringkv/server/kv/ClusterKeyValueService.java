@@ -383,6 +383,27 @@ public final class ClusterKeyValueService implements KeyValueService {
   }
 
   @Override
+  public KeyspaceAdmin keyspaces() {
+    // Proposing through the metadata log is wired by the causal service work (issue 7).
+    return new KeyspaceAdmin() {
+      @Override
+      public List<Keyspace> keyspaces() {
+        return List.copyOf(replication.view().metadata().keyspaces().values());
+      }
+
+      @Override
+      public CompletableFuture<Keyspace> put(Keyspace keyspace) {
+        return CompletableFuture.failedFuture(KvException.invalid("keyspace changes: not yet"));
+      }
+
+      @Override
+      public CompletableFuture<Void> drop(String name) {
+        return CompletableFuture.failedFuture(KvException.invalid("keyspace changes: not yet"));
+      }
+    };
+  }
+
+  @Override
   public ServiceStats stats() {
     EngineStats stats = engineStats.get();
     return new ServiceStats(stats.estimatedKeys(), stats);

@@ -55,6 +55,9 @@ public interface KeyValueService {
   CompletableFuture<CausalWriteOutcome> writeCausal(
       byte[] key, CausalWrite write, WriteOptions options);
 
+  /** Listing, creating and dropping keyspaces through this node. */
+  KeyspaceAdmin keyspaces();
+
   /** Figures for INFO, metrics and status: key estimate, engine statistics. */
   ServiceStats stats();
 }

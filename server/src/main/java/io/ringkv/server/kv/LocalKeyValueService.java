@@ -1,7 +1,10 @@
 package io.ringkv.server.kv;
 
+import io.ringkv.cluster.metadata.Keyspace;
 import io.ringkv.cluster.ring.KeyCodec;
+import io.ringkv.cluster.ring.SimpleStrategy;
 import io.ringkv.common.Clock;
+import io.ringkv.common.ConsistencyLevel;
 import io.ringkv.storage.Cell;
 import io.ringkv.storage.CellIterator;
 import io.ringkv.storage.Durability;
@@ -159,6 +162,39 @@ public final class LocalKeyValueService implements KeyValueService, AutoCloseabl
             "keyspace default is conflicts: lww; causal writes need a causal keyspace, and a node"
                 + " without the cluster has only default"));
   }
+
+  @Override
+  public KeyspaceAdmin keyspaces() {
+    return ONLY_DEFAULT;
+  }
+
+  /** A node without the cluster has the default keyspace, alone and unchangeable. */
+  private static final KeyspaceAdmin ONLY_DEFAULT =
+      new KeyspaceAdmin() {
+        private static final String REFUSAL =
+            "a node without the cluster has only the default keyspace; enable cluster to create"
+                + " keyspaces";
+
+        @Override
+        public List<Keyspace> keyspaces() {
+          return List.of(
+              new Keyspace(
+                  Keyspace.DEFAULT_NAME,
+                  new SimpleStrategy(1),
+                  ConsistencyLevel.ONE,
+                  ConsistencyLevel.ONE));
+        }
+
+        @Override
+        public CompletableFuture<Keyspace> put(Keyspace keyspace) {
+          return CompletableFuture.failedFuture(KvException.invalid(REFUSAL));
+        }
+
+        @Override
+        public CompletableFuture<Void> drop(String name) {
+          return CompletableFuture.failedFuture(KvException.invalid(REFUSAL));
+        }
+      };
 
   @Override
   public ServiceStats stats() {

@@ -1,7 +1,11 @@
 package io.ringkv.server.grpc;
 
 import io.ringkv.common.ConsistencyLevel;
+import io.ringkv.server.kv.CausalValue;
+import io.ringkv.server.kv.CausalWrite;
+import io.ringkv.server.kv.CausalWriteOutcome;
 import io.ringkv.server.kv.KeyValueService;
+import io.ringkv.server.kv.KeyspaceAdmin;
 import io.ringkv.server.kv.Mutation;
 import io.ringkv.server.kv.ReadOptions;
 import io.ringkv.server.kv.ScanCursor;
@@ -68,6 +72,24 @@ final class ServiceWrappers {
     }
 
     @Override
+    public CompletableFuture<CausalValue> readCausal(byte[] key, ReadOptions options) {
+      calls.add(new Call("read_causal", options.consistency()));
+      return delegate.readCausal(key, options);
+    }
+
+    @Override
+    public CompletableFuture<CausalWriteOutcome> writeCausal(
+        byte[] key, CausalWrite write, WriteOptions options) {
+      calls.add(new Call("write_causal", options.consistency()));
+      return delegate.writeCausal(key, write, options);
+    }
+
+    @Override
+    public KeyspaceAdmin keyspaces() {
+      return delegate.keyspaces();
+    }
+
+    @Override
     public ServiceStats stats() {
       return delegate.stats();
     }
@@ -109,6 +131,24 @@ final class ServiceWrappers {
     public CompletableFuture<ScanPage> scan(ScanCursor cursor, int limit, ReadOptions options) {
       received.add("scan");
       return new CompletableFuture<>();
+    }
+
+    @Override
+    public CompletableFuture<CausalValue> readCausal(byte[] key, ReadOptions options) {
+      received.add("read_causal");
+      return new CompletableFuture<>();
+    }
+
+    @Override
+    public CompletableFuture<CausalWriteOutcome> writeCausal(
+        byte[] key, CausalWrite write, WriteOptions options) {
+      received.add("write_causal");
+      return new CompletableFuture<>();
+    }
+
+    @Override
+    public KeyspaceAdmin keyspaces() {
+      return delegate.keyspaces();
     }
 
     @Override

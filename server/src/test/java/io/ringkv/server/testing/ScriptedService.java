@@ -1,7 +1,11 @@
 package io.ringkv.server.testing;
 
 import io.ringkv.common.ConsistencyLevel;
+import io.ringkv.server.kv.CausalValue;
+import io.ringkv.server.kv.CausalWrite;
+import io.ringkv.server.kv.CausalWriteOutcome;
 import io.ringkv.server.kv.KeyValueService;
+import io.ringkv.server.kv.KeyspaceAdmin;
 import io.ringkv.server.kv.KvException;
 import io.ringkv.server.kv.Mutation;
 import io.ringkv.server.kv.ReadOptions;
@@ -86,6 +90,23 @@ public final class ScriptedService implements KeyValueService {
   @Override
   public CompletableFuture<ScanPage> scan(ScanCursor cursor, int limit, ReadOptions options) {
     return run("scan", options.consistency(), () -> delegate.scan(cursor, limit, options));
+  }
+
+  @Override
+  public CompletableFuture<CausalValue> readCausal(byte[] key, ReadOptions options) {
+    return run("read_causal", options.consistency(), () -> delegate.readCausal(key, options));
+  }
+
+  @Override
+  public CompletableFuture<CausalWriteOutcome> writeCausal(
+      byte[] key, CausalWrite write, WriteOptions options) {
+    return run(
+        "write_causal", options.consistency(), () -> delegate.writeCausal(key, write, options));
+  }
+
+  @Override
+  public KeyspaceAdmin keyspaces() {
+    return delegate.keyspaces();
   }
 
   @Override
