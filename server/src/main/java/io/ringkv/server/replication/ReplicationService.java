@@ -447,7 +447,14 @@ public final class ReplicationService implements ReplicaReceiver, AutoCloseable 
       boolean[] readable,
       boolean[] writable) {}
 
+  /**
+   * The last {@link Alone} computed, and the one before it of another keyspace: a lone node serving
+   * two keyspaces (say {@code default} and a causal one) keeps both, rather than planning again at
+   * every switch.
+   */
   private volatile Alone alone;
+
+  private volatile Alone aloneOther;
 
   /**
    * The level a request of a node alone on its ring is answered at, by this node alone; null when
@@ -461,6 +468,12 @@ public final class ReplicationService implements ReplicaReceiver, AutoCloseable 
       ReplicaPlan.Operation operation) {
     Alone cached = alone;
     ClusterMetadata metadata = current.metadata();
+    if (cached != null && cached.metadata() == metadata && !cached.keyspace().equals(keyspace)) {
+      Alone other = aloneOther;
+      if (other != null && other.metadata() == metadata && other.keyspace().equals(keyspace)) {
+        cached = other;
+      }
+    }
     if (cached == null || cached.metadata() != metadata || !cached.keyspace().equals(keyspace)) {
       if (!current.started() || metadata.ring().nodeCount() != 1) {
         return null;
@@ -469,6 +482,7 @@ public final class ReplicationService implements ReplicaReceiver, AutoCloseable 
       if (cached == null) {
         return null;
       }
+      aloneOther = alone;
       alone = cached;
     }
     boolean read = operation == ReplicaPlan.Operation.READ;

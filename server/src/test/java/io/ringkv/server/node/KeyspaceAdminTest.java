@@ -149,6 +149,34 @@ class KeyspaceAdminTest {
   }
 
   @Test
+  void gossipMetadata_listsDefault_refusesChangesNamingTheOption() throws Exception {
+    NodeConfig config =
+        ConfigLoader.fromSets(
+            "node.data_directory=" + dataDirectory,
+            "resp.port=0",
+            "internode.port=0",
+            "cluster.seeds=",
+            "cluster.metadata=gossip",
+            "cluster.gossip_interval_millis=100",
+            "cluster.ring_delay_millis=0",
+            "cluster.join_wait_max_millis=0");
+    Node node = Node.start(config, LineFrontEnd.wiring().withCluster(true));
+    nodes.add(node);
+    KvException refused =
+        failure(
+            node.service()
+                .keyspaces()
+                .put(Keyspace.defaultKeyspace(1).withConflicts(ConflictMode.CAUSAL)));
+    assertThat(refused.kind()).isEqualTo(KvException.Kind.INVALID_REQUEST);
+    assertThat(refused.getMessage()).contains("cluster.metadata: raft");
+    awaitTrue(
+        "the node knows its metadata", () -> !node.service().keyspaces().keyspaces().isEmpty());
+    assertThat(node.service().keyspaces().keyspaces())
+        .extracting(Keyspace::name)
+        .containsExactly("default");
+  }
+
+  @Test
   void nodeWithoutTheCluster_hasOnlyDefault() throws Exception {
     NodeConfig config =
         ConfigLoader.fromSets("node.data_directory=" + dataDirectory, "resp.port=0");
