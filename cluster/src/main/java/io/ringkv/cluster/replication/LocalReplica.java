@@ -2,8 +2,11 @@ package io.ringkv.cluster.replication;
 
 import io.ringkv.cluster.version.Actor;
 import io.ringkv.cluster.version.CausalCells;
+import io.ringkv.cluster.version.CausalFormatException;
+import io.ringkv.cluster.version.CausalOperation;
 import io.ringkv.cluster.version.DvvSet;
 import io.ringkv.cluster.version.Lww;
+import io.ringkv.cluster.version.OrSet;
 import io.ringkv.storage.Cell;
 import io.ringkv.storage.CellIterator;
 import io.ringkv.storage.Durability;
@@ -12,9 +15,12 @@ import io.ringkv.storage.ScanMode;
 import io.ringkv.storage.StorageEngine;
 import io.ringkv.storage.StorageException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
@@ -198,13 +204,53 @@ public final class LocalReplica {
           if (applied.changed()) {
             engine.put(update.key(), applied.cell(), durability);
           }
-          yield new ReplicaReply.CausalApplied(applied.cell(), applied.duplicate());
+          yield new ReplicaReply.CausalApplied(
+              applied.cell(),
+              applied.duplicate(),
+              changedMembers(update.operation(), current, applied.cell()));
         }
         case CausalCells.Result.Refused refused ->
             new ReplicaReply.CausalRefused(refused.reason(), refused.message());
       };
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * How many of a set write's distinct elements it changed: for an add, those absent from {@code
+   * before}; for a remove, those present in {@code before} and absent from {@code after}. 0 for
+   * other operations (and for a cell that is not a set, which {@link CausalCells#apply} refused
+   * already).
+   */
+  private static int changedMembers(CausalOperation operation, Cell before, Cell after) {
+    List<byte[]> elements =
+        switch (operation) {
+          case CausalOperation.SetAdd add -> add.elements();
+          case CausalOperation.SetRemove remove -> remove.elements();
+          default -> List.of();
+        };
+    if (elements.isEmpty()) {
+      return 0;
+    }
+    try {
+      OrSet previous = CausalCells.isCausal(before) ? CausalCells.set(before) : OrSet.empty();
+      OrSet next = CausalCells.set(after);
+      Set<ByteBuffer> counted = new HashSet<>();
+      int changed = 0;
+      for (byte[] element : elements) {
+        if (!counted.add(ByteBuffer.wrap(element))) {
+          continue; // SADD k a a counts a once
+        }
+        boolean was = previous.contains(element);
+        boolean is = next.contains(element);
+        if (operation instanceof CausalOperation.SetAdd ? !was && is : was && !is) {
+          changed++;
+        }
+      }
+      return changed;
+    } catch (CausalFormatException e) {
+      throw new IllegalStateException("a set cell just applied cannot be decoded: " + e, e);
     }
   }
 

@@ -36,10 +36,21 @@ public sealed interface ReplicaReply {
    *
    * @param cell the key's cell after it (a causal cell), stored durably per the fsync policy
    * @param duplicate an increment whose idempotency key was already applied: not applied again
+   * @param changedMembers for a set add, how many of its distinct elements were absent before; for
+   *     a set remove, how many were present and are gone after (Redis' SADD and SREM answers); 0
+   *     for other operations
    */
-  record CausalApplied(Cell cell, boolean duplicate) implements ReplicaReply {
+  record CausalApplied(Cell cell, boolean duplicate, int changedMembers) implements ReplicaReply {
     public CausalApplied {
       java.util.Objects.requireNonNull(cell, "cell");
+      if (changedMembers < 0) {
+        throw new IllegalArgumentException("changedMembers must be >= 0, was " + changedMembers);
+      }
+    }
+
+    /** An answer to an operation that is not a set write. */
+    public CausalApplied(Cell cell, boolean duplicate) {
+      this(cell, duplicate, 0);
     }
   }
 

@@ -57,6 +57,9 @@ public final class WriteCoordination implements RequestCoordination {
   /** The replica asked to assign the dot of a causal write, until it answers. */
   private NodeId dotReplica;
 
+  /** The dot replica's answer to a causal write, once it applied it. */
+  private ReplicaReply.CausalApplied causalApplied;
+
   private final Set<NodeId> alive;
   private final Deque<NodeId> standIns;
   private final boolean sloppy;
@@ -279,7 +282,7 @@ public final class WriteCoordination implements RequestCoordination {
   public Effects onAnswer(NodeId from, ReplicaReply reply) {
     if (from.equals(dotReplica) && cell == null) {
       return switch (reply) {
-        case ReplicaReply.CausalApplied applied -> onCausalApplied(from, applied.cell());
+        case ReplicaReply.CausalApplied applied -> onCausalApplied(from, applied);
         case ReplicaReply.CausalRefused refused -> onCausalRefused(from, refused);
         default -> onFailed(from, "answered a causal update with " + reply);
       };
@@ -290,11 +293,12 @@ public final class WriteCoordination implements RequestCoordination {
   }
 
   /** The dot replica applied the causal write: send the new cell to the other replicas. */
-  private Effects onCausalApplied(NodeId from, Cell applied) {
+  private Effects onCausalApplied(NodeId from, ReplicaReply.CausalApplied applied) {
     if (pending.remove(from) == null || timedOut) {
       return Effects.none();
     }
-    cell = applied;
+    causalApplied = applied;
+    cell = applied.cell();
     acknowledged.add(from);
     Effects.Builder effects = new Effects.Builder();
     fanOut(effects, from);
@@ -313,6 +317,14 @@ public final class WriteCoordination implements RequestCoordination {
   /** The dot replica's new cell of a causal write, once it answered (null before, or if plain). */
   public Cell causalCell() {
     return operation == null ? null : cell;
+  }
+
+  /**
+   * The dot replica's answer to a causal write once it applied it (its cell, whether it was a
+   * duplicate, how many set members it changed); null before, or for a plain write.
+   */
+  public ReplicaReply.CausalApplied causalApplied() {
+    return causalApplied;
   }
 
   /** {@code from} acknowledged the write. */

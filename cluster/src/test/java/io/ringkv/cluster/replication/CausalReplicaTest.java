@@ -69,6 +69,23 @@ class CausalReplicaTest {
     return ((ReplicaReply.CausalApplied) reply).cell();
   }
 
+  private int changed(LocalReplica replica, CausalOperation operation) throws Exception {
+    ReplicaReply reply = replica.handle(new ReplicaRequest.CausalUpdate(KEY, operation, 1));
+    assertThat(reply).isInstanceOf(ReplicaReply.CausalApplied.class);
+    return ((ReplicaReply.CausalApplied) reply).changedMembers();
+  }
+
+  @Test
+  void setWrites_answerHowManyDistinctMembersTheyChanged_asRedisSaddAndSremDo() throws Exception {
+    assertThat(changed(a, new CausalOperation.SetAdd(List.of(v("x"), v("y"), v("x")))))
+        .isEqualTo(2);
+    assertThat(changed(a, new CausalOperation.SetAdd(List.of(v("y"), v("z"))))).isEqualTo(1);
+    assertThat(changed(a, new CausalOperation.SetRemove(List.of(v("x"), v("w")), null)))
+        .isEqualTo(1);
+    assertThat(changed(a, new CausalOperation.SetRemove(List.of(v("x")), null))).isZero();
+    assertThat(changed(b, new CausalOperation.Put(null, v("register")))).isZero();
+  }
+
   @Test
   void concurrentWritesAtTwoDotReplicas_bothReplicasEndWithBothSiblings() throws Exception {
     Cell atA = update(a, new CausalOperation.Put(null, v("x")), 1);

@@ -31,6 +31,7 @@ import io.ringkv.server.internode.InternodeHandler;
 import io.ringkv.server.internode.InternodeMessage;
 import io.ringkv.server.internode.InternodeTransport;
 import io.ringkv.server.internode.WireLimits;
+import io.ringkv.server.kv.KeyspaceAdmin;
 import io.ringkv.server.raft.RaftGroupStatus;
 import io.ringkv.server.raft.RaftRouter;
 import io.ringkv.storage.fs.LocalFileSystem;
@@ -120,6 +121,17 @@ public final class ClusterService implements ClusterStatusSource, AutoCloseable 
 
   /** Ticks a peer must have been ahead of this node's metadata before this node fetches it. */
   static final int FETCH_AFTER_TICKS_BEHIND = 3;
+
+  /** Keyspace changes waiting to see their epoch in this node's view at most. */
+  static final int EPOCH_WAITERS_MAX = 64;
+
+  /** How long a keyspace change may take, proposal and local application together. */
+  static final long KEYSPACE_CHANGE_TIMEOUT_MILLIS = 10_000;
+
+  /** Futures completed once the published view reaches their epoch; loop-confined. */
+  private final List<EpochWaiter> epochWaiters = new ArrayList<>();
+
+  private record EpochWaiter(long epoch, CompletableFuture<ClusterMetadata> future) {}
 
   private final List<String> seedNodes = new ArrayList<>();
   private long tickCount;
@@ -329,6 +341,71 @@ public final class ClusterService implements ClusterStatusSource, AutoCloseable 
   /** The newest snapshot of the cluster as this node sees it; never blocks. */
   public ClusterView view() {
     return view;
+  }
+
+  /**
+   * How keyspaces are listed, created and dropped through this node: proposals to the metadata log
+   * (raft mode); refused in gossip mode, whose metadata holds only {@code default}.
+   */
+  public KeyspaceAdmin keyspaceAdmin() {
+    return new ClusterKeyspaceAdmin(this);
+  }
+
+  /** This node's member of the metadata group; null in gossip mode or before {@link #start}. */
+  RaftMetadataService raftMetadata() {
+    return raftMetadata;
+  }
+
+  /** Whether the metadata lives in a Raft log ({@code cluster.metadata: raft}). */
+  boolean metadataOnRaft() {
+    return config.cluster().metadataOnRaft();
+  }
+
+  /**
+   * Completes with this node's view's metadata once it is at {@code epoch} or later, so that a
+   * change the leader applied is in force for this node's requests when its caller hears of it;
+   * fails after {@link #KEYSPACE_CHANGE_TIMEOUT_MILLIS}, or at once when {@link #EPOCH_WAITERS_MAX}
+   * already wait.
+   */
+  CompletableFuture<ClusterMetadata> awaitEpoch(long epoch) {
+    CompletableFuture<ClusterMetadata> future = new CompletableFuture<>();
+    ClusterView current = view;
+    if (current.metadata().epoch() >= epoch) {
+      future.complete(current.metadata());
+      return future;
+    }
+    onLoop(
+        () -> {
+          if (view.metadata().epoch() >= epoch) {
+            future.complete(view.metadata());
+          } else if (epochWaiters.size() >= EPOCH_WAITERS_MAX) {
+            future.completeExceptionally(
+                new IllegalStateException(
+                    EPOCH_WAITERS_MAX + " keyspace changes already wait for this node's metadata"));
+          } else {
+            epochWaiters.add(new EpochWaiter(epoch, future));
+          }
+        });
+    return future.orTimeout(KEYSPACE_CHANGE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  /** On the loop, after a view is published: completes the waiters its epoch reached. */
+  private void releaseEpochWaiters() {
+    if (epochWaiters.isEmpty()) {
+      return;
+    }
+    ClusterMetadata metadata = view.metadata();
+    epochWaiters.removeIf(
+        waiter -> {
+          if (waiter.future().isDone()) {
+            return true; // timed out
+          }
+          if (metadata.epoch() >= waiter.epoch()) {
+            waiter.future().complete(metadata);
+            return true;
+          }
+          return false;
+        });
   }
 
   /**
@@ -671,9 +748,11 @@ public final class ClusterService implements ClusterStatusSource, AutoCloseable 
         && previous.up().equals(up)
         && previous.clockRefusal().equals(refusal)
         && previous.clockSkewMillis() == skew) {
+      releaseEpochWaiters();
       return;
     }
     view = new ClusterView(self, metadata, up, refusal, skew, true);
+    releaseEpochWaiters();
   }
 
   private InternodeHandler handler() {

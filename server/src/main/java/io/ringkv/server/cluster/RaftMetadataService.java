@@ -19,6 +19,7 @@ import io.ringkv.server.internode.InternodeMessage.RaftPropose;
 import io.ringkv.server.internode.InternodeMessage.RaftProposeAnswer;
 import io.ringkv.server.internode.InternodeTransport;
 import io.ringkv.server.raft.RaftGroup;
+import io.ringkv.server.raft.RaftGroupException;
 import io.ringkv.server.raft.RaftGroupSettings;
 import io.ringkv.server.raft.RaftGroupStatus;
 import io.ringkv.server.raft.RaftPeers;
@@ -195,6 +196,24 @@ final class RaftMetadataService implements AutoCloseable {
     return status.isLeader() ? Optional.of(self) : status.leaderNode();
   }
 
+  /**
+   * Proposes an operator's {@code command} (a keyspace change) to the group: through this node's
+   * member, which forwards it to the leader when it does not lead. Completes with the result as the
+   * leader applied it (this node may apply it a little later: see {@code ClusterService
+   * #awaitEpoch}); fails with a {@link RaftGroupException} (NOT_LEADER at once when no leader is
+   * known).
+   */
+  CompletableFuture<MetadataResult> propose(MetadataCommand command) {
+    RaftGroupStatus status = group.status();
+    if (!status.isLeader() && status.leaderNode().isEmpty()) {
+      return CompletableFuture.failedFuture(
+          new RaftGroupException(
+              RaftGroupException.Reason.NOT_LEADER,
+              "the metadata group has no leader this node knows of"));
+    }
+    return group.propose(MetadataCodec.encode(command)).thenApply(MetadataCodec::decodeResult);
+  }
+
   private boolean proposeLocally(byte[] command) {
     group.propose(command);
     return true;
@@ -318,7 +337,15 @@ final class RaftMetadataService implements AutoCloseable {
     }
   }
 
-  /** The leader's duties: the next voter change, and the default keyspace's replication. */
+  /**
+   * The leader's duties: the next voter change, and the default keyspace's replication.
+   *
+   * <p>The upkeep touches only {@code default}, and only while it has the shape the upkeep gives it
+   * ({@link #automaticDefault}): an operator's change of {@code default}'s levels, strategy, sloppy
+   * quorum or a higher replication factor takes it out of the upkeep's hands for good, and other
+   * keyspaces are never touched. A change the upkeep would undo is refused where operators make it
+   * ({@code ClusterKeyspaceAdmin}), so the two never fight.
+   */
   private void lead(ClusterMetadata metadata, RaftGroupStatus status, Set<String> liveNodes) {
     if (configurationChange.isDone()) {
       Configuration configuration = status.configuration();
@@ -345,19 +372,26 @@ final class RaftMetadataService implements AutoCloseable {
       Keyspace wanted = Keyspace.defaultKeyspace(metadata.normalMemberCount());
       Optional<Keyspace> existing = metadata.keyspace(Keyspace.DEFAULT_NAME);
       boolean automatic =
-          existing.isEmpty()
-              || (existing.get().replication() instanceof SimpleStrategy simple
-                  && existing
-                      .get()
-                      .equals(
-                          Keyspace.defaultKeyspace(simple.replicationFactor())
-                              .withReplication(simple))
-                  && simple.replicationFactor() < wanted.replication().totalReplicationFactor());
+          existing.isEmpty() || automaticDefault(existing.get(), metadata.normalMemberCount());
       if (automatic && !wanted.equals(existing.orElse(null))) {
         keyspaceUpkeep =
             group.propose(MetadataCodec.encode(new MetadataCommand.PutKeyspace(wanted)));
       }
     }
+  }
+
+  /**
+   * True if the leader's upkeep would replace {@code keyspace} (named {@code default}) in a cluster
+   * of {@code normalMembers}: it has the upkeep's shape (SimpleStrategy, QUORUM reads and writes,
+   * no sloppy quorum, last-write-wins) with a replication factor below the one the members allow.
+   */
+  static boolean automaticDefault(Keyspace keyspace, int normalMembers) {
+    Keyspace wanted = Keyspace.defaultKeyspace(normalMembers);
+    return keyspace.name().equals(Keyspace.DEFAULT_NAME)
+        && keyspace.replication() instanceof SimpleStrategy simple
+        && keyspace.equals(
+            Keyspace.defaultKeyspace(simple.replicationFactor()).withReplication(simple))
+        && simple.replicationFactor() < wanted.replication().totalReplicationFactor();
   }
 
   @Override

@@ -73,7 +73,8 @@ final class ConfigBinder {
             v.decimal("replication.read_repair_chance"),
             v.bool("replication.speculative_retry"),
             v.number("replication.max_clock_skew_millis"),
-            v.bool("replication.sloppy_quorum"));
+            v.bool("replication.sloppy_quorum"),
+            v.integer("replication.causal_siblings_max"));
     HintsSection hints =
         new HintsSection(
             v.bool("hints.enabled"),

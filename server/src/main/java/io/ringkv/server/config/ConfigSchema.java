@@ -129,6 +129,12 @@ public final class ConfigSchema {
     list.add(ConfigOption.bool("replication.speculative_retry", true));
     list.add(ConfigOption.millis("replication.max_clock_skew_millis", 500, 1, 3_600_000));
     list.add(ConfigOption.bool("replication.sloppy_quorum", false));
+    list.add(
+        ConfigOption.integer(
+            "replication.causal_siblings_max",
+            ReplicationSection.CAUSAL_SIBLINGS_MAX_DEFAULT,
+            1,
+            1_024));
 
     list.add(ConfigOption.bool("hints.enabled", true));
     list.add(

@@ -17,6 +17,9 @@ package io.ringkv.server.config;
  *     this from its peers' (last-write-wins needs clocks that roughly agree)
  * @param sloppyQuorum whether the {@code default} keyspace lets a live stand-in further round the
  *     ring take a write for a down replica, with a hint, and count toward the level
+ * @param causalSiblingsMax the most siblings a causal register write may leave at its dot replica
+ *     ({@code replication.causal_siblings_max}); a write past it is refused (CONFLICT) until a
+ *     client resolves the siblings (docs/design/causal.md, "The sibling cap")
  */
 public record ReplicationSection(
     long writeTimeoutMillis,
@@ -24,7 +27,29 @@ public record ReplicationSection(
     double readRepairChance,
     boolean speculativeRetry,
     long maxClockSkewMillis,
-    boolean sloppyQuorum) {
+    boolean sloppyQuorum,
+    int causalSiblingsMax) {
+
+  /** The default sibling cap (docs/design/causal.md says why 32). */
+  public static final int CAUSAL_SIBLINGS_MAX_DEFAULT = 32;
+
+  /** A section with the default sibling cap. */
+  public ReplicationSection(
+      long writeTimeoutMillis,
+      long readTimeoutMillis,
+      double readRepairChance,
+      boolean speculativeRetry,
+      long maxClockSkewMillis,
+      boolean sloppyQuorum) {
+    this(
+        writeTimeoutMillis,
+        readTimeoutMillis,
+        readRepairChance,
+        speculativeRetry,
+        maxClockSkewMillis,
+        sloppyQuorum,
+        CAUSAL_SIBLINGS_MAX_DEFAULT);
+  }
 
   public ReplicationSection {
     if (writeTimeoutMillis <= 0 || readTimeoutMillis <= 0 || maxClockSkewMillis <= 0) {
@@ -39,6 +64,10 @@ public record ReplicationSection(
     if (!(readRepairChance >= 0 && readRepairChance <= 1)) {
       throw new IllegalArgumentException(
           "replication.read_repair_chance must be from 0 to 1, was " + readRepairChance);
+    }
+    if (causalSiblingsMax < 1) {
+      throw new IllegalArgumentException(
+          "replication.causal_siblings_max must be at least 1, was " + causalSiblingsMax);
     }
   }
 }

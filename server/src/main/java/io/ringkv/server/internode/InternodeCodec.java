@@ -400,6 +400,7 @@ final class InternodeCodec {
       case ReplicaReply.CausalApplied applied -> {
         out.writeByte(applied.duplicate() ? 1 : 0);
         writeCell(out, applied.cell());
+        out.writeInt(applied.changedMembers());
         yield TYPE_REPLICA_CAUSAL_APPLIED;
       }
       case ReplicaReply.CausalRefused refused -> {
@@ -705,7 +706,13 @@ final class InternodeCodec {
       case TYPE_REPLICA_CAUSAL_APPLIED -> {
         long hlc = readHlc(reader);
         boolean duplicate = readBoolean(reader, "duplicate");
-        yield new ReplicaAnswer(hlc, new ReplicaReply.CausalApplied(readCell(reader), duplicate));
+        Cell cell = readCell(reader);
+        int changedMembers = reader.int32("changed members");
+        if (changedMembers < 0) {
+          throw reader.error("changed members must be >= 0, was " + changedMembers);
+        }
+        yield new ReplicaAnswer(
+            hlc, new ReplicaReply.CausalApplied(cell, duplicate, changedMembers));
       }
       case TYPE_REPLICA_CAUSAL_REFUSED -> {
         long hlc = readHlc(reader);

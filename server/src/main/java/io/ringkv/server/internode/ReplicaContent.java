@@ -62,6 +62,7 @@ final class ReplicaContent {
       case ReplicaReply.CausalApplied applied ->
           b instanceof ReplicaReply.CausalApplied other
               && applied.duplicate() == other.duplicate()
+              && applied.changedMembers() == other.changedMembers()
               && applied.cell().equals(other.cell());
       case ReplicaReply.CausalRefused refused -> refused.equals(b);
     };

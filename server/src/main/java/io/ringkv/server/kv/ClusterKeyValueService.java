@@ -1,19 +1,33 @@
 package io.ringkv.server.kv;
 
+import io.ringkv.cluster.metadata.ClusterMetadata;
 import io.ringkv.cluster.metadata.Keyspace;
 import io.ringkv.cluster.replication.KeyedCell;
 import io.ringkv.cluster.replication.RangeScanCoordination;
 import io.ringkv.cluster.ring.KeyCodec;
 import io.ringkv.cluster.ring.Token;
 import io.ringkv.cluster.ring.TokenRing;
+import io.ringkv.cluster.version.CausalCells;
+import io.ringkv.cluster.version.CausalCodec;
+import io.ringkv.cluster.version.CausalFormatException;
+import io.ringkv.cluster.version.CausalOperation;
+import io.ringkv.cluster.version.CausalType;
+import io.ringkv.cluster.version.DvvSet;
+import io.ringkv.cluster.version.OrSet;
+import io.ringkv.cluster.version.PnCounter;
+import io.ringkv.cluster.version.Sibling;
+import io.ringkv.cluster.version.VersionVector;
 import io.ringkv.common.ConsistencyLevel;
+import io.ringkv.server.cluster.ClusterView;
 import io.ringkv.server.replication.ReplicationService;
 import io.ringkv.storage.Cell;
 import io.ringkv.storage.EngineStats;
 import io.ringkv.storage.StorageEngine;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
@@ -49,15 +63,32 @@ import java.util.function.Supplier;
  * is full, the ring is done, or after {@link #SCAN_STEPS_MAX} steps once a key was examined (a long
  * run of tombstones then yields a short page and a cursor past them).
  *
+ * <p>Keyspaces: every request goes to the keyspace its options name ({@code default} when none);
+ * one the node's metadata does not hold fails NO_SUCH_KEYSPACE naming it (UNAVAILABLE while the
+ * node has not joined and cannot tell). Changing keyspaces goes through the {@link KeyspaceAdmin}
+ * given at construction (the metadata log's, in a cluster on Raft).
+ *
+ * <p>Causal keyspaces ({@code conflicts: causal}, docs/design/causal.md): {@link #writeCausal}
+ * sends the operation to a dot replica ({@link ReplicationService#writeCausal}) and answers the
+ * key's state there; {@link #readCausal} decodes the reconciled (joined) cell into siblings, a
+ * counter or a set with its context. The plain API stays usable: {@link #get} answers a register's
+ * winner (highest HLC; absent if that is a delete), a counter's value in decimal (as Redis INCR
+ * keys read), and WRONG_TYPE for a set; {@link #write} is a blind causal put or delete, and one
+ * that depends on the present value (NX, XX, returning the previous value) reads the key first and
+ * writes with the read's context, so it supersedes exactly what it saw. Causal values carry no
+ * expiry: a put or touch that sets one is refused (INVALID_REQUEST); KEEPTTL and PERSIST have
+ * nothing to keep or remove. Scans show registers' winners and counters' values and skip sets.
+ *
  * <p>Failures: {@link KvException} with the coordinator's message: UNAVAILABLE when nothing was
  * attempted, TIMEOUT when a write may or may not have applied, INVALID_REQUEST for an impossible
- * level or a key or value over its bound.
+ * level or a key or value over its bound, WRONG_TYPE and CONFLICT for causal writes the dot replica
+ * refused.
  *
  * <p>Thread-safe.
  */
 public final class ClusterKeyValueService implements KeyValueService {
-  /** The keyspace requests use; the only one until keyspaces can be named. */
-  static final String KEYSPACE = Keyspace.DEFAULT_NAME;
+  /** The keyspace of requests that name none. */
+  static final String DEFAULT_KEYSPACE = Keyspace.DEFAULT_NAME;
 
   /** Steps (range pages) one scan call takes at most, once it has examined a key. */
   static final int SCAN_STEPS_MAX = 64;
@@ -70,8 +101,11 @@ public final class ClusterKeyValueService implements KeyValueService {
   private final int keyBytesMax;
   private final int valueBytesMax;
   private final KeyStripes stripes = new KeyStripes();
+  private final KeyspaceAdmin admin;
 
   /**
+   * A service whose keyspaces cannot be changed through it (they are listed from the metadata).
+   *
    * @param replication this node's coordinator
    * @param engine this node's storage, for {@link #stats()}
    * @param keyBytesMax the largest user key ({@code limits.key_bytes_max})
@@ -79,10 +113,96 @@ public final class ClusterKeyValueService implements KeyValueService {
    */
   public ClusterKeyValueService(
       ReplicationService replication, StorageEngine engine, int keyBytesMax, int valueBytesMax) {
+    this(replication, engine, keyBytesMax, valueBytesMax, null);
+  }
+
+  /**
+   * @param admin how keyspaces are changed (the cluster's metadata log); null: refused, with the
+   *     keyspaces listed from the replication service's metadata
+   */
+  public ClusterKeyValueService(
+      ReplicationService replication,
+      StorageEngine engine,
+      int keyBytesMax,
+      int valueBytesMax,
+      KeyspaceAdmin admin) {
     this.replication = replication;
     this.engineStats = engine::stats;
     this.keyBytesMax = keyBytesMax;
     this.valueBytesMax = valueBytesMax;
+    this.admin = admin != null ? admin : new ListingOnly();
+  }
+
+  // ---------------------------------------------------------------- keyspaces
+
+  /**
+   * The keyspace a request names, as this node's metadata has it.
+   *
+   * @param name its name
+   * @param keyspace its definition; null for {@code default} before the node knows the metadata
+   *     (the replication service then answers as it always has: UNAVAILABLE until joined)
+   */
+  private record Target(String name, Keyspace keyspace) {
+    boolean causal() {
+      return keyspace != null && keyspace.causal();
+    }
+  }
+
+  /**
+   * The keyspace {@code requested} (null: {@code default}).
+   *
+   * @throws KvException NO_SUCH_KEYSPACE naming it if the metadata does not hold it; UNAVAILABLE if
+   *     the node has not joined and cannot tell
+   */
+  private Target target(String requested) {
+    String name = requested == null ? DEFAULT_KEYSPACE : requested;
+    ClusterView view = replication.view();
+    ClusterMetadata metadata = view.metadata();
+    Optional<Keyspace> keyspace = metadata.keyspace(name);
+    if (keyspace.isPresent()) {
+      return new Target(name, keyspace.get());
+    }
+    if (name.equals(DEFAULT_KEYSPACE)) {
+      return new Target(name, null);
+    }
+    if (!view.started() || metadata.ring().isEmpty()) {
+      throw new KvException(
+          KvException.Kind.UNAVAILABLE,
+          "this node has not joined the cluster yet, so it cannot tell whether keyspace '"
+              + name
+              + "' exists; nothing was attempted");
+    }
+    throw new KvException(
+        KvException.Kind.NO_SUCH_KEYSPACE,
+        "no keyspace '"
+            + name
+            + "' at metadata epoch "
+            + metadata.epoch()
+            + " (keyspaces: "
+            + String.join(", ", metadata.keyspaces().keySet())
+            + ")");
+  }
+
+  /** Keyspaces listed from the metadata; changes refused (no metadata log behind this service). */
+  private final class ListingOnly implements KeyspaceAdmin {
+    private static final String REFUSAL =
+        "keyspaces can be changed only in a cluster with cluster.metadata: raft; this node's"
+            + " metadata cannot take keyspace changes";
+
+    @Override
+    public List<Keyspace> keyspaces() {
+      return List.copyOf(replication.view().metadata().keyspaces().values());
+    }
+
+    @Override
+    public CompletableFuture<Keyspace> put(Keyspace keyspace) {
+      return CompletableFuture.failedFuture(KvException.invalid(REFUSAL));
+    }
+
+    @Override
+    public CompletableFuture<Void> drop(String name) {
+      return CompletableFuture.failedFuture(KvException.invalid(REFUSAL));
+    }
   }
 
   // ---------------------------------------------------------------- reads
@@ -93,9 +213,60 @@ public final class ClusterKeyValueService implements KeyValueService {
     if (invalid != null) {
       return CompletableFuture.failedFuture(invalid);
     }
-    return replication
-        .read(KEYSPACE, KeyCodec.encode(key), options.consistency())
-        .thenApply(this::live);
+    Target target;
+    try {
+      target = target(options.keyspace());
+    } catch (KvException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    CompletableFuture<Cell> read =
+        replication.read(target.name(), KeyCodec.encode(key), options.consistency());
+    return target.causal() ? read.thenApply(this::winner) : read.thenApply(this::live);
+  }
+
+  /**
+   * What a plain read of a causal keyspace answers: a register's winner (absent if it is a delete)
+   * with the register's context, a counter's value in decimal; WRONG_TYPE for a set.
+   */
+  private Versioned winner(Cell cell) {
+    if (!CausalCells.isCausal(cell)) {
+      return live(cell); // nothing, or a last-write-wins cell written before (or a tombstone)
+    }
+    try {
+      return switch (CausalCells.type(cell)) {
+        case REGISTER -> {
+          DvvSet register = CausalCells.register(cell);
+          Optional<Sibling> winner = register.winner();
+          if (winner.isEmpty() || winner.get().isTombstone()) {
+            yield Versioned.absent();
+          }
+          yield new Versioned(
+              winner.get().value(),
+              winner.get().timestamp(),
+              Cell.NO_EXPIRY,
+              CausalCodec.encodeContext(register.context()));
+        }
+        case COUNTER ->
+            Versioned.of(
+                Long.toString(CausalCells.counter(cell).value())
+                    .getBytes(StandardCharsets.US_ASCII),
+                cell.timestamp(),
+                Cell.NO_EXPIRY);
+        case SET ->
+            throw new KvException(
+                KvException.Kind.WRONG_TYPE,
+                "WRONGTYPE Operation against a key holding the wrong kind of value (the key is a"
+                    + " set; read it with a set read)");
+        case CONTEXT, OPERATION -> throw damaged(cell, "holds a context or operation");
+      };
+    } catch (CausalFormatException e) {
+      throw damaged(cell, e.getMessage());
+    }
+  }
+
+  private static KvException damaged(Cell cell, String detail) {
+    return new KvException(
+        KvException.Kind.FAILED, "the key's stored causal object cannot be decoded: " + detail);
   }
 
   @Override
@@ -146,12 +317,18 @@ public final class ClusterKeyValueService implements KeyValueService {
     if (invalid != null) {
       return CompletableFuture.failedFuture(invalid);
     }
+    Target target;
     try {
+      target = target(options.keyspace());
       // Before any stamp: this write must win over every write the client has been told of.
       replication.observeSession(options.sessionTimestamp());
     } catch (KvException e) {
       return CompletableFuture.failedFuture(e);
     }
+    if (target.causal()) {
+      return writeCausalPlain(key, mutation, options, target.name());
+    }
+    String keyspace = target.name();
     boolean needsCurrent =
         options.returnPrevious()
             || options.condition() != WriteOptions.Condition.ALWAYS
@@ -160,37 +337,30 @@ public final class ClusterKeyValueService implements KeyValueService {
     // Alone in the cluster, every write of a key is serialised, as on a node without the cluster:
     // the writes are local and quick, conditional writes stay atomic against plain ones, and the
     // replication service stores them in this order without a last-write-wins read.
-    if (!needsCurrent && stripes.idle(key) && !alone()) {
-      return writeBlind(key, mutation, options);
+    if (!needsCurrent && stripes.idle(key) && !replication.isAlone(keyspace)) {
+      return writeBlind(keyspace, key, mutation, options);
     }
     CompletableFuture<WriteOutcome> serialised =
         stripes.serialise(
             key,
             needsCurrent
-                ? () -> readModifyWrite(key, mutation, options)
-                : () -> writeBlind(key, mutation, options));
-    if (serialised == null) {
-      return CompletableFuture.failedFuture(
-          new KvException(
-              KvException.Kind.UNAVAILABLE,
-              KeyStripes.QUEUED_PER_STRIPE_MAX
-                  + " conditional writes are already queued on this key's stripe of this"
-                  + " coordinator; nothing was attempted"));
-    }
-    return serialised;
+                ? () -> readModifyWrite(keyspace, key, mutation, options)
+                : () -> writeBlind(keyspace, key, mutation, options));
+    return serialised != null ? serialised : stripeFull();
   }
 
-  /**
-   * True if this node is alone in its cluster: every write of a key must then be serialised here
-   * ({@link ReplicationService#isAlone}).
-   */
-  private boolean alone() {
-    return replication.isAlone(KEYSPACE);
+  private static <T> CompletableFuture<T> stripeFull() {
+    return CompletableFuture.failedFuture(
+        new KvException(
+            KvException.Kind.UNAVAILABLE,
+            KeyStripes.QUEUED_PER_STRIPE_MAX
+                + " conditional writes are already queued on this key's stripe of this"
+                + " coordinator; nothing was attempted"));
   }
 
   /** A put or delete that does not depend on the present value. */
   private CompletableFuture<WriteOutcome> writeBlind(
-      byte[] key, Mutation mutation, WriteOptions options) {
+      String keyspace, byte[] key, Mutation mutation, WriteOptions options) {
     long now = replication.clock().wallMillis();
     long timestamp = replication.stamp();
     Cell cell =
@@ -201,20 +371,16 @@ public final class ClusterKeyValueService implements KeyValueService {
           case Mutation.Touch touch -> throw new AssertionError("a touch needs the present value");
         };
     return replication
-        .write(KEYSPACE, KeyCodec.encode(key), cell, options.consistency())
+        .write(keyspace, KeyCodec.encode(key), cell, options.consistency())
         .thenApply(written -> new WriteOutcome(true, null, timestamp));
   }
 
   /** Reads the key at the request's level, evaluates the condition, then writes. */
   private CompletableFuture<WriteOutcome> readModifyWrite(
-      byte[] key, Mutation mutation, WriteOptions options) {
+      String keyspace, byte[] key, Mutation mutation, WriteOptions options) {
     byte[] stored = KeyCodec.encode(key);
-    ConsistencyLevel readLevel =
-        options.consistency() == ConsistencyLevel.ANY
-            ? ConsistencyLevel.ONE
-            : options.consistency();
     return replication
-        .read(KEYSPACE, stored, readLevel)
+        .read(keyspace, stored, readLevel(options))
         .thenCompose(
             cell -> {
               long now = replication.clock().wallMillis();
@@ -245,7 +411,7 @@ public final class ClusterKeyValueService implements KeyValueService {
                             .applyTo(Cell.value(current.value(), timestamp), current, now);
                   };
               return replication
-                  .write(KEYSPACE, stored, next, options.consistency())
+                  .write(keyspace, stored, next, options.consistency())
                   .thenApply(written -> new WriteOutcome(true, previous, timestamp));
             });
   }
@@ -261,11 +427,17 @@ public final class ClusterKeyValueService implements KeyValueService {
     if (cursor.end()) {
       return CompletableFuture.completedFuture(new ScanPage(List.of(), ScanCursor.END));
     }
+    Target target;
+    try {
+      target = target(options.keyspace());
+    } catch (KvException e) {
+      return CompletableFuture.failedFuture(e);
+    }
     byte[] from =
         cursor.afterKey() == null
             ? KeyCodec.tokenPrefix(Token.MIN)
             : successor(KeyCodec.encode(cursor.afterKey()));
-    ScanWalk walk = new ScanWalk(from, limit, options.consistency());
+    ScanWalk walk = new ScanWalk(target.name(), from, limit, options.consistency());
     walk.drive();
     return walk.result;
   }
@@ -274,13 +446,15 @@ public final class ClusterKeyValueService implements KeyValueService {
   private final class ScanWalk {
     final CompletableFuture<ScanPage> result = new CompletableFuture<>();
     final List<ScanPage.Entry> entries = new ArrayList<>();
+    final String keyspace;
     final int limit;
     final ConsistencyLevel level;
     byte[] position;
     byte[] lastExamined;
     int steps;
 
-    ScanWalk(byte[] from, int limit, ConsistencyLevel level) {
+    ScanWalk(String keyspace, byte[] from, int limit, ConsistencyLevel level) {
+      this.keyspace = keyspace;
       this.position = from;
       this.limit = limit;
       this.level = level;
@@ -343,7 +517,7 @@ public final class ClusterKeyValueService implements KeyValueService {
               : KeyCodec.tokenPrefix(end.next());
       int remaining = Math.min(limit - entries.size(), SCAN_PAGE_CELLS_MAX);
       return replication
-          .scan(KEYSPACE, token, position, to, remaining, level)
+          .scan(keyspace, token, position, to, remaining, level)
           .thenApply(page -> new Step(page, to));
     }
 
@@ -354,7 +528,12 @@ public final class ClusterKeyValueService implements KeyValueService {
         byte[] userKey = KeyCodec.decodeUserKey(keyed.key());
         lastExamined = userKey;
         Cell cell = keyed.cell();
-        if (cell.isLive(now)) {
+        if (CausalCells.isCausal(cell)) {
+          Versioned shown = scanned(cell);
+          if (shown.isPresent()) {
+            entries.add(new ScanPage.Entry(userKey, shown));
+          }
+        } else if (cell.isLive(now)) {
           entries.add(
               new ScanPage.Entry(
                   userKey, Versioned.of(cell.value(), cell.timestamp(), cell.expiresAtMillis())));
@@ -366,41 +545,274 @@ public final class ClusterKeyValueService implements KeyValueService {
 
   private record Step(RangeScanCoordination.Page page, byte[] rangeEnd) {}
 
+  /** A causal cell as a scan shows it: a register's winner, a counter's value; a set is skipped. */
+  private Versioned scanned(Cell cell) {
+    try {
+      if (CausalCells.type(cell) == CausalType.SET) {
+        return Versioned.absent();
+      }
+    } catch (CausalFormatException e) {
+      throw damaged(cell, e.getMessage());
+    }
+    return winner(cell);
+  }
+
   // ---------------------------------------------------------------- the rest
+
+  // ---------------------------------------------------------------- causal keyspaces
 
   @Override
   public CompletableFuture<CausalValue> readCausal(byte[] key, ReadOptions options) {
-    return get(key, options).thenApply(CausalValue::lastWriteWins);
+    KvException invalid = checkKey(key);
+    if (invalid != null) {
+      return CompletableFuture.failedFuture(invalid);
+    }
+    Target target;
+    try {
+      target = target(options.keyspace());
+    } catch (KvException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    CompletableFuture<Cell> read =
+        replication.read(target.name(), KeyCodec.encode(key), options.consistency());
+    if (!target.causal()) {
+      return read.thenApply(cell -> CausalValue.lastWriteWins(live(cell)));
+    }
+    return read.thenApply(
+        cell -> {
+          CausalValue value = causalValue(cell);
+          if (value instanceof CausalValue.Register register) {
+            replication.metrics().causalSiblingsRead(register.siblings().size());
+          }
+          return value;
+        });
   }
 
   @Override
   public CompletableFuture<CausalWriteOutcome> writeCausal(
       byte[] key, CausalWrite write, WriteOptions options) {
-    // Wired to WriteCoordination.causal by the causal service work (issue 7, in progress).
-    return CompletableFuture.failedFuture(
-        KvException.invalid(
-            "keyspace default is conflicts: lww; causal writes need a causal keyspace"));
+    KvException invalid = checkKey(key);
+    if (invalid != null) {
+      return CompletableFuture.failedFuture(invalid);
+    }
+    CausalOperation operation;
+    Target target;
+    try {
+      target = target(options.keyspace());
+      if (!target.causal()) {
+        throw KvException.invalid(
+            "keyspace '"
+                + target.name()
+                + "' is conflicts: lww; causal writes (contexts, counters, sets) need a keyspace"
+                + " with conflicts: causal");
+      }
+      operation = operation(write, options.idempotencyKey());
+      replication.observeSession(options.sessionTimestamp());
+    } catch (KvException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return replication
+        .writeCausal(target.name(), KeyCodec.encode(key), operation, options.consistency())
+        .thenApply(
+            applied ->
+                new CausalWriteOutcome(
+                    causalValue(applied.cell()), applied.changedMembers(), applied.duplicate()));
+  }
+
+  /**
+   * The operation a front end's write asks for, checked at the edge: a value or member over its
+   * bound, a damaged context (INVALID_REQUEST naming "context"), an idempotency key outside 1 to 64
+   * bytes, an empty member list.
+   */
+  private CausalOperation operation(CausalWrite write, byte[] idempotencyKey) {
+    if (idempotencyKey != null
+        && (idempotencyKey.length < 1
+            || idempotencyKey.length > PnCounter.IDEMPOTENCY_KEY_BYTES_MAX)) {
+      throw KvException.invalid(
+          "idempotency key of "
+              + idempotencyKey.length
+              + " bytes: it must be 1 to "
+              + PnCounter.IDEMPOTENCY_KEY_BYTES_MAX
+              + " bytes");
+    }
+    return switch (write) {
+      case CausalWrite.Put put -> {
+        KvException tooLarge = checkValue(put.value());
+        if (tooLarge != null) {
+          throw tooLarge;
+        }
+        yield new CausalOperation.Put(context(put.context()), put.value());
+      }
+      case CausalWrite.Delete delete -> new CausalOperation.Delete(context(delete.context()));
+      // Only counters can tell a retry (docs/design/causal.md, "Counters"): the key goes with them.
+      case CausalWrite.Increment increment ->
+          new CausalOperation.Increment(increment.delta(), idempotencyKey);
+      case CausalWrite.SetAdd add -> new CausalOperation.SetAdd(members(add.members()));
+      case CausalWrite.SetRemove remove ->
+          new CausalOperation.SetRemove(members(remove.members()), context(remove.context()));
+    };
+  }
+
+  private List<byte[]> members(List<byte[]> members) {
+    if (members.isEmpty()) {
+      throw KvException.invalid("members must name at least one member, was empty");
+    }
+    for (byte[] member : members) {
+      if (member.length > valueBytesMax) {
+        throw KvException.invalid(
+            "member of " + member.length + " bytes exceeds value_bytes_max " + valueBytesMax);
+      }
+    }
+    return members;
+  }
+
+  /** A client's context: null or empty for a blind write; damaged bytes are refused. */
+  private static VersionVector context(byte[] encoded) {
+    if (encoded == null || encoded.length == 0) {
+      return null;
+    }
+    try {
+      return CausalCodec.decodeContext(encoded);
+    } catch (CausalFormatException e) {
+      throw KvException.invalid(
+          "context is not a causal context this cluster issued (damaged or truncated: "
+              + e.getMessage()
+              + "); send the context of a read unchanged, or none for a blind write");
+    }
+  }
+
+  /**
+   * What a causal cell holds, with its context: a register's siblings newest first (absent with the
+   * register's context when all are deletes), a counter's value, a set's members in byte order. A
+   * cell that is not causal reads as last-write-wins.
+   */
+  private CausalValue causalValue(Cell cell) {
+    if (!CausalCells.isCausal(cell)) {
+      return CausalValue.lastWriteWins(live(cell));
+    }
+    try {
+      return switch (CausalCells.type(cell)) {
+        case REGISTER -> {
+          DvvSet register = CausalCells.register(cell);
+          byte[] context = CausalCodec.encodeContext(register.context());
+          if (register.isDeleted()) {
+            yield new CausalValue.Absent(context);
+          }
+          List<Sibling> siblings = new ArrayList<>(register.siblings());
+          siblings.sort(Sibling.WINNER_ORDER.reversed());
+          List<CausalValue.Sibling> shown = new ArrayList<>(siblings.size());
+          for (Sibling sibling : siblings) {
+            shown.add(new CausalValue.Sibling(sibling.value(), sibling.timestamp()));
+          }
+          yield new CausalValue.Register(context, shown);
+        }
+        case COUNTER -> new CausalValue.Counter(new byte[0], CausalCells.counter(cell).value());
+        case SET -> {
+          OrSet set = CausalCells.set(cell);
+          yield new CausalValue.Set(CausalCodec.encodeContext(set.context()), set.members());
+        }
+        case CONTEXT, OPERATION -> throw damaged(cell, "holds a context or operation");
+      };
+    } catch (CausalFormatException e) {
+      throw damaged(cell, e.getMessage());
+    }
+  }
+
+  /**
+   * A plain write to a causal keyspace: a blind causal put or delete; one that depends on the
+   * present value reads the key first and writes with the read's context (serialised per key on
+   * this coordinator, as in last-write-wins keyspaces). Expiries are refused: causal values carry
+   * none (docs/design/causal.md, "APIs").
+   */
+  private CompletableFuture<WriteOutcome> writeCausalPlain(
+      byte[] key, Mutation mutation, WriteOptions options, String keyspace) {
+    Expiry expiry =
+        switch (mutation) {
+          case Mutation.Put put -> put.expiry();
+          case Mutation.Touch touch -> touch.expiry();
+          case Mutation.Delete delete -> Expiry.none();
+        };
+    if (expiry instanceof Expiry.At) {
+      return CompletableFuture.failedFuture(
+          KvException.invalid(
+              "expiry: keyspace '"
+                  + keyspace
+                  + "' is conflicts: causal, whose values carry no expiry; write without one, or"
+                  + " use a keyspace with conflicts: lww for expiring keys"));
+    }
+    boolean needsCurrent =
+        options.returnPrevious()
+            || options.condition() != WriteOptions.Condition.ALWAYS
+            || mutation instanceof Mutation.Touch;
+    if (!needsCurrent) {
+      return causalBlind(keyspace, key, mutation, options, null);
+    }
+    CompletableFuture<WriteOutcome> serialised =
+        stripes.serialise(key, () -> causalReadModifyWrite(keyspace, key, mutation, options));
+    return serialised != null ? serialised : stripeFull();
+  }
+
+  private CompletableFuture<WriteOutcome> causalBlind(
+      String keyspace, byte[] key, Mutation mutation, WriteOptions options, VersionVector context) {
+    CausalOperation operation =
+        switch (mutation) {
+          case Mutation.Put put -> new CausalOperation.Put(context, put.value());
+          case Mutation.Delete delete -> new CausalOperation.Delete(context);
+          case Mutation.Touch touch -> throw new AssertionError("a touch needs the present value");
+        };
+    return replication
+        .writeCausal(keyspace, KeyCodec.encode(key), operation, options.consistency())
+        .thenApply(applied -> new WriteOutcome(true, null, applied.cell().timestamp()));
+  }
+
+  private CompletableFuture<WriteOutcome> causalReadModifyWrite(
+      String keyspace, byte[] key, Mutation mutation, WriteOptions options) {
+    return replication
+        .read(keyspace, KeyCodec.encode(key), readLevel(options))
+        .thenCompose(
+            cell -> {
+              Versioned current = winner(cell);
+              boolean holds =
+                  switch (options.condition()) {
+                    case ALWAYS -> true;
+                    case IF_ABSENT -> !current.isPresent();
+                    case IF_PRESENT -> current.isPresent();
+                  };
+              Versioned previous = options.returnPrevious() ? current : null;
+              if (!holds || (mutation instanceof Mutation.Touch && !current.isPresent())) {
+                return CompletableFuture.completedFuture(new WriteOutcome(false, previous, 0));
+              }
+              if (mutation instanceof Mutation.Touch) {
+                // No expiry to keep or remove (one to set was refused): the value stays as it is.
+                return CompletableFuture.completedFuture(
+                    new WriteOutcome(true, previous, current.timestamp()));
+              }
+              // The read's whole context, not only the winner's: the write supersedes what it saw.
+              VersionVector context = null;
+              if (CausalCells.isCausal(cell)) {
+                try {
+                  if (CausalCells.type(cell) == CausalType.REGISTER) {
+                    context = CausalCells.register(cell).context();
+                  }
+                } catch (CausalFormatException e) {
+                  throw damaged(cell, e.getMessage());
+                }
+              }
+              return causalBlind(keyspace, key, mutation, options, context)
+                  .thenApply(written -> new WriteOutcome(true, previous, written.timestamp()));
+            });
+  }
+
+  /** The level of the read before a conditional write: the write's (ONE for a write at ANY). */
+  private static ConsistencyLevel readLevel(WriteOptions options) {
+    return options.consistency() == ConsistencyLevel.ANY
+        ? ConsistencyLevel.ONE
+        : options.consistency();
   }
 
   @Override
   public KeyspaceAdmin keyspaces() {
-    // Proposing through the metadata log is wired by the causal service work (issue 7).
-    return new KeyspaceAdmin() {
-      @Override
-      public List<Keyspace> keyspaces() {
-        return List.copyOf(replication.view().metadata().keyspaces().values());
-      }
-
-      @Override
-      public CompletableFuture<Keyspace> put(Keyspace keyspace) {
-        return CompletableFuture.failedFuture(KvException.invalid("keyspace changes: not yet"));
-      }
-
-      @Override
-      public CompletableFuture<Void> drop(String name) {
-        return CompletableFuture.failedFuture(KvException.invalid("keyspace changes: not yet"));
-      }
-    };
+    return admin;
   }
 
   @Override

@@ -45,6 +45,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * bound must leave room for the prefix: at least the node's user key bound plus {@link
  * KeyCodec#TOKEN_BYTES}.
  *
+ * <p>Keyspaces: a node without the cluster has only {@code default} (last-write-wins); a request
+ * naming any other keyspace fails with NO_SUCH_KEYSPACE naming it, and causal writes are refused.
+ *
  * <p>Timestamps are microseconds since the epoch, strictly increasing on this node. Thread-safe.
  */
 public final class LocalKeyValueService implements KeyValueService, AutoCloseable {
@@ -67,8 +70,28 @@ public final class LocalKeyValueService implements KeyValueService, AutoCloseabl
     }
   }
 
+  /**
+   * NO_SUCH_KEYSPACE unless {@code keyspace} is the default one (null or {@code default}), the only
+   * keyspace of a node without the cluster.
+   */
+  static KvException checkKeyspace(String keyspace) {
+    if (keyspace == null || keyspace.equals(Keyspace.DEFAULT_NAME)) {
+      return null;
+    }
+    return new KvException(
+        KvException.Kind.NO_SUCH_KEYSPACE,
+        "no keyspace '"
+            + keyspace
+            + "': a node without the cluster has only the default keyspace; enable cluster to"
+            + " create keyspaces");
+  }
+
   @Override
   public CompletableFuture<Versioned> get(byte[] key, ReadOptions options) {
+    KvException noSuchKeyspace = checkKeyspace(options.keyspace());
+    if (noSuchKeyspace != null) {
+      return CompletableFuture.failedFuture(noSuchKeyspace);
+    }
     try {
       return CompletableFuture.completedFuture(read(key));
     } catch (KvException e) {
@@ -78,6 +101,10 @@ public final class LocalKeyValueService implements KeyValueService, AutoCloseabl
 
   @Override
   public CompletableFuture<List<Versioned>> multiGet(List<byte[]> keys, ReadOptions options) {
+    KvException noSuchKeyspace = checkKeyspace(options.keyspace());
+    if (noSuchKeyspace != null) {
+      return CompletableFuture.failedFuture(noSuchKeyspace);
+    }
     try {
       List<Versioned> values = new ArrayList<>(keys.size());
       for (byte[] key : keys) {
@@ -92,6 +119,10 @@ public final class LocalKeyValueService implements KeyValueService, AutoCloseabl
   @Override
   public CompletableFuture<WriteOutcome> write(
       byte[] key, Mutation mutation, WriteOptions options) {
+    KvException noSuchKeyspace = checkKeyspace(options.keyspace());
+    if (noSuchKeyspace != null) {
+      return CompletableFuture.failedFuture(noSuchKeyspace);
+    }
     if (durability != Durability.SYNC) {
       try {
         return CompletableFuture.completedFuture(apply(key, mutation, options));
@@ -121,6 +152,10 @@ public final class LocalKeyValueService implements KeyValueService, AutoCloseabl
 
   @Override
   public CompletableFuture<ScanPage> scan(ScanCursor cursor, int limit, ReadOptions options) {
+    KvException noSuchKeyspace = checkKeyspace(options.keyspace());
+    if (noSuchKeyspace != null) {
+      return CompletableFuture.failedFuture(noSuchKeyspace);
+    }
     if (limit <= 0) {
       return CompletableFuture.failedFuture(
           KvException.invalid("scan limit must be positive, was " + limit));
@@ -157,6 +192,10 @@ public final class LocalKeyValueService implements KeyValueService, AutoCloseabl
   @Override
   public CompletableFuture<CausalWriteOutcome> writeCausal(
       byte[] key, CausalWrite write, WriteOptions options) {
+    KvException noSuchKeyspace = checkKeyspace(options.keyspace());
+    if (noSuchKeyspace != null) {
+      return CompletableFuture.failedFuture(noSuchKeyspace);
+    }
     return CompletableFuture.failedFuture(
         KvException.invalid(
             "keyspace default is conflicts: lww; causal writes need a causal keyspace, and a node"

@@ -1,6 +1,7 @@
 package io.ringkv.server.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -9,6 +10,8 @@ import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.ringkv.common.ConsistencyLevel;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
@@ -17,7 +20,10 @@ import java.util.function.ToDoubleFunction;
  * The replication coordinator's metrics: requests and latency per operation, consistency level and
  * outcome ({@code ringkv_replication_requests_seconds}, a histogram), and counters of what the
  * protocol did: unavailable and timed-out requests, digest mismatches, read-repair writes,
- * speculative retries, hints stored, delivered and dropped (repair debt), pending hint bytes.
+ * speculative retries, hints stored, delivered and dropped (repair debt), pending hint bytes; and
+ * for causal keyspaces the writes the dot replica refused by reason ({@code
+ * ringkv_causal_refusals_total{reason}}) and how many siblings causal register reads saw ({@code
+ * ringkv_causal_read_siblings}, a histogram).
  *
  * <p>Recording a request is two array reads and a striped histogram update (no map lookup, no
  * allocation; on an event loop, plain stores into the loop's own stripe): a lone node's fast path
@@ -60,6 +66,11 @@ public final class ReplicationMetrics {
   private final Counter hintsRefused;
   private final Counter hintsFailed;
 
+  /** Per refusal reason (the names of {@code CausalCells.Refusal}), registered on first use. */
+  private final Map<String, Counter> causalRefusals = new ConcurrentHashMap<>();
+
+  private final DistributionSummary causalSiblings;
+
   ReplicationMetrics(MeterRegistry registry) {
     this.registry = registry;
     unavailable =
@@ -87,6 +98,32 @@ public final class ReplicationMetrics {
             "Hints not kept because hints are off or the target's bound is full (repair debt)");
     hintsFailed =
         counter("ringkv.replication.hints.failed", "Hints that could not be written (I/O errors)");
+    causalSiblings =
+        DistributionSummary.builder("ringkv.causal.read.siblings")
+            .description("Siblings a read of a causal register returned (1 unless writes raced)")
+            .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128)
+            .register(registry);
+  }
+
+  /**
+   * Counts a causal write the dot replica refused, by {@code reason} (WRONGTYPE, TOO_MANY_SIBLINGS,
+   * OVERFLOW, TOO_LARGE, NOT_CAUSAL, DAMAGED): {@code ringkv_causal_refusals_total{reason}}.
+   */
+  public void causalRefused(String reason) {
+    causalRefusals
+        .computeIfAbsent(
+            reason.toLowerCase(Locale.ROOT),
+            name ->
+                Counter.builder("ringkv.causal.refusals")
+                    .description("Causal writes the dot replica refused, by reason")
+                    .tag("reason", name)
+                    .register(registry))
+        .increment();
+  }
+
+  /** Records how many siblings one read of a causal register saw. */
+  public void causalSiblingsRead(int siblings) {
+    causalSiblings.record(siblings);
   }
 
   HistogramSnapshot collect() {

@@ -7,7 +7,6 @@ import io.ringkv.cluster.metadata.NodeId;
 import io.ringkv.cluster.replication.LocalReplica;
 import io.ringkv.cluster.ring.KeyCodec;
 import io.ringkv.cluster.version.Actor;
-import io.ringkv.cluster.version.DvvSet;
 import io.ringkv.cluster.version.IncarnationFile;
 import io.ringkv.common.SystemClock;
 import io.ringkv.server.FrontEnd;
@@ -346,7 +345,7 @@ public final class Node implements AutoCloseable {
             clock::wallMillis,
             frameBudget,
             actor,
-            DvvSet.SIBLINGS_MAX_DEFAULT,
+            config.replication().causalSiblingsMax(),
             causalObjectBytesMax(config));
     long seed = new SecureRandom().nextLong();
     ReplicationService service =
@@ -387,7 +386,11 @@ public final class Node implements AutoCloseable {
                 HintStats::corrupt));
     ClusterKeyValueService keyValue =
         new ClusterKeyValueService(
-            service, engine, config.limits().keyBytesMax(), config.limits().valueBytesMax());
+            service,
+            engine,
+            config.limits().keyBytesMax(),
+            config.limits().valueBytesMax(),
+            cluster.keyspaceAdmin());
     return new Replication(service, handoff, keyValue);
   }
 

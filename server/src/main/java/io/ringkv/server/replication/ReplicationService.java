@@ -22,6 +22,8 @@ import io.ringkv.cluster.ring.ImpossiblePlan;
 import io.ringkv.cluster.ring.KeyCodec;
 import io.ringkv.cluster.ring.ReplicaPlan;
 import io.ringkv.cluster.ring.Token;
+import io.ringkv.cluster.version.CausalCells;
+import io.ringkv.cluster.version.CausalOperation;
 import io.ringkv.cluster.version.Hlc;
 import io.ringkv.common.ConsistencyLevel;
 import io.ringkv.common.Rng;
@@ -213,6 +215,11 @@ public final class ReplicationService implements ReplicaReceiver, AutoCloseable 
     clock.observe(sessionTimestamp);
   }
 
+  /** Where this coordinator's requests and causal figures are counted. */
+  public ReplicationMetrics metrics() {
+    return metrics;
+  }
+
   /** The node's clock (wall time for expiries and tombstones, the HLC). */
   public NodeClock clock() {
     return clock;
@@ -277,6 +284,87 @@ public final class ReplicationService implements ReplicaReceiver, AutoCloseable 
         settings.writeTimeoutMillis(),
         startNanos,
         success -> null);
+  }
+
+  /**
+   * A causal write (docs/design/causal.md, "End to end"): {@code operation} goes to one dot replica
+   * ({@link WriteCoordination#causal}), which applies it under its key lock with the coordinator's
+   * stamp and answers with the key's new cell; the cell then goes to the other replicas, which join
+   * it. Completes with the dot replica's answer once {@code level} (null: the keyspace's default)
+   * is met. Two round trips when this node is not the dot replica, so the timeout is twice {@code
+   * replication.write_timeout_millis}.
+   *
+   * <p>Fast path: when this node alone answers the plan (a lone node, or replication factor 1 and
+   * this node the owner), the operation is applied by the {@link LocalReplica} directly, under its
+   * key lock, on the caller's thread (a virtual thread under {@code storage.fsync: sync}).
+   *
+   * <p>Fails with a {@link KvException}: WRONG_TYPE or CONFLICT when the dot replica refused
+   * ({@link #refusal}), FAILED for a damaged stored object, and otherwise as {@link #write}.
+   */
+  public CompletableFuture<ReplicaReply.CausalApplied> writeCausal(
+      String keyspace, byte[] key, CausalOperation operation, ConsistencyLevel level) {
+    long startNanos = clock.nanos();
+    ClusterView current = view.get();
+    ConsistencyLevel alone = aloneLevel(current, keyspace, level, ReplicaPlan.Operation.WRITE);
+    if (alone != null && current.clockRefusal().isEmpty()) {
+      return causalLocally(key, operation, alone, startNanos);
+    }
+    ConsistencyLevel effective =
+        effectiveLevel(current, keyspace, level, ReplicaPlan.Operation.WRITE);
+    ReplicaPlan plan;
+    try {
+      Optional<String> refusal = current.clockRefusal();
+      if (refusal.isPresent()) {
+        throw new KvException(KvException.Kind.UNAVAILABLE, refusal.get());
+      }
+      plan = plan(current, keyspace, KeyCodec.tokenOf(key), effective, ReplicaPlan.Operation.WRITE);
+    } catch (KvException e) {
+      return refused(ReplicationMetrics.Operation.WRITE, effective, startNanos, e);
+    }
+    if (isLocalOnly(plan)) {
+      return causalLocally(key, operation, plan.consistencyLevel(), startNanos);
+    }
+    boolean sloppy =
+        settings.sloppyQuorum()
+            || current.metadata().keyspace(keyspace).map(Keyspace::sloppyQuorum).orElse(false);
+    List<NodeId> standIns =
+        sloppy ? StandIns.of(current.metadata().ring(), plan.token(), plan.nodes()) : List.of();
+    WriteCoordination handler =
+        WriteCoordination.causal(
+            plan, key, operation, stamp(), current.up(), standIns, sloppy, hints != null);
+    return coordinate(
+        handler,
+        ReplicationMetrics.Operation.WRITE,
+        plan.consistencyLevel(),
+        causalTimeoutMillis(),
+        startNanos,
+        success -> handler.causalApplied());
+  }
+
+  /**
+   * A causal write's timeout: twice the write timeout, since a coordinator that is not the dot
+   * replica waits for two round trips (the update, then the fan-out of its cell); the simulator
+   * found single timeouts failing causal writes in quiet windows (docs/design/causal.md).
+   */
+  long causalTimeoutMillis() {
+    return Math.min(Long.MAX_VALUE / 2, settings.writeTimeoutMillis()) * 2;
+  }
+
+  /**
+   * The client's error for a causal write the dot replica refused, counted by reason: WRONG_TYPE
+   * for WRONGTYPE (the message starts with Redis' {@code WRONGTYPE}); CONFLICT for the sibling cap,
+   * a counter overflow, an object past its byte bound and a last-write-wins value in the way (the
+   * message names the limit and how to resolve); FAILED for a stored object that cannot be decoded.
+   */
+  private KvException refusal(CausalCells.Refusal reason, String message) {
+    metrics.causalRefused(reason.name());
+    KvException.Kind kind =
+        switch (reason) {
+          case WRONGTYPE -> KvException.Kind.WRONG_TYPE;
+          case TOO_MANY_SIBLINGS, OVERFLOW, TOO_LARGE, NOT_CAUSAL -> KvException.Kind.CONFLICT;
+          case DAMAGED -> KvException.Kind.FAILED;
+        };
+    return new KvException(kind, message);
   }
 
   /**
@@ -359,7 +447,14 @@ public final class ReplicationService implements ReplicaReceiver, AutoCloseable 
       boolean[] readable,
       boolean[] writable) {}
 
+  /**
+   * The last {@link Alone} computed, and the one before it of another keyspace: a lone node serving
+   * two keyspaces (say {@code default} and a causal one) keeps both, rather than planning again at
+   * every switch.
+   */
   private volatile Alone alone;
+
+  private volatile Alone aloneOther;
 
   /**
    * The level a request of a node alone on its ring is answered at, by this node alone; null when
@@ -373,6 +468,12 @@ public final class ReplicationService implements ReplicaReceiver, AutoCloseable 
       ReplicaPlan.Operation operation) {
     Alone cached = alone;
     ClusterMetadata metadata = current.metadata();
+    if (cached != null && cached.metadata() == metadata && !cached.keyspace().equals(keyspace)) {
+      Alone other = aloneOther;
+      if (other != null && other.metadata() == metadata && other.keyspace().equals(keyspace)) {
+        cached = other;
+      }
+    }
     if (cached == null || cached.metadata() != metadata || !cached.keyspace().equals(keyspace)) {
       if (!current.started() || metadata.ring().nodeCount() != 1) {
         return null;
@@ -381,6 +482,7 @@ public final class ReplicationService implements ReplicaReceiver, AutoCloseable 
       if (cached == null) {
         return null;
       }
+      aloneOther = alone;
       alone = cached;
     }
     boolean read = operation == ReplicaPlan.Operation.READ;
@@ -535,6 +637,62 @@ public final class ReplicationService implements ReplicaReceiver, AutoCloseable 
           overloaded("writes waiting on an fsync", BLOCKING_TASKS_MAX));
     }
     return result;
+  }
+
+  /**
+   * A causal write applied by this node's replica alone (the fast path of {@link #writeCausal}).
+   */
+  private CompletableFuture<ReplicaReply.CausalApplied> causalLocally(
+      byte[] key, CausalOperation operation, ConsistencyLevel level, long startNanos) {
+    ReplicaRequest.CausalUpdate update = new ReplicaRequest.CausalUpdate(key, operation, stamp());
+    if (!writesBlock) {
+      return applyCausalLocally(update, level, startNanos);
+    }
+    CompletableFuture<ReplicaReply.CausalApplied> result = new CompletableFuture<>();
+    boolean accepted =
+        blocking.tryExecute(
+            () ->
+                applyCausalLocally(update, level, startNanos)
+                    .whenComplete(
+                        (applied, failure) -> {
+                          if (failure != null) {
+                            result.completeExceptionally(failure);
+                          } else {
+                            result.complete(applied);
+                          }
+                        }));
+    if (!accepted) {
+      return refused(
+          ReplicationMetrics.Operation.WRITE,
+          level,
+          startNanos,
+          overloaded("writes waiting on an fsync", BLOCKING_TASKS_MAX));
+    }
+    return result;
+  }
+
+  private CompletableFuture<ReplicaReply.CausalApplied> applyCausalLocally(
+      ReplicaRequest.CausalUpdate update, ConsistencyLevel level, long startNanos) {
+    ReplicaReply reply;
+    try {
+      reply = local.handle(update);
+    } catch (IOException | RuntimeException e) {
+      return localFailure(ReplicationMetrics.Operation.WRITE, level, startNanos, e);
+    }
+    long nanos = clock.nanos() - startNanos;
+    return switch (reply) {
+      case ReplicaReply.CausalApplied applied -> {
+        metrics.recordRequest(
+            ReplicationMetrics.Operation.WRITE, level, ReplicationMetrics.Outcome.OK, nanos);
+        yield CompletableFuture.completedFuture(applied);
+      }
+      case ReplicaReply.CausalRefused refused -> {
+        metrics.recordRequest(
+            ReplicationMetrics.Operation.WRITE, level, ReplicationMetrics.Outcome.FAILED, nanos);
+        yield CompletableFuture.failedFuture(refusal(refused.reason(), refused.message()));
+      }
+      default -> throw new AssertionError("a causal update answered with " + reply);
+    };
   }
 
   private void store(byte[] key, Cell cell, boolean ordered) throws StorageException {
@@ -871,11 +1029,10 @@ public final class ReplicationService implements ReplicaReceiver, AutoCloseable 
       }
       case Outcome.Refused refused -> {
         // A causal write the dot replica refused (WRONGTYPE, the sibling cap, overflow): nothing
-        // was written; the message is the client's (docs/design/causal.md).
+        // was written; the message is the client's (docs/design/causal.md), the kind by reason.
         metrics.recordRequest(
             request.operation, request.level, ReplicationMetrics.Outcome.FAILED, nanos);
-        request.result.completeExceptionally(
-            new KvException(KvException.Kind.INVALID_REQUEST, refused.message()));
+        request.result.completeExceptionally(refusal(refused.reason(), refused.message()));
       }
     }
   }

@@ -911,7 +911,9 @@ class InternodeCodecTest {
   static ReplicaReply randomReplicaReply(Random random) {
     return switch (random.nextInt(5)) {
       case 0 -> new ReplicaReply.Written();
-      case 3 -> new ReplicaReply.CausalApplied(randomCell(random), random.nextBoolean());
+      case 3 ->
+          new ReplicaReply.CausalApplied(
+              randomCell(random), random.nextBoolean(), random.nextInt(Integer.MAX_VALUE));
       case 4 ->
           new ReplicaReply.CausalRefused(
               CausalCells.Refusal.values()[random.nextInt(CausalCells.Refusal.values().length)],

@@ -5,12 +5,14 @@ import io.ringkv.cluster.hints.HintConfig;
 import io.ringkv.cluster.hints.HintStore;
 import io.ringkv.cluster.metadata.Address;
 import io.ringkv.cluster.metadata.ClusterMetadata;
+import io.ringkv.cluster.metadata.ConflictMode;
 import io.ringkv.cluster.metadata.Keyspace;
 import io.ringkv.cluster.metadata.Member;
 import io.ringkv.cluster.metadata.NodeId;
 import io.ringkv.cluster.replication.LocalReplica;
 import io.ringkv.cluster.ring.KeyCodec;
 import io.ringkv.cluster.ring.Token;
+import io.ringkv.cluster.version.Actor;
 import io.ringkv.common.Clock;
 import io.ringkv.common.Rng;
 import io.ringkv.common.SystemClock;
@@ -46,12 +48,20 @@ import java.util.function.Function;
  * ReplicationService} and {@link ClusterKeyValueService}, talking over real {@link
  * InternodeTransport}s on 127.0.0.1 (ephemeral ports). Membership is not gossiped: the test holds
  * the metadata (fixed, seeded tokens; the default keyspace with replication factor min(3, n) and
- * QUORUM) and says who each node holds Up, so that failure detection is exactly what the test says.
- * A stopped node closes its transport and storage; a restarted one reopens them.
+ * QUORUM, and {@link #CAUSAL} like it with {@code conflicts: causal}) and says who each node holds
+ * Up, so that failure detection is exactly what the test says. Every node is a causal actor
+ * (incarnation 0) with a sibling cap of {@link #CAUSAL_SIBLINGS_MAX}. A stopped node closes its
+ * transport and storage; a restarted one reopens them.
  */
 final class TestCluster implements AutoCloseable {
   static final String CLUSTER = "ringkv-test";
   static final int TOKENS_PER_NODE = 8;
+
+  /** A keyspace like {@code default} but causal. */
+  static final String CAUSAL = "causal";
+
+  /** The nodes' sibling cap: small, so that tests reach it. */
+  static final int CAUSAL_SIBLINGS_MAX = 4;
 
   final Path directory;
   final ClusterMetadata metadata;
@@ -96,7 +106,16 @@ final class TestCluster implements AutoCloseable {
               Member.Status.NORMAL,
               1.0));
     }
-    this.metadata = ClusterMetadata.of(1, members, List.of(Keyspace.defaultKeyspace(size)));
+    Keyspace lww = Keyspace.defaultKeyspace(size);
+    Keyspace causal =
+        new Keyspace(
+            CAUSAL,
+            lww.replication(),
+            lww.readLevel(),
+            lww.writeLevel(),
+            false,
+            ConflictMode.CAUSAL);
+    this.metadata = ClusterMetadata.of(1, members, List.of(lww, causal));
     for (Member member : members) {
       nodes.put(member.id(), new TestNode(member.id()));
     }
@@ -169,7 +188,16 @@ final class TestCluster implements AutoCloseable {
               home.resolve("hints"),
               HintConfig.defaults().withDurability(Durability.NONE));
       NodeClock clock = new NodeClock(clocks.apply(id));
-      LocalReplica local = new LocalReplica(engine, Durability.NONE, hints, clock::wallMillis);
+      LocalReplica local =
+          new LocalReplica(
+              engine,
+              Durability.NONE,
+              hints,
+              clock::wallMillis,
+              LocalReplica.DEFAULT_SCAN_REPLY_BYTES_MAX,
+              Actor.of(id.value(), 0),
+              CAUSAL_SIBLINGS_MAX,
+              1 << 20);
       AtomicReference<ReplicationService> self = new AtomicReference<>();
       transport =
           new InternodeTransport(
