@@ -368,6 +368,15 @@ class RespCausalCommandsTest {
   }
 
   @Test
+  void counters_timeout_saysTheIncrementMayHaveApplied() throws Exception {
+    service.failWrite(new KvException(KvException.Kind.TIMEOUT, "1 of 2 replicas answered"));
+
+    assertThat(call("INCR", "k", "IDEMPOTENCY", "retry-1"))
+        .isEqualTo(
+            error("TIMEOUT 1 of 2 replicas answered; the write may or may not have been applied"));
+  }
+
+  @Test
   void counters_inLastWriteWinsKeyspace_errorAsTheServiceSays() throws Exception {
     service.failWrite(KvException.invalid(LWW_REFUSAL));
 
@@ -511,6 +520,24 @@ class RespCausalCommandsTest {
     assertThat(service.writes().get(1).options().idempotencyKey()).isNull();
     assertThat(service.reads().getFirst().options().keyspace()).isEqualTo("carts");
     assertThat((String) call("CLIENT", "INFO")).contains(" keyspace=carts");
+  }
+
+  @Test
+  void keyspace_isCarriedByThePlainCommandsToo() throws Exception {
+    call("KEYSPACE", "carts");
+
+    call("SET", "k", "v");
+    call("GET", "k");
+    call("MGET", "k", "j");
+    call("EXISTS", "k");
+    call("DEL", "k");
+    call("SCAN", "0");
+    call("KEYSPACE", "DEFAULT");
+    call("GET", "k");
+
+    assertThat(service.plainCalls())
+        .extracting(ScriptedCausalService.PlainCall::keyspace)
+        .containsExactly("carts", "carts", "carts", "carts", "carts", "carts", null);
   }
 
   @Test

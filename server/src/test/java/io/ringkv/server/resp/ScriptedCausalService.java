@@ -39,8 +39,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *       and answers the next scripted outcome or failure ({@link #answerWrite}, {@link #failWrite},
  *       in order); with nothing scripted it fails, so an unexpected write shows in the reply.
  *   <li>{@link #keyspaces()} lists {@code default} (lww) and the keyspaces a test adds.
- *   <li>{@link #get} fails as scripted for a key ({@link #failGet}); the other plain calls go to a
- *       real service.
+ *   <li>{@link #get} fails as scripted for a key ({@link #failGet}); the plain calls are recorded
+ *       with their keyspace ({@link #plainCalls}) and go to a real service.
  * </ul>
  *
  * <p>Thread-safe: the front end calls it from event loops while the test thread scripts and reads.
@@ -52,6 +52,9 @@ final class ScriptedCausalService implements KeyValueService {
   /** A causal read as it reached the service. */
   record ReceivedRead(String key, ReadOptions options) {}
 
+  /** A plain call (get, write, ...) as it reached the service: its name and keyspace. */
+  record PlainCall(String operation, String keyspace) {}
+
   private final KeyValueService delegate;
   private final Map<String, CompletableFuture<CausalValue>> readAnswers = new ConcurrentHashMap<>();
   private final Map<String, KvException> getFailures = new ConcurrentHashMap<>();
@@ -59,6 +62,7 @@ final class ScriptedCausalService implements KeyValueService {
       new ConcurrentLinkedQueue<>();
   private final List<ReceivedWrite> writes = new CopyOnWriteArrayList<>();
   private final List<ReceivedRead> reads = new CopyOnWriteArrayList<>();
+  private final List<PlainCall> plainCalls = new CopyOnWriteArrayList<>();
   private final List<Keyspace> keyspaces =
       new CopyOnWriteArrayList<>(List.of(keyspace(Keyspace.DEFAULT_NAME, ConflictMode.LWW)));
 
@@ -112,6 +116,10 @@ final class ScriptedCausalService implements KeyValueService {
     return List.copyOf(reads);
   }
 
+  List<PlainCall> plainCalls() {
+    return List.copyOf(plainCalls);
+  }
+
   // ---- the causal calls ----
 
   @Override
@@ -156,23 +164,27 @@ final class ScriptedCausalService implements KeyValueService {
 
   @Override
   public CompletableFuture<Versioned> get(byte[] key, ReadOptions options) {
+    plainCalls.add(new PlainCall("get", options.keyspace()));
     KvException failure = getFailures.get(new String(key, StandardCharsets.UTF_8));
     return failure != null ? CompletableFuture.failedFuture(failure) : delegate.get(key, options);
   }
 
   @Override
   public CompletableFuture<List<Versioned>> multiGet(List<byte[]> keys, ReadOptions options) {
+    plainCalls.add(new PlainCall("multi_get", options.keyspace()));
     return delegate.multiGet(keys, options);
   }
 
   @Override
   public CompletableFuture<WriteOutcome> write(
       byte[] key, Mutation mutation, WriteOptions options) {
+    plainCalls.add(new PlainCall("write", options.keyspace()));
     return delegate.write(key, mutation, options);
   }
 
   @Override
   public CompletableFuture<ScanPage> scan(ScanCursor cursor, int limit, ReadOptions options) {
+    plainCalls.add(new PlainCall("scan", options.keyspace()));
     return delegate.scan(cursor, limit, options);
   }
 
