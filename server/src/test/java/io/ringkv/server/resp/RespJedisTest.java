@@ -18,6 +18,7 @@ import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.args.ExpiryOption;
+import redis.clients.jedis.commands.ProtocolCommand;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.GetExParams;
 import redis.clients.jedis.params.ScanParams;
@@ -25,6 +26,7 @@ import redis.clients.jedis.params.SetParams;
 import redis.clients.jedis.resps.CommandDocument;
 import redis.clients.jedis.resps.CommandInfo;
 import redis.clients.jedis.resps.ScanResult;
+import redis.clients.jedis.util.SafeEncoder;
 
 /** The front end as a third-party client (Jedis 5) sees it, over a real engine. */
 class RespJedisTest {
@@ -441,6 +443,26 @@ class RespJedisTest {
     assertThat(jedis.smembers("set")).isEmpty();
     assertThatThrownBy(() -> jedis.smembers("counter"))
         .hasMessage("WRONGTYPE Operation against a key holding the wrong kind of value");
+  }
+
+  @Test
+  void causalRegisterCommands_inTheLastWriteWinsDefaultKeyspace() {
+    ProtocolCommand cget = () -> SafeEncoder.encode("CGET");
+    ProtocolCommand cset = () -> SafeEncoder.encode("CSET");
+    jedis.set("k", "v");
+
+    // CGET shows a last-write-wins value as one sibling with an empty context.
+    assertThat((List<?>) jedis.sendCommand(cget, "k"))
+        .map(element -> SafeEncoder.encode((byte[]) element))
+        .containsExactly("", "v");
+    assertThat((List<?>) jedis.sendCommand(cget, "missing"))
+        .map(element -> SafeEncoder.encode((byte[]) element))
+        .containsExactly("");
+    assertThatThrownBy(() -> jedis.sendCommand(cset, "k", "", "w"))
+        .hasMessageStartingWith("ERR keyspace default is conflicts: lww");
+    assertThat(jedis.get("k")).isEqualTo("v");
+    assertThat(SafeEncoder.encode((byte[]) jedis.sendCommand(() -> SafeEncoder.encode("KEYSPACE"))))
+        .isEqualTo("default");
   }
 
   @Test
