@@ -5,7 +5,8 @@ import io.ringkv.common.ConsistencyLevel;
 /**
  * What the server knows about one client connection: its id, addresses, name and library (CLIENT
  * SETNAME/SETINFO), protocol version, whether it authenticated, the consistency levels its reads
- * and writes carry (CONSISTENCY; null for the keyspace's default), and when it last ran a command.
+ * and writes carry (CONSISTENCY; null for the keyspace's default), the keyspace they go to
+ * (KEYSPACE; null for {@code default}), and when it last ran a command.
  *
  * <p>Times ({@code createdNanos}, {@code lastCommandNanos}) are {@link System#nanoTime()} readings,
  * the same timer the dispatcher reads for latency, so CLIENT LIST's age and idle need no other
@@ -29,6 +30,7 @@ final class ClientSession {
   boolean authenticated;
   ConsistencyLevel readConsistency;
   ConsistencyLevel writeConsistency;
+  String keyspace;
   String lastCommand = "NULL";
   long lastCommandNanos;
 
@@ -65,7 +67,14 @@ final class ClientSession {
         + " read-consistency="
         + levelName(readConsistency)
         + " write-consistency="
-        + levelName(writeConsistency);
+        + levelName(writeConsistency)
+        + " keyspace="
+        + keyspaceName(keyspace);
+  }
+
+  /** A keyspace as KEYSPACE and CLIENT LIST show it: null is {@code default}. */
+  static String keyspaceName(String keyspace) {
+    return keyspace == null ? io.ringkv.cluster.metadata.Keyspace.DEFAULT_NAME : keyspace;
   }
 
   /** A level as CONSISTENCY and CLIENT LIST show it: its name, or DEFAULT for the keyspace's. */

@@ -19,6 +19,11 @@ final class CommandError extends RuntimeException {
     return new CommandError("ERR value is not an integer or out of range");
   }
 
+  /** Redis' own text, which client libraries match on. */
+  static CommandError wrongType() {
+    return new CommandError("WRONGTYPE Operation against a key holding the wrong kind of value");
+  }
+
   static CommandError arity(String fullName) {
     return new CommandError("ERR wrong number of arguments for '" + fullName + "' command");
   }

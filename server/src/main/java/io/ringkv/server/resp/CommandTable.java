@@ -7,9 +7,10 @@ import java.util.List;
 /**
  * Every command this front end answers, found by name in any letter case without allocating: an
  * open-addressing table hashed on the ASCII-lowercased name, probed by comparing bytes. Names not
- * in the table are answered {@code ERR unknown command}; in particular the read-modify-write
- * commands that arrive with the causal/CRDT issue (INCR, DECR, APPEND, SADD, ...) are not here and
- * are never faked.
+ * in the table are answered {@code ERR unknown command}; in particular read-modify-write commands
+ * that have no merging type behind them (APPEND, SETRANGE, GETSET, ...) are not here and are never
+ * faked with a read and a write. Counters and sets (INCR, SADD, ...) are here because the causal
+ * keyspaces merge them on the server.
  *
  * <p>Immutable after construction; thread-safe.
  */

@@ -7,6 +7,7 @@ import static io.ringkv.server.resp.CommandDoc.Argument.oneOf;
 import static io.ringkv.server.resp.CommandDoc.Argument.string;
 import static io.ringkv.server.resp.CommandDoc.Argument.token;
 
+import io.ringkv.cluster.metadata.Keyspace;
 import io.ringkv.common.ConsistencyLevel;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,8 +16,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Connection commands: PING, ECHO, HELLO, AUTH, QUIT, SELECT, CLIENT and CONSISTENCY. They touch
- * only the connection's session, never the data.
+ * Connection commands: PING, ECHO, HELLO, AUTH, QUIT, SELECT, CLIENT, CONSISTENCY and KEYSPACE.
+ * They touch only the connection's session, never the data.
  */
 final class ConnectionCommands {
   /** The Redis version this front end speaks; clients gate features on it (HELLO, INFO). */
@@ -112,7 +113,8 @@ final class ConnectionCommands {
             .acl("@keyspace", "@fast")
             .doc(
                 CommandDoc.of(
-                    "Changes the selected database; ringkv has only database 0.",
+                    "Changes the selected database; ringkv has only database 0 (KEYSPACE chooses"
+                        + " a keyspace).",
                     "1.0.0",
                     "connection",
                     "O(1)",
@@ -140,6 +142,20 @@ final class ConnectionCommands {
                             block("write", token("write", "WRITE"), string("level")))
                         .asOptional()))
             .handler(this::consistency)
+            .build(),
+        Command.builder("keyspace")
+            .arity(-1)
+            .flags("fast", "loading", "stale")
+            .acl("@fast", "@connection")
+            .doc(
+                CommandDoc.of(
+                    "Shows or sets the keyspace this connection's commands read and write"
+                        + " (DEFAULT for the default keyspace); an unknown keyspace is refused.",
+                    "7.2.0",
+                    "connection",
+                    "O(N) where N is the number of keyspaces",
+                    oneOf("keyspace", token("default", "DEFAULT"), string("name")).asOptional()))
+            .handler(this::keyspace)
             .build());
   }
 
@@ -158,7 +174,9 @@ final class ConnectionCommands {
     long index = Arguments.parseLong(arguments[1]);
     if (index != 0) {
       throw new CommandError(
-          "ERR ringkv has one keyspace per node today; SELECT " + index + " is not supported");
+          "ERR ringkv has no numbered databases, only database 0; SELECT "
+              + index
+              + " is not supported: use KEYSPACE <name> to choose a keyspace");
     }
     connection.out().ok();
   }
@@ -302,6 +320,41 @@ final class ConnectionCommands {
     }
     throw new CommandError(
         "ERR syntax error; usage: CONSISTENCY [[READ | WRITE] <level> | DEFAULT]");
+  }
+
+  /**
+   * KEYSPACE, ringkv's own command: {@code KEYSPACE} answers the connection's keyspace ({@code
+   * default} until set); {@code KEYSPACE <name>} sets it for every later command of the connection;
+   * {@code KEYSPACE DEFAULT} goes back to {@code default}. The name is checked against the
+   * keyspaces this node knows now, so a typo fails here rather than on every later command; a
+   * keyspace dropped afterwards makes the commands that use it fail (the service's
+   * NO_SUCH_KEYSPACE).
+   */
+  private void keyspace(RespConnection connection, byte[][] arguments) {
+    if (arguments.length > 2) {
+      throw CommandError.arity("keyspace");
+    }
+    if (arguments.length == 1) {
+      connection.out().bulk(ClientSession.keyspaceName(connection.session().keyspace));
+      return;
+    }
+    if (is(arguments[1], "default")) {
+      connection.keyspace(null);
+      connection.out().ok();
+      return;
+    }
+    String name = Arguments.utf8(arguments[1]);
+    List<String> known =
+        server.service.keyspaces().keyspaces().stream().map(Keyspace::name).sorted().toList();
+    if (!known.contains(name)) {
+      throw new CommandError(
+          "ERR no such keyspace '"
+              + Arguments.text(arguments[1], 128)
+              + "'; this node knows "
+              + String.join(", ", known));
+    }
+    connection.keyspace(name.equals(Keyspace.DEFAULT_NAME) ? null : name);
+    connection.out().ok();
   }
 
   /** A level argument: null for DEFAULT, else the level; an unknown word lists the levels. */

@@ -9,6 +9,7 @@ import static io.ringkv.server.resp.CommandDoc.Argument.string;
 import static io.ringkv.server.resp.CommandDoc.Argument.token;
 import static io.ringkv.server.resp.CommandDoc.Argument.unixTime;
 
+import io.ringkv.server.kv.CausalValue;
 import io.ringkv.server.kv.Expiry;
 import io.ringkv.server.kv.Mutation;
 import io.ringkv.server.kv.ScanCursor;
@@ -58,8 +59,8 @@ final class KeyCommands {
   private final ReplyRenderer<Versioned> ttlSecondsReply = (value, out) -> ttl(value, out, false);
   private final ReplyRenderer<Versioned> ttlMillisecondsReply =
       (value, out) -> ttl(value, out, true);
-  private static final ReplyRenderer<Versioned> TYPE_REPLY =
-      (value, out) -> out.simple(value.isPresent() ? "string" : "none");
+  private static final ReplyRenderer<CausalValue> TYPE_REPLY =
+      (value, out) -> out.simple(typeName(value));
   private static final ReplyRenderer<Long> INTEGER_REPLY = (value, out) -> out.integer(value);
 
   KeyCommands(RespContext server) {
@@ -155,7 +156,7 @@ final class KeyCommands {
             .build());
     commands.add(
         readCommand("type", "Determines the type of value stored at a key.", "1.0.0")
-            .handler((connection, arguments) -> lookup(connection, arguments, TYPE_REPLY))
+            .handler(this::type)
             .build());
     commands.add(
         Command.builder("scan")
@@ -190,6 +191,35 @@ final class KeyCommands {
       RespConnection connection, byte[][] arguments, ReplyRenderer<Versioned> reply) {
     byte[] key = server.checkKey(arguments[1]);
     connection.reply(server.service.get(key, connection.readOptions()), reply);
+  }
+
+  // ---- TYPE ----
+
+  /** Through readCausal, which tells registers, counters and sets apart in a causal keyspace. */
+  private void type(RespConnection connection, byte[][] arguments) {
+    byte[] key = server.checkKey(arguments[1]);
+    connection.reply(server.service.readCausal(key, connection.readOptions()), TYPE_REPLY);
+  }
+
+  /**
+   * Redis' type names: a register (with a live sibling) and a counter are strings, as GET reads
+   * them; a set is a set even when empty, since a key's type is fixed by its first write and a
+   * string command on it stays WRONGTYPE.
+   */
+  static String typeName(CausalValue value) {
+    return switch (value) {
+      case CausalValue.Absent absent -> "none";
+      case CausalValue.Register register -> {
+        for (CausalValue.Sibling sibling : register.siblings()) {
+          if (!sibling.isDeleted()) {
+            yield "string";
+          }
+        }
+        yield "none";
+      }
+      case CausalValue.Counter counter -> "string";
+      case CausalValue.Set set -> "set";
+    };
   }
 
   // ---- DEL, EXISTS ----
@@ -385,7 +415,8 @@ final class KeyCommands {
       }
     }
     if (!stringsOnly) {
-      // Every ringkv value is a string: a scan for another type is complete and empty.
+      // SCAN does not read values, so it cannot tell a causal keyspace's sets from strings: TYPE
+      // string lists every key, any other type none (docs/api/redis.md, "SCAN").
       RespWriter out = connection.out();
       out.arrayHeader(2);
       out.bulk(ScanCursor.END.toToken());

@@ -112,7 +112,11 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
    */
   private long commandsUncounted;
 
-  /** Keys of this connection's commands whose replies are still queued, with their counts. */
+  /**
+   * Keys of this connection's commands whose replies are still queued, with their counts. By name
+   * alone, whatever keyspace each went to: a command may wait for one on the same name in another
+   * keyspace (KEYSPACE), which costs only concurrency, never order.
+   */
   private final HashMap<ByteBuffer, Integer> inFlightKeys = new HashMap<>();
 
   /** A decoded command waiting for an earlier one on the same keys, or null. */
@@ -140,7 +144,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
             server.limits.respArgumentsMax(),
             server.limits.respInlineBytesMax());
     this.writer = new RespWriter(server.counters);
-    rebuildOptions(null, null);
+    rebuildOptions(null, null, null);
   }
 
   // ---- what commands use ----
@@ -212,7 +216,16 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
   void consistency(ConsistencyLevel read, ConsistencyLevel write) {
     session.readConsistency = read;
     session.writeConsistency = write;
-    rebuildOptions(read, write);
+    rebuildOptions(read, write, session.keyspace);
+  }
+
+  /**
+   * Sets the keyspace this connection's reads and writes go to (KEYSPACE); null for {@code
+   * default}. Commands already dispatched keep the keyspace they were sent with.
+   */
+  void keyspace(String name) {
+    session.keyspace = name;
+    rebuildOptions(session.readConsistency, session.writeConsistency, name);
   }
 
   void protocol(int version) {
@@ -230,11 +243,15 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
     releaseInput();
   }
 
-  /** Builds once, per level change, the options every command of this connection passes on. */
-  private void rebuildOptions(ConsistencyLevel read, ConsistencyLevel write) {
-    readOptions = read == null ? ReadOptions.defaults() : new ReadOptions(read);
+  /**
+   * Builds once, per level or keyspace change, the options every command of this connection passes
+   * on.
+   */
+  private void rebuildOptions(ConsistencyLevel read, ConsistencyLevel write, String keyspace) {
+    readOptions =
+        read == null && keyspace == null ? ReadOptions.defaults() : new ReadOptions(read, keyspace);
     for (WriteOptions.Condition condition : WriteOptions.Condition.values()) {
-      WriteOptions plain = new WriteOptions(write, condition, false);
+      WriteOptions plain = new WriteOptions(write, condition, false, 0, keyspace, null);
       writeOptions[condition.ordinal() * 2] = plain;
       writeOptions[condition.ordinal() * 2 + 1] = plain.returningPrevious();
     }

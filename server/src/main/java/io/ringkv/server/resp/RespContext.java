@@ -56,6 +56,9 @@ final class RespContext {
                 new ConnectionCommands(this).commands(),
                 new StringCommands(this).commands(),
                 new KeyCommands(this).commands(),
+                new RegisterCommands(this).commands(),
+                new CounterCommands(this).commands(),
+                new SetCommands(this).commands(),
                 new ServerCommands(this).commands(),
                 List.of(new CommandIntrospection(this).command())));
   }

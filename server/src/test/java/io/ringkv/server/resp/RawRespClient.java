@@ -139,6 +139,15 @@ final class RawRespClient implements AutoCloseable {
     };
   }
 
+  /** Reads exactly {@code count} bytes, for tests that compare a reply's wire bytes. */
+  byte[] readBytes(int count) throws IOException {
+    byte[] data = in.readNBytes(count);
+    if (data.length != count) {
+      throw new EOFException("the server closed the connection after " + data.length + " bytes");
+    }
+    return data;
+  }
+
   /** Whether the server closed the connection: the next read sees the end of the stream. */
   boolean closedByServer() throws IOException {
     try {

@@ -18,6 +18,7 @@ import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.args.ExpiryOption;
+import redis.clients.jedis.commands.ProtocolCommand;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.GetExParams;
 import redis.clients.jedis.params.ScanParams;
@@ -25,6 +26,7 @@ import redis.clients.jedis.params.SetParams;
 import redis.clients.jedis.resps.CommandDocument;
 import redis.clients.jedis.resps.CommandInfo;
 import redis.clients.jedis.resps.ScanResult;
+import redis.clients.jedis.util.SafeEncoder;
 
 /** The front end as a third-party client (Jedis 5) sees it, over a real engine. */
 class RespJedisTest {
@@ -380,7 +382,9 @@ class RespJedisTest {
     assertThat(info.get("mset").getLastKey()).isEqualTo(-1);
     assertThat(info.get("mset").getStep()).isEqualTo(2);
     assertThat(jedis.commandCount()).isGreaterThan(30);
-    assertThat(jedis.commandList()).contains("get", "consistency").doesNotContain("incr");
+    assertThat(jedis.commandList())
+        .contains("get", "consistency", "keyspace", "incr", "sadd", "cget")
+        .doesNotContain("append");
     Map<String, CommandDocument> all = jedis.commandDocs();
     assertThat(all).containsKeys("scan", "hello", "client", "config");
   }
@@ -402,7 +406,9 @@ class RespJedisTest {
   void select_zeroOnly() {
     assertThat(jedis.select(0)).isEqualTo("OK");
     assertThatThrownBy(() -> jedis.select(1))
-        .hasMessage("ERR ringkv has one keyspace per node today; SELECT 1 is not supported");
+        .hasMessage(
+            "ERR ringkv has no numbered databases, only database 0; SELECT 1 is not supported:"
+                + " use KEYSPACE <name> to choose a keyspace");
   }
 
   @Test
@@ -419,11 +425,44 @@ class RespJedisTest {
   @Test
   void unknownAndNotYetSupportedCommandsAreRefused() {
     jedis.set("counter", "1");
-    assertThatThrownBy(() -> jedis.incr("counter"))
-        .hasMessage("ERR unknown command 'INCR', with args beginning with: 'counter' ");
-    assertThatThrownBy(() -> jedis.sadd("set", "a"))
-        .hasMessageStartingWith("ERR unknown command 'SADD'");
+    assertThatThrownBy(() -> jedis.append("counter", "2"))
+        .hasMessage("ERR unknown command 'APPEND', with args beginning with: 'counter' '2' ");
     assertThat(jedis.get("counter")).isEqualTo("1");
+  }
+
+  @Test
+  void countersAndSets_inTheLastWriteWinsDefaultKeyspace_areRefusedNotEmulated() {
+    jedis.set("counter", "1");
+    // A node without the cluster has only default, which is last-write-wins: an increment there
+    // would be a read and a write that can lose updates, so the service refuses it.
+    assertThatThrownBy(() -> jedis.incr("counter"))
+        .hasMessageStartingWith("ERR keyspace default is conflicts: lww");
+    assertThatThrownBy(() -> jedis.sadd("set", "a"))
+        .hasMessageStartingWith("ERR keyspace default is conflicts: lww");
+    assertThat(jedis.get("counter")).isEqualTo("1");
+    assertThat(jedis.smembers("set")).isEmpty();
+    assertThatThrownBy(() -> jedis.smembers("counter"))
+        .hasMessage("WRONGTYPE Operation against a key holding the wrong kind of value");
+  }
+
+  @Test
+  void causalRegisterCommands_inTheLastWriteWinsDefaultKeyspace() {
+    ProtocolCommand cget = () -> SafeEncoder.encode("CGET");
+    ProtocolCommand cset = () -> SafeEncoder.encode("CSET");
+    jedis.set("k", "v");
+
+    // CGET shows a last-write-wins value as one sibling with an empty context.
+    assertThat((List<?>) jedis.sendCommand(cget, "k"))
+        .map(element -> SafeEncoder.encode((byte[]) element))
+        .containsExactly("", "v");
+    assertThat((List<?>) jedis.sendCommand(cget, "missing"))
+        .map(element -> SafeEncoder.encode((byte[]) element))
+        .containsExactly("");
+    assertThatThrownBy(() -> jedis.sendCommand(cset, "k", "", "w"))
+        .hasMessageStartingWith("ERR keyspace default is conflicts: lww");
+    assertThat(jedis.get("k")).isEqualTo("v");
+    assertThat(SafeEncoder.encode((byte[]) jedis.sendCommand(() -> SafeEncoder.encode("KEYSPACE"))))
+        .isEqualTo("default");
   }
 
   @Test
