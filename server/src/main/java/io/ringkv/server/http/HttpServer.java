@@ -48,7 +48,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * keys and values ({@code key_bytes_max} 400, {@code value_bytes_max} 413, by the routes before the
  * service is called); requests awaiting replies on one connection ({@link
  * #PIPELINED_REQUESTS_MAX}); listing pages ({@link KvRoutes#LIST_LIMIT_MAX}, {@link
- * KvRoutes#LIST_PAGE_BYTES_MAX}).
+ * KvRoutes#LIST_PAGE_BYTES_MAX}); idempotency keys ({@link
+ * CausalHeaders#IDEMPOTENCY_KEY_BYTES_MAX}); members per set write ({@link
+ * CrdtRoutes#SET_MEMBERS_PER_REQUEST_MAX}).
  *
  * <p>Lifecycle: construct, {@link #start()} once, {@link #close()} once (idempotent). Thread-safe.
  */
