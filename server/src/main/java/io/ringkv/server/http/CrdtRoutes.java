@@ -103,14 +103,37 @@ final class CrdtRoutes {
     }
     return service
         .writeCausal(key, new CausalWrite.Increment(delta), options)
-        .thenApply(
-            outcome -> {
+        .handle(
+            (outcome, failure) -> {
+              if (failure != null) {
+                return ServiceFailures.reply(incrementFailure(failure), exchange.rawPath());
+              }
               if (!(outcome.state() instanceof CausalValue.Counter counter)) {
                 throw unexpected(outcome, "a counter");
               }
               return CausalHeaders.withEntityTag(
                   counterReply(key, counter.value()), counter.context());
             });
+  }
+
+  /**
+   * The problem of a failed increment. Unlike a put, an increment is not idempotent: after a
+   * timeout or failure, repeating it without an idempotency key may count it twice, so the detail
+   * says so rather than the generic advice to repeat the write.
+   */
+  static Problem incrementFailure(Throwable failure) {
+    Problem problem = ServiceFailures.problem(failure, false);
+    if (problem.type() != ProblemType.TIMEOUT && problem.type() != ProblemType.INTERNAL) {
+      return problem;
+    }
+    return new Problem(
+        problem.status(),
+        problem.type(),
+        problem.detail()
+            + "; the increment may or may not have been applied: repeat it with the same "
+            + CausalHeaders.IDEMPOTENCY_KEY
+            + " to count it at most once (a repeat without one may count twice)",
+        problem.extensions());
   }
 
   /** {@code POST /api/v1/set/add} with {@code {"key", "members"}}: {@code {"key", "changed"}}. */

@@ -27,10 +27,13 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The key-value routes: the seed's JSON API ({@code GET /api/v1/get}, {@code POST /api/v1/put}) and
- * the REST routes under {@code /v1/kv}. Each handler validates its input against the limits before
- * it calls the {@link KeyValueService} (an invalid request never reaches the store), then maps the
- * service's answer to a reply; failures of the service itself are mapped by the connection handler
- * ({@link ServiceFailures}).
+ * the REST routes under {@code /v1/kv}, in the keyspace each request names ({@link
+ * RequestKeyspace}). In a last-write-wins keyspace they call the service's plain get, write and
+ * scan; in a causal keyspace the register routes go through {@link CausalRoutes} (contexts as ETag
+ * and If-Match, siblings as 300), while the listing stays a plain scan. Each handler validates its
+ * input against the limits before it calls the {@link KeyValueService} (an invalid request never
+ * reaches the store), then maps the service's answer to a reply; failures of the service itself are
+ * mapped by the connection handler ({@link ServiceFailures}).
  *
  * <p>How JSON values and bytes correspond is {@link JsonView}'s contract; docs/api/http.md is the
  * client-facing description. Stateless apart from its collaborators; thread-safe.

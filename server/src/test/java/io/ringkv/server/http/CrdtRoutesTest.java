@@ -6,6 +6,7 @@ import static io.ringkv.server.http.HttpFixture.parse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ringkv.common.ConsistencyLevel;
 import io.ringkv.server.kv.CausalValue;
 import io.ringkv.server.kv.CausalWrite;
 import io.ringkv.server.kv.CausalWriteOutcome;
@@ -108,6 +109,25 @@ class CrdtRoutesTest {
   }
 
   @Test
+  void crdtRoutes_passTheConsistencyLevelAndSessionTimestamp() {
+    counterAnswers(1);
+    http.post(
+        "/api/v1/counter/incr?keyspace=causal&consistency=all",
+        "{\"key\":\"k\"}",
+        "X-Session-Timestamp",
+        "12345");
+    assertThat(service.onlyWrite().options().consistency()).isEqualTo(ConsistencyLevel.ALL);
+    assertThat(service.onlyWrite().options().sessionTimestamp()).isEqualTo(12345);
+    service.answerReads(new CausalValue.Absent(new byte[0]));
+    http.get("/api/v1/set/members?key=s&keyspace=causal", "X-Consistency-Level", "ONE");
+    assertThat(service.onlyRead().options().consistency()).isEqualTo(ConsistencyLevel.ONE);
+    assertProblem(
+        http.get("/api/v1/counter?key=k&keyspace=causal&consistency=any"),
+        400,
+        "invalid-parameter");
+  }
+
+  @Test
   void counterIncr_badInput_is400NamingTheField() {
     for (String by : List.of("1.5", "9223372036854775808", "\"1\"", "true", "[1]", "1e3")) {
       JsonNode problem =
@@ -171,6 +191,20 @@ class CrdtRoutesTest {
         "WRONGTYPE Operation against a key holding the wrong kind of value");
     assertProblem(
         http.post("/api/v1/counter/incr?keyspace=causal", "{\"key\":\"k\"}"), 409, "wrong-type");
+    service.failWith(KvException.Kind.TIMEOUT, "the dot replica did not answer in 2000 ms");
+    JsonNode timeout =
+        assertProblem(
+            http.post("/api/v1/counter/incr?keyspace=causal", "{\"key\":\"k\"}"), 504, "timeout");
+    assertThat(timeout.path("detail").asText())
+        .contains("2000 ms")
+        .contains("the increment may or may not have been applied")
+        .contains("Idempotency-Key")
+        .doesNotContain("idempotent)");
+    service.failWith(KvException.Kind.UNAVAILABLE, "1 of 3 replicas up");
+    HttpResponse<byte[]> unavailable =
+        http.post("/api/v1/counter/incr?keyspace=causal", "{\"key\":\"k\"}");
+    assertProblem(unavailable, 503, "unavailable");
+    assertThat(unavailable.headers().firstValue("Retry-After")).hasValue("1");
   }
 
   @Test
