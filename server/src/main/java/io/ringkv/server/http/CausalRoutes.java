@@ -23,10 +23,11 @@ import java.util.function.Function;
  * <p>A read with one sibling answers 200 as the route answers in a last-write-wins keyspace, plus
  * the ETag; a read with several answers 300 Multiple Choices with every sibling (deleted ones too:
  * a delete concurrent with a write is a conflict the client resolves like any other), unless {@code
- * ?siblings=winner} asks for the one a plain read shows (the newest). A key that holds nothing
- * live, or whose winner is a delete, is 404, with the ETag when its context is not empty, so that a
- * client can write over a delete it has seen. A counter or a set on these routes is 409 {@code
- * wrong-type}. Stateless apart from the service; thread-safe.
+ * ?siblings=winner} asks for the one a plain read shows (the newest). A key that holds nothing live
+ * (no siblings, or only deletes), or whose winner is a delete when only the winner is asked for, is
+ * 404, with the ETag when its context is not empty, so that a client can write over a delete it has
+ * seen. A counter or a set on these routes is 409 {@code wrong-type}. Stateless apart from the
+ * service; thread-safe.
  */
 final class CausalRoutes {
   /** The query parameter that picks all siblings (the default) or only the winner. */
@@ -104,7 +105,8 @@ final class CausalRoutes {
       boolean winnerOnly,
       Function<CausalValue.Sibling, HttpReply> single) {
     byte[] context = register.context();
-    if (register.siblings().isEmpty()) {
+    if (register.siblings().stream().allMatch(CausalValue.Sibling::isDeleted)) {
+      // Only deletes (or nothing): the key reads as absent, as the service's plain get says.
       return CausalHeaders.withEntityTag(KvRoutes.notFound(exchange, key), context);
     }
     if (winnerOnly || register.siblings().size() == 1) {

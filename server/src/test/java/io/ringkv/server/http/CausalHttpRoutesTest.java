@@ -170,6 +170,11 @@ class CausalHttpRoutesTest {
     assertProblem(deleted, 404, "key-not-found");
     assertThat(deleted.headers().firstValue("ETag")).hasValue(tag(context));
 
+    service.answerReads(register(context, sibling(null, 90), sibling(null, 80)));
+    HttpResponse<byte[]> onlyDeletes = http.get("/v1/kv/k?keyspace=causal");
+    assertProblem(onlyDeletes, 404, "key-not-found");
+    assertThat(onlyDeletes.headers().firstValue("ETag")).hasValue(tag(context));
+
     service.answerReads(new CausalValue.Absent(new byte[0]));
     HttpResponse<byte[]> absent = http.get("/api/v1/get?key=k&keyspace=causal");
     assertProblem(absent, 404, "key-not-found");
