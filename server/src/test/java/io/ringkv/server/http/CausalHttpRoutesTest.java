@@ -182,7 +182,7 @@ class CausalHttpRoutesTest {
   }
 
   @Test
-  void get_lastWriteWinsKeyspaces_goThroughThePlainReadWithoutAnETag() {
+  void lastWriteWinsKeyspacesAndListings_goThroughThePlainCallsWithoutAnETag() {
     assertThat(http.post("/api/v1/put", "{\"key\":\"k\",\"value\":1}").statusCode()).isEqualTo(200);
     HttpResponse<byte[]> read = http.get("/api/v1/get?key=k");
     assertThat(read.statusCode()).isEqualTo(200);
@@ -190,6 +190,7 @@ class CausalHttpRoutesTest {
 
     http.get("/api/v1/get?key=k&keyspace=plain");
     http.get("/v1/kv/k", "X-Keyspace", "default");
+    assertThat(http.get("/v1/kv?keyspace=causal").statusCode()).isEqualTo(200);
     assertThat(service.reads()).isEmpty();
     assertThat(service.plainCalls())
         .extracting(ScriptedCausalService.Plain::operation, ScriptedCausalService.Plain::keyspace)
@@ -197,7 +198,8 @@ class CausalHttpRoutesTest {
             org.assertj.core.groups.Tuple.tuple("write", null),
             org.assertj.core.groups.Tuple.tuple("get", null),
             org.assertj.core.groups.Tuple.tuple("get", "plain"),
-            org.assertj.core.groups.Tuple.tuple("get", null));
+            org.assertj.core.groups.Tuple.tuple("get", null),
+            org.assertj.core.groups.Tuple.tuple("scan", "causal"));
   }
 
   @Test
