@@ -61,6 +61,11 @@ final class HttpExchange {
     return headers.get(name);
   }
 
+  /** Every value of the header {@code name}, in order; empty if it is absent. */
+  List<String> headers(CharSequence name) {
+    return headers.getAll(name);
+  }
+
   /** The raw (still percent-encoded) text the route's trailing path parameter matched. */
   String pathParameter() {
     return pathParameter;

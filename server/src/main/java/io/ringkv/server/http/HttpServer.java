@@ -35,7 +35,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The HTTP/JSON front end: the seed's JSON routes, the REST routes under {@code /v1/kv}, {@code
+ * The HTTP/JSON front end: the seed's JSON routes, the REST routes under {@code /v1/kv}, the causal
+ * keyspaces' counter and set routes, keyspace administration under {@code /v1/keyspaces}, {@code
  * /health}, {@code /metrics} and {@code /openapi.json} (docs/api/http.md), on Netty's HTTP/1.1
  * codec with keep-alive and pipelining, epoll when the platform has it and NIO otherwise.
  *
@@ -47,7 +48,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * keys and values ({@code key_bytes_max} 400, {@code value_bytes_max} 413, by the routes before the
  * service is called); requests awaiting replies on one connection ({@link
  * #PIPELINED_REQUESTS_MAX}); listing pages ({@link KvRoutes#LIST_LIMIT_MAX}, {@link
- * KvRoutes#LIST_PAGE_BYTES_MAX}).
+ * KvRoutes#LIST_PAGE_BYTES_MAX}); idempotency keys ({@link
+ * CausalHeaders#IDEMPOTENCY_KEY_BYTES_MAX}); members per set write ({@link
+ * CrdtRoutes#SET_MEMBERS_PER_REQUEST_MAX}).
  *
  * <p>Lifecycle: construct, {@link #start()} once, {@link #close()} once (idempotent). Thread-safe.
  */
@@ -139,6 +142,8 @@ public final class HttpServer implements FrontEnd {
                 Math.max(REQUEST_LINE_BYTES_MIN, 3L * limits.keyBytesMax() + 1024));
     this.bounds = new Bounds(requestLineBytesMax, HEADER_BYTES_MAX, limits.httpBodyBytesMax());
     KvRoutes kv = new KvRoutes(service, limits, clock);
+    CrdtRoutes crdt = new CrdtRoutes(service, limits);
+    KeyspaceRoutes keyspaces = new KeyspaceRoutes(service);
     OperationalRoutes operational = new OperationalRoutes(metrics, info);
     this.router =
         new HttpRouter(
@@ -149,6 +154,29 @@ public final class HttpServer implements FrontEnd {
                 new HttpRouter.Route(HttpMethod.GET, "/v1/kv/{key}", "kv_get", kv::kvGet),
                 new HttpRouter.Route(HttpMethod.PUT, "/v1/kv/{key}", "kv_put", kv::kvPut),
                 new HttpRouter.Route(HttpMethod.DELETE, "/v1/kv/{key}", "kv_delete", kv::kvDelete),
+                new HttpRouter.Route(
+                    HttpMethod.GET, "/api/v1/counter", "counter_get", crdt::counterGet),
+                new HttpRouter.Route(
+                    HttpMethod.POST,
+                    "/api/v1/counter/incr",
+                    "counter_incr",
+                    crdt::counterIncrement),
+                new HttpRouter.Route(HttpMethod.POST, "/api/v1/set/add", "set_add", crdt::setAdd),
+                new HttpRouter.Route(
+                    HttpMethod.POST, "/api/v1/set/remove", "set_remove", crdt::setRemove),
+                new HttpRouter.Route(
+                    HttpMethod.GET, "/api/v1/set/members", "set_members", crdt::setMembers),
+                new HttpRouter.Route(
+                    HttpMethod.GET, "/v1/keyspaces", "keyspace_list", keyspaces::list),
+                new HttpRouter.Route(
+                    HttpMethod.GET, "/v1/keyspaces/{name}", "keyspace_get", keyspaces::get),
+                new HttpRouter.Route(
+                    HttpMethod.PUT, "/v1/keyspaces/{name}", "keyspace_put", keyspaces::put),
+                new HttpRouter.Route(
+                    HttpMethod.DELETE,
+                    "/v1/keyspaces/{name}",
+                    "keyspace_delete",
+                    keyspaces::delete),
                 new HttpRouter.Route(HttpMethod.GET, "/health", "health", operational::health),
                 new HttpRouter.Route(HttpMethod.GET, "/metrics", "metrics", operational::metrics),
                 new HttpRouter.Route(

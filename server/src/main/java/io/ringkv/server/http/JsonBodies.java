@@ -1,5 +1,6 @@
 package io.ringkv.server.http;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -36,6 +37,89 @@ final class JsonBodies {
   record PutEnvelope(JsonNode value, JsonNode ttlMillis) {
     static final String SHAPE =
         "expected a JSON object {\"value\": any JSON, \"ttlMillis\": optional positive integer}";
+  }
+
+  /**
+   * The body of {@code POST /api/v1/counter/incr}.
+   *
+   * @param key a JSON string: the key's UTF-8 text
+   * @param by optional: the increment, a JSON integer in the range of a signed 64-bit integer
+   *     (negative decrements); 1 when absent
+   * @param idempotencyKey optional: the write's idempotency key as a string (its UTF-8 bytes), as
+   *     the {@code Idempotency-Key} header gives it
+   */
+  record CounterIncrementBody(JsonNode key, JsonNode by, JsonNode idempotencyKey) {
+    static final String SHAPE =
+        "expected a JSON object {\"key\": string, \"by\": optional integer (default 1),"
+            + " \"idempotencyKey\": optional string}";
+  }
+
+  /**
+   * The body of {@code POST /api/v1/set/add} and {@code /api/v1/set/remove}.
+   *
+   * @param key a JSON string: the key's UTF-8 text
+   * @param members a non-empty JSON array of strings, each a member's UTF-8 text
+   */
+  record SetMembersBody(JsonNode key, JsonNode members) {
+    static final String SHAPE =
+        "expected a JSON object {\"key\": string, \"members\": non-empty array of strings}";
+  }
+
+  /**
+   * The body of {@code PUT /v1/keyspaces/{name}}: exactly one of {@code replication_factor}
+   * (SimpleStrategy) and {@code datacenters} (NetworkTopologyStrategy), the rest optional.
+   *
+   * @param replicationFactor replicas of each key, an integer
+   * @param datacenters replicas per datacenter, an object of integers
+   * @param conflicts {@code causal} or {@code lww}
+   * @param readLevel the default consistency level of reads
+   * @param writeLevel the default consistency level of writes
+   * @param sloppyQuorum a boolean: whether writes may count stand-ins
+   */
+  record KeyspaceBody(
+      @JsonProperty("replication_factor") JsonNode replicationFactor,
+      @JsonProperty("datacenters") JsonNode datacenters,
+      @JsonProperty("conflicts") JsonNode conflicts,
+      @JsonProperty("read_level") JsonNode readLevel,
+      @JsonProperty("write_level") JsonNode writeLevel,
+      @JsonProperty("sloppy_quorum") JsonNode sloppyQuorum) {
+    static final String SHAPE =
+        "expected a JSON object {\"replication_factor\": integer | \"datacenters\": {\"dc\":"
+            + " integer, ...}, \"conflicts\": optional \"causal\" or \"lww\", \"read_level\":"
+            + " optional level, \"write_level\": optional level, \"sloppy_quorum\": optional"
+            + " boolean}";
+  }
+
+  /**
+   * A required field that must be a JSON string of Unicode text (no unpaired surrogate).
+   *
+   * @throws ProblemException naming the field when it is missing, not a string or not text
+   */
+  static String requiredText(JsonNode field, String name, String shape) {
+    JsonNode node = required(field, name, shape);
+    return text(node, name, shape);
+  }
+
+  /** {@code node} as a string of Unicode text; {@code name} is how the problem names it. */
+  static String text(JsonNode node, String name, String shape) {
+    if (!node.isTextual()) {
+      throw Problem.badBody(
+              "field '" + name + "' must be a JSON string, was " + describe(node) + "; " + shape)
+          .with("field", name)
+          .toException();
+    }
+    if (!JsonView.wellFormed(node.textValue())) {
+      throw Problem.badBody(
+              "field '" + name + "' holds an unpaired UTF-16 surrogate, which is not Unicode text")
+          .with("field", name)
+          .toException();
+    }
+    return node.textValue();
+  }
+
+  /** Whether an optional field was left out (absent or JSON null). */
+  static boolean absent(JsonNode field) {
+    return field == null || field.isNull();
   }
 
   /**

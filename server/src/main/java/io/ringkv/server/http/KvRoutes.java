@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.ringkv.common.Clock;
 import io.ringkv.common.ConsistencyLevel;
 import io.ringkv.server.config.LimitsConfig;
+import io.ringkv.server.kv.CausalWrite;
 import io.ringkv.server.kv.Expiry;
 import io.ringkv.server.kv.KeyValueService;
 import io.ringkv.server.kv.Mutation;
@@ -16,6 +17,7 @@ import io.ringkv.server.kv.ScanCursor;
 import io.ringkv.server.kv.ScanPage;
 import io.ringkv.server.kv.Versioned;
 import io.ringkv.server.kv.WriteOptions;
+import io.ringkv.storage.Cell;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
@@ -25,10 +27,13 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The key-value routes: the seed's JSON API ({@code GET /api/v1/get}, {@code POST /api/v1/put}) and
- * the REST routes under {@code /v1/kv}. Each handler validates its input against the limits before
- * it calls the {@link KeyValueService} (an invalid request never reaches the store), then maps the
- * service's answer to a reply; failures of the service itself are mapped by the connection handler
- * ({@link ServiceFailures}).
+ * the REST routes under {@code /v1/kv}, in the keyspace each request names ({@link
+ * RequestKeyspace}). In a last-write-wins keyspace they call the service's plain get, write and
+ * scan; in a causal keyspace the register routes go through {@link CausalRoutes} (contexts as ETag
+ * and If-Match, siblings as 300), while the listing stays a plain scan. Each handler validates its
+ * input against the limits before it calls the {@link KeyValueService} (an invalid request never
+ * reaches the store), then maps the service's answer to a reply; failures of the service itself are
+ * mapped by the connection handler ({@link ServiceFailures}).
  *
  * <p>How JSON values and bytes correspond is {@link JsonView}'s contract; docs/api/http.md is the
  * client-facing description. Stateless apart from its collaborators; thread-safe.
@@ -82,11 +87,13 @@ final class KvRoutes {
               .toList());
 
   private final KeyValueService service;
+  private final CausalRoutes causal;
   private final LimitsConfig limits;
   private final Clock clock;
 
   KvRoutes(KeyValueService service, LimitsConfig limits, Clock clock) {
     this.service = service;
+    this.causal = new CausalRoutes(service);
     this.limits = limits;
     this.clock = clock;
   }
@@ -100,19 +107,29 @@ final class KvRoutes {
           .toException();
     }
     checkKey(key);
-    ReadOptions options = new ReadOptions(consistency(exchange, true));
+    ConsistencyLevel level = consistency(exchange, true);
+    RequestKeyspace keyspace = keyspace(exchange);
+    ReadOptions options = new ReadOptions(level).withKeyspace(keyspace.name());
+    if (keyspace.causal()) {
+      return causal.read(
+          exchange,
+          key,
+          options,
+          Encoding.JSON,
+          CausalRoutes.winnerOnly(exchange),
+          sibling -> apiGetReply(key, sibling.value()));
+    }
     return service
         .get(key, options)
         .thenApply(
-            value -> {
-              if (!value.isPresent()) {
-                return notFound(exchange, key);
-              }
-              ObjectNode body = HttpJson.MAPPER.createObjectNode();
-              body.put("key", JsonView.text(key));
-              body.set("value", JsonView.decode(value.value()));
-              return HttpReply.json(HttpResponseStatus.OK, body);
-            });
+            value -> value.isPresent() ? apiGetReply(key, value.value()) : notFound(exchange, key));
+  }
+
+  private static HttpReply apiGetReply(byte[] key, byte[] value) {
+    ObjectNode body = HttpJson.MAPPER.createObjectNode();
+    body.put("key", JsonView.text(key));
+    body.set("value", JsonView.decode(value));
+    return HttpReply.json(HttpResponseStatus.OK, body);
   }
 
   /** {@code POST /api/v1/put} with {@code {"key": K, "value": V}}: {@code {"key", "timestamp"}}. */
@@ -140,16 +157,28 @@ final class KvRoutes {
     checkKey(key);
     byte[] value = JsonView.encode(JsonBodies.required(body.value(), "value", shape), "value");
     checkValue(value);
-    WriteOptions options = writeOptions(exchange);
+    RequestKeyspace keyspace = keyspace(exchange);
+    WriteOptions options = writeOptions(exchange, keyspace);
+    byte[] context = context(exchange, keyspace);
+    if (keyspace.causal()) {
+      return causal
+          .write(key, new CausalWrite.Put(value, context), options)
+          .thenApply(
+              outcome ->
+                  CausalHeaders.withEntityTag(
+                      apiPutReply(keyText, CausalRoutes.timestampOf(outcome.state(), value)),
+                      outcome.state().context()));
+    }
     return service
         .write(key, Mutation.put(value), options)
-        .thenApply(
-            outcome -> {
-              ObjectNode reply = HttpJson.MAPPER.createObjectNode();
-              reply.put("key", keyText);
-              reply.put("timestamp", outcome.timestamp());
-              return HttpReply.json(HttpResponseStatus.OK, reply);
-            });
+        .thenApply(outcome -> apiPutReply(keyText, outcome.timestamp()));
+  }
+
+  private static HttpReply apiPutReply(String keyText, long timestamp) {
+    ObjectNode reply = HttpJson.MAPPER.createObjectNode();
+    reply.put("key", keyText);
+    reply.put("timestamp", timestamp);
+    return HttpReply.json(HttpResponseStatus.OK, reply);
   }
 
   /**
@@ -160,29 +189,48 @@ final class KvRoutes {
     byte[] key = pathKey(exchange);
     boolean envelope = accepts(exchange.header(HttpHeaderNames.ACCEPT), HttpReply.JSON);
     Encoding encoding = encoding(exchange);
-    ReadOptions options = new ReadOptions(consistency(exchange, true));
+    ConsistencyLevel level = consistency(exchange, true);
+    RequestKeyspace keyspace = keyspace(exchange);
+    ReadOptions options = new ReadOptions(level).withKeyspace(keyspace.name());
+    if (keyspace.causal()) {
+      return causal.read(
+          exchange,
+          key,
+          options,
+          encoding,
+          CausalRoutes.winnerOnly(exchange),
+          sibling ->
+              kvGetReply(
+                  key,
+                  Versioned.of(sibling.value(), sibling.timestamp(), Cell.NO_EXPIRY),
+                  envelope,
+                  encoding));
+    }
     return service
         .get(key, options)
         .thenApply(
-            value -> {
-              if (!value.isPresent()) {
-                return notFound(exchange, key);
-              }
-              if (!envelope) {
-                HttpReply reply =
-                    HttpReply.ok(HttpReply.OCTET_STREAM, value.value())
-                        .withHeader(TIMESTAMP_HEADER, Long.toString(value.timestamp()));
-                return value.hasExpiry()
-                    ? reply.withHeader(EXPIRES_AT_HEADER, Long.toString(value.expiresAtMillis()))
-                    : reply;
-              }
-              ObjectNode body = HttpJson.MAPPER.createObjectNode();
-              body.set("key", encoding.key(key));
-              body.set("value", encoding.value(value.value()));
-              body.put("timestamp", value.timestamp());
-              putExpiresAt(body, value);
-              return HttpReply.json(HttpResponseStatus.OK, body);
-            });
+            value ->
+                value.isPresent()
+                    ? kvGetReply(key, value, envelope, encoding)
+                    : notFound(exchange, key));
+  }
+
+  private static HttpReply kvGetReply(
+      byte[] key, Versioned value, boolean envelope, Encoding encoding) {
+    if (!envelope) {
+      HttpReply reply =
+          HttpReply.ok(HttpReply.OCTET_STREAM, value.value())
+              .withHeader(TIMESTAMP_HEADER, Long.toString(value.timestamp()));
+      return value.hasExpiry()
+          ? reply.withHeader(EXPIRES_AT_HEADER, Long.toString(value.expiresAtMillis()))
+          : reply;
+    }
+    ObjectNode body = HttpJson.MAPPER.createObjectNode();
+    body.set("key", encoding.key(key));
+    body.set("value", encoding.value(value.value()));
+    body.put("timestamp", value.timestamp());
+    putExpiresAt(body, value);
+    return HttpReply.json(HttpResponseStatus.OK, body);
   }
 
   /**
@@ -212,22 +260,45 @@ final class KvRoutes {
       value = exchange.body();
     }
     checkValue(value);
+    RequestKeyspace keyspace = keyspace(exchange);
+    WriteOptions options = writeOptions(exchange, keyspace);
+    byte[] context = context(exchange, keyspace);
+    if (keyspace.causal()) {
+      if (ttlMillis != null) {
+        throw Problem.badParameter(
+                "keyspace "
+                    + keyspace.displayName()
+                    + " is conflicts: causal, whose values do not expire; write without 'ttl' and"
+                    + " 'ttlMillis'")
+            .with("parameter", "ttl")
+            .toException();
+      }
+      byte[] written = value;
+      return causal
+          .write(key, new CausalWrite.Put(value, context), options)
+          .thenApply(
+              outcome ->
+                  CausalHeaders.withEntityTag(
+                      kvPutReply(
+                          key, CausalRoutes.timestampOf(outcome.state(), written), Expiry.none()),
+                      outcome.state().context()));
+    }
     Expiry expiry = ttlMillis == null ? Expiry.none() : Expiry.at(clock.epochMillis() + ttlMillis);
-    WriteOptions options = writeOptions(exchange);
     return service
         .write(key, new Mutation.Put(value, expiry), options)
-        .thenApply(
-            outcome -> {
-              ObjectNode reply = HttpJson.MAPPER.createObjectNode();
-              reply.put("key", JsonView.text(key));
-              reply.put("timestamp", outcome.timestamp());
-              if (expiry instanceof Expiry.At at) {
-                reply.put("expiresAt", at.epochMillis());
-              } else {
-                reply.putNull("expiresAt");
-              }
-              return HttpReply.json(HttpResponseStatus.OK, reply);
-            });
+        .thenApply(outcome -> kvPutReply(key, outcome.timestamp(), expiry));
+  }
+
+  private static HttpReply kvPutReply(byte[] key, long timestamp, Expiry expiry) {
+    ObjectNode reply = HttpJson.MAPPER.createObjectNode();
+    reply.put("key", JsonView.text(key));
+    reply.put("timestamp", timestamp);
+    if (expiry instanceof Expiry.At at) {
+      reply.put("expiresAt", at.epochMillis());
+    } else {
+      reply.putNull("expiresAt");
+    }
+    return HttpReply.json(HttpResponseStatus.OK, reply);
   }
 
   /**
@@ -236,7 +307,22 @@ final class KvRoutes {
    */
   CompletableFuture<HttpReply> kvDelete(HttpExchange exchange) {
     byte[] key = pathKey(exchange);
-    WriteOptions options = writeOptions(exchange);
+    RequestKeyspace keyspace = keyspace(exchange);
+    WriteOptions options = writeOptions(exchange, keyspace);
+    byte[] context = context(exchange, keyspace);
+    if (keyspace.causal()) {
+      return causal
+          .write(key, new CausalWrite.Delete(context), options)
+          .thenApply(
+              outcome -> {
+                long timestamp = CausalRoutes.timestampOf(outcome.state(), null);
+                HttpReply reply = HttpReply.noContent();
+                if (timestamp != 0) {
+                  reply = reply.withHeader(TIMESTAMP_HEADER, Long.toString(timestamp));
+                }
+                return CausalHeaders.withEntityTag(reply, outcome.state().context());
+              });
+    }
     return service
         .write(key, Mutation.delete(), options)
         .thenApply(
@@ -267,7 +353,9 @@ final class KvRoutes {
     }
     int limit = listLimit(exchange.parameter("limit"));
     Encoding encoding = encoding(exchange);
-    ReadOptions options = new ReadOptions(consistency(exchange, true));
+    ConsistencyLevel level = consistency(exchange, true);
+    RequestKeyspace keyspace = keyspace(exchange);
+    ReadOptions options = new ReadOptions(level).withKeyspace(keyspace.name());
     return service
         .scan(cursor, limit, options)
         .thenApply(page -> HttpReply.json(HttpResponseStatus.OK, listing(page, encoding)));
@@ -339,6 +427,11 @@ final class KvRoutes {
   }
 
   private void checkKey(byte[] key) {
+    checkKey(key, limits);
+  }
+
+  /** Refuses a key over {@code key_bytes_max} with a 400 naming the limit. */
+  static void checkKey(byte[] key, LimitsConfig limits) {
     if (key.length > limits.keyBytesMax()) {
       throw Problem.limit(
               HttpResponseStatus.BAD_REQUEST,
@@ -354,6 +447,11 @@ final class KvRoutes {
   }
 
   private void checkValue(byte[] value) {
+    checkValue(value, limits);
+  }
+
+  /** Refuses a value over {@code value_bytes_max} with a 413 naming the limit. */
+  static void checkValue(byte[] value, LimitsConfig limits) {
     if (value.length > limits.valueBytesMax()) {
       throw Problem.limit(
               HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
@@ -368,7 +466,7 @@ final class KvRoutes {
     }
   }
 
-  private static HttpReply notFound(HttpExchange exchange, byte[] key) {
+  static HttpReply notFound(HttpExchange exchange, byte[] key) {
     return HttpReply.problem(
         Problem.of(
             HttpResponseStatus.NOT_FOUND,
@@ -385,11 +483,42 @@ final class KvRoutes {
         : text.substring(0, KEY_QUOTE_CHARS_MAX) + "... (" + key.length + " bytes)";
   }
 
-  /** A write's options: its consistency level and session timestamp. */
-  static WriteOptions writeOptions(HttpExchange exchange) {
+  /**
+   * A write's options: its consistency level, session timestamp, keyspace and idempotency key
+   * ({@link CausalHeaders#idempotencyKey}).
+   */
+  static WriteOptions writeOptions(HttpExchange exchange, RequestKeyspace keyspace) {
     return WriteOptions.defaults()
         .withConsistency(consistency(exchange, false))
-        .withSessionTimestamp(sessionTimestamp(exchange));
+        .withSessionTimestamp(sessionTimestamp(exchange))
+        .withKeyspace(keyspace.name())
+        .withIdempotencyKey(CausalHeaders.idempotencyKey(exchange));
+  }
+
+  /** The keyspace the request names, looked up in the service's keyspaces. */
+  RequestKeyspace keyspace(HttpExchange exchange) {
+    return RequestKeyspace.of(exchange, service.keyspaces());
+  }
+
+  /**
+   * The causal context of a write's {@code If-Match}, or null for none (a blind write). A
+   * last-write-wins keyspace has no contexts: an If-Match there is a 400 rather than a precondition
+   * silently ignored.
+   */
+  static byte[] context(HttpExchange exchange, RequestKeyspace keyspace) {
+    byte[] context = CausalHeaders.ifMatch(exchange);
+    if (context != null && !keyspace.causal()) {
+      throw Problem.badParameter(
+              "header "
+                  + CausalHeaders.IF_MATCH
+                  + ": keyspace "
+                  + keyspace.displayName()
+                  + " is conflicts: lww, which has no causal contexts (the newest write wins);"
+                  + " send no If-Match")
+          .with("parameter", CausalHeaders.IF_MATCH)
+          .toException();
+    }
+    return context;
   }
 
   /**
@@ -560,7 +689,7 @@ final class KvRoutes {
    * How keys and values appear in JSON responses: as text and {@link JsonView} (the default), or as
    * standard base64 of the exact bytes (binary keys and values).
    */
-  private enum Encoding {
+  enum Encoding {
     JSON {
       @Override
       JsonNode key(byte[] key) {

@@ -133,7 +133,65 @@ class OpenApiDocumentTest {
     }
     assertThat(checked)
         .containsExactlyInAnyOrder(
-            "api_get", "api_put", "kv_list", "kv_get", "kv_put", "kv_delete");
+            "api_get",
+            "api_put",
+            "kv_list",
+            "kv_get",
+            "kv_put",
+            "kv_delete",
+            "counter_get",
+            "counter_incr",
+            "set_add",
+            "set_remove",
+            "set_members");
+  }
+
+  @Test
+  void document_everyDataRouteTakesAKeyspaceAndEveryWriteAnIdempotencyKey() throws Exception {
+    JsonNode document = document();
+    JsonNode components = document.path("components").path("parameters");
+    assertThat(components.path("KeyspaceQuery").path("name").asText())
+        .isEqualTo(RequestKeyspace.PARAMETER);
+    assertThat(components.path("KeyspaceHeader").path("name").asText())
+        .isEqualTo(RequestKeyspace.HEADER);
+    assertThat(components.path("IdempotencyKey").path("name").asText())
+        .isEqualTo(CausalHeaders.IDEMPOTENCY_KEY);
+    assertThat(components.path("IdempotencyKey").path("schema").path("maxLength").asInt())
+        .isEqualTo(CausalHeaders.IDEMPOTENCY_KEY_BYTES_MAX);
+    assertThat(components.path("IfMatch").path("name").asText()).isEqualTo(CausalHeaders.IF_MATCH);
+    List<String> withKeyspace = new ArrayList<>();
+    List<String> withIdempotencyKey = new ArrayList<>();
+    for (HttpRouter.Route route : servedRoutes()) {
+      JsonNode path = document.path("paths").path(route.template());
+      JsonNode operation = path.path(route.method().name().toLowerCase(Locale.ROOT));
+      List<String> parameters = new ArrayList<>();
+      path.path("parameters").forEach(p -> parameters.add(p.path("$ref").asText()));
+      operation.path("parameters").forEach(p -> parameters.add(p.path("$ref").asText()));
+      if (parameters.containsAll(
+          List.of(
+              "#/components/parameters/KeyspaceQuery", "#/components/parameters/KeyspaceHeader"))) {
+        withKeyspace.add(route.operation());
+      }
+      if (parameters.contains("#/components/parameters/IdempotencyKey")) {
+        withIdempotencyKey.add(route.operation());
+      }
+    }
+    assertThat(withKeyspace)
+        .containsExactlyInAnyOrder(
+            "api_get",
+            "api_put",
+            "kv_list",
+            "kv_get",
+            "kv_put",
+            "kv_delete",
+            "counter_get",
+            "counter_incr",
+            "set_add",
+            "set_remove",
+            "set_members");
+    assertThat(withIdempotencyKey)
+        .containsExactlyInAnyOrder(
+            "api_put", "kv_put", "kv_delete", "counter_incr", "set_add", "set_remove");
   }
 
   @Test
@@ -158,7 +216,9 @@ class OpenApiDocumentTest {
         takingIt.add(route.operation());
       }
     }
-    assertThat(takingIt).containsExactlyInAnyOrder("api_put", "kv_put", "kv_delete");
+    assertThat(takingIt)
+        .containsExactlyInAnyOrder(
+            "api_put", "kv_put", "kv_delete", "counter_incr", "set_add", "set_remove");
   }
 
   @Test
