@@ -42,7 +42,9 @@ import java.util.concurrent.TimeUnit;
  *       could not be made. A write whose outcome is unknown — a timeout, a node failing mid-write,
  *       a connection lost after the request was sent — is <b>not</b> retried: it surfaces as a
  *       {@link RingkvException} with {@link RingkvException#indeterminate()} true, and the caller
- *       decides. (Idempotency keys, reserved in the API, will make such retries safe.)
+ *       decides. A write with an idempotency key ({@link PutOptions#withIdempotencyKey}, and on
+ *       deletes and increments) is the exception: it moves on after any failure but a refusal, even
+ *       an indeterminate one, since the key makes a second application a no-op.
  * </ul>
  *
  * <p><b>Deadlines.</b> Every call has one deadline (the per-call timeout in its options, or the
