@@ -215,6 +215,48 @@ class KeyspaceAdminGrpcTest {
     assertThat(unnamed.getStatus().getDescription()).contains("name must be given");
   }
 
+  @Test
+  void nodeWithoutTheCluster_listsOnlyDefaultAndRefusesChanges() throws Exception {
+    try (GrpcTestNode lone =
+            GrpcTestNode.start(directory.resolve("lone"), new ManualClock(0, 1_700_000_000_000L));
+        CloseableChannel loneChannel = new CloseableChannel(lone.port())) {
+      KeyspaceAdminGrpc.KeyspaceAdminBlockingStub loneAdmin =
+          KeyspaceAdminGrpc.newBlockingStub(loneChannel.channel)
+              .withDeadlineAfter(10, TimeUnit.SECONDS);
+
+      ListKeyspacesResponse listed =
+          loneAdmin.listKeyspaces(ListKeyspacesRequest.getDefaultInstance());
+      StatusRuntimeException refused =
+          failure(
+              () ->
+                  loneAdmin.putKeyspace(
+                      PutKeyspaceRequest.newBuilder()
+                          .setKeyspace(Keyspace.newBuilder().setName("carts"))
+                          .build()));
+
+      assertThat(listed.getKeyspacesList())
+          .extracting(Keyspace::getName)
+          .containsExactly("default");
+      assertThat(listed.getKeyspaces(0).getConflicts())
+          .isEqualTo(io.ringkv.proto.v1.ConflictMode.CONFLICT_MODE_LWW);
+      assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    }
+  }
+
+  /** A plaintext channel to a local port, shut down on close. */
+  private static final class CloseableChannel implements AutoCloseable {
+    final ManagedChannel channel;
+
+    CloseableChannel(int port) {
+      channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
   private void assertRefused(Keyspace keyspace, String message) {
     StatusRuntimeException e = failure(() -> put(keyspace));
     assertThat(e.getStatus().getCode()).as(message).isEqualTo(Status.Code.INVALID_ARGUMENT);
