@@ -1,16 +1,31 @@
 package io.ringkv.client;
 
+import com.google.protobuf.ByteString;
 import io.ringkv.common.ConsistencyLevel;
 import io.ringkv.proto.v1.DeleteRequest;
 import io.ringkv.proto.v1.DeleteResponse;
+import io.ringkv.proto.v1.DropKeyspaceRequest;
+import io.ringkv.proto.v1.DropKeyspaceResponse;
 import io.ringkv.proto.v1.GetRequest;
 import io.ringkv.proto.v1.GetResponse;
+import io.ringkv.proto.v1.IncrementRequest;
+import io.ringkv.proto.v1.IncrementResponse;
 import io.ringkv.proto.v1.KVGrpc;
+import io.ringkv.proto.v1.KeyspaceAdminGrpc;
+import io.ringkv.proto.v1.ListKeyspacesRequest;
+import io.ringkv.proto.v1.ListKeyspacesResponse;
 import io.ringkv.proto.v1.MultiGetRequest;
 import io.ringkv.proto.v1.MultiGetResponse;
+import io.ringkv.proto.v1.PutKeyspaceRequest;
+import io.ringkv.proto.v1.PutKeyspaceResponse;
 import io.ringkv.proto.v1.PutRequest;
 import io.ringkv.proto.v1.PutResponse;
 import io.ringkv.proto.v1.ScanRequest;
+import io.ringkv.proto.v1.SetAddRequest;
+import io.ringkv.proto.v1.SetChangeResponse;
+import io.ringkv.proto.v1.SetMembersRequest;
+import io.ringkv.proto.v1.SetMembersResponse;
+import io.ringkv.proto.v1.SetRemoveRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +50,7 @@ public final class AsyncRingkvClient {
   private final ConsistencyLevel defaultWriteConsistency;
   private final Duration defaultTimeout;
   private final boolean sessionTimestamps;
+  private final String defaultKeyspace;
 
   /** The highest timestamp any answer carried (0: none yet); sent with every write. */
   private final AtomicLong sessionTimestamp = new AtomicLong();
@@ -44,12 +60,14 @@ public final class AsyncRingkvClient {
       ConsistencyLevel defaultReadConsistency,
       ConsistencyLevel defaultWriteConsistency,
       Duration defaultTimeout,
-      boolean sessionTimestamps) {
+      boolean sessionTimestamps,
+      String defaultKeyspace) {
     this.failover = failover;
     this.defaultReadConsistency = defaultReadConsistency;
     this.defaultWriteConsistency = defaultWriteConsistency;
     this.defaultTimeout = defaultTimeout;
     this.sessionTimestamps = sessionTimestamps;
+    this.defaultKeyspace = defaultKeyspace == null ? "" : defaultKeyspace;
   }
 
   /**
@@ -67,24 +85,43 @@ public final class AsyncRingkvClient {
   }
 
   public CompletableFuture<Optional<Value>> get(byte[] key, ReadOptions options) {
-    GetRequest request =
-        GetRequest.newBuilder()
-            .setKey(ProtoMapping.bytes(Objects.requireNonNull(key, "key")))
-            .setConsistency(ProtoMapping.consistency(readLevel(options.consistency())))
-            .setCausalContext(ProtoMapping.bytes(options.causalContext()))
-            .build();
-    return failover
-        .<GetResponse>run(
-            false,
-            timeout(options.timeout()),
-            (node, callOptions, call) ->
-                Failover.unary(node, callOptions, call, KVGrpc.getGetMethod(), request))
+    return getResponse(key, options)
         .thenApply(ProtoMapping::value)
         .thenApply(
             value -> {
               value.ifPresent(this::learn);
               return value;
             });
+  }
+
+  /** What {@code key} holds with its causal context and, after concurrent writes, its siblings. */
+  public CompletableFuture<Versions> getVersions(byte[] key) {
+    return getVersions(key, ReadOptions.defaults());
+  }
+
+  public CompletableFuture<Versions> getVersions(byte[] key, ReadOptions options) {
+    return getResponse(key, options)
+        .thenApply(ProtoMapping::versions)
+        .thenApply(
+            versions -> {
+              versions.siblings().forEach(sibling -> learn(sibling.timestamp()));
+              return versions;
+            });
+  }
+
+  private CompletableFuture<GetResponse> getResponse(byte[] key, ReadOptions options) {
+    GetRequest request =
+        GetRequest.newBuilder()
+            .setKey(ProtoMapping.bytes(Objects.requireNonNull(key, "key")))
+            .setConsistency(ProtoMapping.consistency(readLevel(options.consistency())))
+            .setCausalContext(ProtoMapping.bytes(options.causalContext()))
+            .setKeyspace(keyspace(options.keyspace()))
+            .build();
+    return failover.run(
+        false,
+        timeout(options.timeout()),
+        (node, callOptions, call) ->
+            Failover.unary(node, callOptions, call, KVGrpc.getGetMethod(), request));
   }
 
   /** {@link #get} for several keys (1 to 1024), answered in the order of {@code keys}. */
@@ -96,7 +133,8 @@ public final class AsyncRingkvClient {
     MultiGetRequest.Builder request =
         MultiGetRequest.newBuilder()
             .setConsistency(ProtoMapping.consistency(readLevel(options.consistency())))
-            .setCausalContext(ProtoMapping.bytes(options.causalContext()));
+            .setCausalContext(ProtoMapping.bytes(options.causalContext()))
+            .setKeyspace(keyspace(options.keyspace()));
     for (byte[] key : keys) {
       request.addKeys(ProtoMapping.bytes(Objects.requireNonNull(key, "key")));
     }
@@ -133,6 +171,7 @@ public final class AsyncRingkvClient {
             .setReturnPrevious(options.returnPrevious())
             .setConsistency(ProtoMapping.consistency(writeLevel(options.consistency())))
             .setCausalContext(ProtoMapping.bytes(options.causalContext()))
+            .setKeyspace(keyspace(options.keyspace()))
             .setSessionTimestamp(sessionTimestamp.get());
     if (options.ttl() != null) {
       request.setTtlMs(options.ttl().toMillis());
@@ -148,6 +187,7 @@ public final class AsyncRingkvClient {
     return failover
         .<PutResponse>run(
             true,
+            options.idempotencyKey() != null,
             timeout(options.timeout()),
             (node, callOptions, call) ->
                 Failover.unary(node, callOptions, call, KVGrpc.getPutMethod(), built))
@@ -176,6 +216,7 @@ public final class AsyncRingkvClient {
             .setReturnPrevious(options.returnPrevious())
             .setConsistency(ProtoMapping.consistency(writeLevel(options.consistency())))
             .setCausalContext(ProtoMapping.bytes(options.causalContext()))
+            .setKeyspace(keyspace(options.keyspace()))
             .setSessionTimestamp(sessionTimestamp.get());
     if (options.idempotencyKey() != null) {
       request.setIdempotencyKey(options.idempotencyKey());
@@ -184,6 +225,7 @@ public final class AsyncRingkvClient {
     return failover
         .<DeleteResponse>run(
             true,
+            options.idempotencyKey() != null,
             timeout(options.timeout()),
             (node, callOptions, call) ->
                 Failover.unary(node, callOptions, call, KVGrpc.getDeleteMethod(), built))
@@ -214,6 +256,7 @@ public final class AsyncRingkvClient {
             .setLimit((int) entries)
             .setPageSize((int) entries)
             .setConsistency(ProtoMapping.consistency(readLevel(options.consistency())))
+            .setKeyspace(keyspace(options.keyspace()))
             .build();
     return failover
         .<ScanPage>run(
@@ -227,6 +270,149 @@ public final class AsyncRingkvClient {
               }
               return page;
             });
+  }
+
+  /**
+   * Adds {@code delta} to the counter at {@code key} (a causal keyspace's CRDT counter; an absent
+   * key starts at 0) and answers its new value. With an idempotency key the client may retry it on
+   * another node after an unknown outcome, and the counter counts it once.
+   */
+  public CompletableFuture<IncrementResult> increment(
+      byte[] key, long delta, IncrementOptions options) {
+    IncrementRequest.Builder request =
+        IncrementRequest.newBuilder()
+            .setKey(ProtoMapping.bytes(Objects.requireNonNull(key, "key")))
+            .setDelta(delta)
+            .setConsistency(ProtoMapping.consistency(writeLevel(options.consistency())))
+            .setKeyspace(keyspace(options.keyspace()));
+    if (options.idempotencyKey() != null) {
+      request.setIdempotencyKey(options.idempotencyKey());
+    }
+    IncrementRequest built = request.build();
+    return failover
+        .<IncrementResponse>run(
+            true,
+            options.idempotencyKey() != null,
+            timeout(options.timeout()),
+            (node, callOptions, call) ->
+                Failover.unary(node, callOptions, call, KVGrpc.getIncrementMethod(), built))
+        .thenApply(response -> new IncrementResult(response.getValue(), response.getDuplicate()));
+  }
+
+  /** Adds {@code members} (1 to 1024) to the set at {@code key}; answers how many were new. */
+  public CompletableFuture<Integer> setAdd(byte[] key, List<byte[]> members, SetOptions options) {
+    SetAddRequest.Builder request =
+        SetAddRequest.newBuilder()
+            .setKey(ProtoMapping.bytes(Objects.requireNonNull(key, "key")))
+            .setConsistency(ProtoMapping.consistency(writeLevel(options.consistency())))
+            .setKeyspace(keyspace(options.keyspace()));
+    members.forEach(member -> request.addMembers(ProtoMapping.bytes(member)));
+    SetAddRequest built = request.build();
+    return failover
+        .<SetChangeResponse>run(
+            true,
+            timeout(options.timeout()),
+            (node, callOptions, call) ->
+                Failover.unary(node, callOptions, call, KVGrpc.getSetAddMethod(), built))
+        .thenApply(response -> response.getChanged());
+  }
+
+  /**
+   * Removes {@code members} (1 to 1024) from the set at {@code key}: with the options' causal
+   * context, only the adds that context saw. Answers how many were present.
+   */
+  public CompletableFuture<Integer> setRemove(
+      byte[] key, List<byte[]> members, SetOptions options) {
+    SetRemoveRequest.Builder request =
+        SetRemoveRequest.newBuilder()
+            .setKey(ProtoMapping.bytes(Objects.requireNonNull(key, "key")))
+            .setConsistency(ProtoMapping.consistency(writeLevel(options.consistency())))
+            .setCausalContext(ProtoMapping.bytes(options.causalContext()))
+            .setKeyspace(keyspace(options.keyspace()));
+    members.forEach(member -> request.addMembers(ProtoMapping.bytes(member)));
+    SetRemoveRequest built = request.build();
+    return failover
+        .<SetChangeResponse>run(
+            true,
+            timeout(options.timeout()),
+            (node, callOptions, call) ->
+                Failover.unary(node, callOptions, call, KVGrpc.getSetRemoveMethod(), built))
+        .thenApply(response -> response.getChanged());
+  }
+
+  /** The members of the set at {@code key} (none if absent), with the set's context. */
+  public CompletableFuture<SetMembers> setMembers(byte[] key, ReadOptions options) {
+    SetMembersRequest request =
+        SetMembersRequest.newBuilder()
+            .setKey(ProtoMapping.bytes(Objects.requireNonNull(key, "key")))
+            .setConsistency(ProtoMapping.consistency(readLevel(options.consistency())))
+            .setKeyspace(keyspace(options.keyspace()))
+            .build();
+    return failover
+        .<SetMembersResponse>run(
+            false,
+            timeout(options.timeout()),
+            (node, callOptions, call) ->
+                Failover.unary(node, callOptions, call, KVGrpc.getSetMembersMethod(), request))
+        .thenApply(
+            response ->
+                new SetMembers(
+                    response.getMembersList().stream().map(ByteString::toByteArray).toList(),
+                    response.getCausalContext().toByteArray()));
+  }
+
+  /** The keyspaces the node answering knows, by name. */
+  public CompletableFuture<List<Keyspace>> keyspaces() {
+    return failover
+        .<ListKeyspacesResponse>run(
+            false,
+            defaultTimeout,
+            (node, callOptions, call) ->
+                Failover.unary(
+                    node,
+                    callOptions,
+                    call,
+                    KeyspaceAdminGrpc.getListKeyspacesMethod(),
+                    ListKeyspacesRequest.getDefaultInstance()))
+        .thenApply(
+            response -> response.getKeyspacesList().stream().map(ProtoMapping::keyspace).toList());
+  }
+
+  /**
+   * Creates {@code keyspace}, or changes the one of its name; answers it as applied, every field
+   * set. A write: retried on another node only when nothing was attempted.
+   */
+  public CompletableFuture<Keyspace> putKeyspace(Keyspace keyspace) {
+    PutKeyspaceRequest request =
+        PutKeyspaceRequest.newBuilder()
+            .setKeyspace(ProtoMapping.keyspace(Objects.requireNonNull(keyspace, "keyspace")))
+            .build();
+    return failover
+        .<PutKeyspaceResponse>run(
+            true,
+            defaultTimeout,
+            (node, callOptions, call) ->
+                Failover.unary(
+                    node, callOptions, call, KeyspaceAdminGrpc.getPutKeyspaceMethod(), request))
+        .thenApply(response -> ProtoMapping.keyspace(response.getKeyspace()));
+  }
+
+  /** Drops the keyspace {@code name} and, in time, its data. */
+  public CompletableFuture<Void> dropKeyspace(String name) {
+    DropKeyspaceRequest request =
+        DropKeyspaceRequest.newBuilder().setName(Objects.requireNonNull(name, "name")).build();
+    return failover
+        .<DropKeyspaceResponse>run(
+            true,
+            defaultTimeout,
+            (node, callOptions, call) ->
+                Failover.unary(
+                    node, callOptions, call, KeyspaceAdminGrpc.getDropKeyspaceMethod(), request))
+        .thenApply(response -> null);
+  }
+
+  private String keyspace(String name) {
+    return name != null ? name : defaultKeyspace;
   }
 
   private void learn(Value value) {

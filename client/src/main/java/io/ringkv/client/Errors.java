@@ -26,6 +26,9 @@ import java.util.concurrent.ExecutionException;
  */
 final class Errors {
   static final String DOMAIN = "ringkv.io";
+  static final String REASON_WRONG_TYPE = "WRONG_TYPE";
+  static final String REASON_CONFLICT = "CONFLICT";
+  static final String REASON_NO_SUCH_KEYSPACE = "NO_SUCH_KEYSPACE";
 
   private Errors() {}
 
@@ -39,6 +42,22 @@ final class Errors {
     String reason = info == null ? null : info.getReason();
     String description = describe(status);
     String where = node == null ? "" : " (" + status.getCode() + " from " + node + ")";
+    if (status.getCode() == Status.Code.FAILED_PRECONDITION
+        && (REASON_WRONG_TYPE.equals(reason) || REASON_CONFLICT.equals(reason))) {
+      return new RingkvException(
+          REASON_WRONG_TYPE.equals(reason)
+              ? RingkvException.Kind.WRONG_TYPE
+              : RingkvException.Kind.CONFLICT,
+          description + where,
+          false,
+          reason,
+          node,
+          cause);
+    }
+    if (status.getCode() == Status.Code.NOT_FOUND && REASON_NO_SUCH_KEYSPACE.equals(reason)) {
+      return new RingkvException(
+          RingkvException.Kind.NO_SUCH_KEYSPACE, description + where, false, reason, node, cause);
+    }
     return switch (status.getCode()) {
       case INVALID_ARGUMENT, OUT_OF_RANGE, FAILED_PRECONDITION, RESOURCE_EXHAUSTED ->
           new RingkvException(
@@ -79,10 +98,21 @@ final class Errors {
 
   /** True if the client may send the failed request to another node. */
   static boolean retryable(RingkvException failure, boolean write) {
+    return retryable(failure, write, false);
+  }
+
+  /**
+   * True if the client may send the failed request to another node. A write with an idempotency key
+   * ({@code idempotent}) is retried like a read, and also after a node's own TIMEOUT: applying it
+   * twice is what the key prevents. The call's deadline still bounds every attempt.
+   */
+  static boolean retryable(RingkvException failure, boolean write, boolean idempotent) {
+    boolean asRead = !write || idempotent;
     return switch (failure.kind()) {
-      case UNAVAILABLE -> !write || !failure.indeterminate();
-      case FAILED -> !write;
-      case INVALID_REQUEST, TIMEOUT -> false;
+      case UNAVAILABLE -> asRead || !failure.indeterminate();
+      case FAILED -> asRead;
+      case TIMEOUT -> write && idempotent;
+      case INVALID_REQUEST, WRONG_TYPE, CONFLICT, NO_SUCH_KEYSPACE -> false;
     };
   }
 

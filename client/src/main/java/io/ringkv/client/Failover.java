@@ -19,8 +19,9 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Runs one client request against the nodes of a {@link NodePool}, moving to the next node when a
  * failure allows it ({@link Errors#retryable}): a read goes on after UNAVAILABLE or FAILED; a write
- * only after an UNAVAILABLE that proves nothing was attempted. Each node is tried at most once, and
- * one deadline covers every attempt, so a request never outlives its timeout.
+ * only after an UNAVAILABLE that proves nothing was attempted, unless it carries an idempotency key
+ * (then as a read, and after a node's TIMEOUT too). Each node is tried at most once, and one
+ * deadline covers every attempt, so a request never outlives its timeout.
  *
  * <p>Nothing blocks: each attempt's completion starts the next one. Cancelling the returned future
  * cancels the attempt in flight.
@@ -56,6 +57,17 @@ final class Failover {
   }
 
   <T> CompletableFuture<T> run(boolean write, Duration timeout, Attempt<T> attempt) {
+    return run(write, false, timeout, attempt);
+  }
+
+  /**
+   * {@link #run(boolean, Duration, Attempt)} for a write that carries an idempotency key when
+   * {@code idempotent}: it moves on to the next node after any failure but a refusal ({@link
+   * Errors#retryable(RingkvException, boolean, boolean)}), even one that leaves it indeterminate,
+   * since the key makes a second application a no-op.
+   */
+  <T> CompletableFuture<T> run(
+      boolean write, boolean idempotent, Duration timeout, Attempt<T> attempt) {
     if (pool.closed()) {
       return CompletableFuture.failedFuture(
           new RingkvException(
@@ -76,7 +88,7 @@ final class Failover {
             call.cancel("cancelled by the caller", null);
           }
         });
-    tryNode(request, pool.attemptOrder(), 0, write, deadline, options, attempt);
+    tryNode(request, pool.attemptOrder(), 0, write, idempotent, deadline, options, attempt);
     return request.result;
   }
 
@@ -85,6 +97,7 @@ final class Failover {
       List<NodePool.Node> order,
       int index,
       boolean write,
+      boolean idempotent,
       Deadline deadline,
       CallOptions options,
       Attempt<T> attempt) {
@@ -106,10 +119,10 @@ final class Failover {
           request.failures.add(error);
           boolean more = index + 1 < order.size();
           if (more
-              && Errors.retryable(error, write)
+              && Errors.retryable(error, write, idempotent)
               && !deadline.isExpired()
               && !request.result.isDone()) {
-            tryNode(request, order, index + 1, write, deadline, options, attempt);
+            tryNode(request, order, index + 1, write, idempotent, deadline, options, attempt);
             return;
           }
           request.result.completeExceptionally(summarize(request.failures));

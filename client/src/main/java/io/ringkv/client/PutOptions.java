@@ -15,9 +15,13 @@ import java.time.Duration;
  * @param keepTtl keep the expiry of the value being replaced (Redis KEEPTTL)
  * @param condition when the put applies
  * @param returnPrevious whether the result carries the value the put replaced
- * @param idempotencyKey reserved for safe retries (accepted by the server and ignored until then);
- *     null for none
- * @param causalContext reserved for causal consistency; empty for none
+ * @param idempotencyKey 1 to 64 bytes of UTF-8 naming this write, or null: a put with one may be
+ *     retried, by the client on another node too, even when its outcome is unknown (see the README,
+ *     "Failover")
+ * @param causalContext in a causal keyspace, the context of the read this put follows ({@link
+ *     Versions#causalContext()}): the put supersedes exactly what that read saw; empty for a blind
+ *     put. Cannot be combined with an expiry, a condition or returnPrevious in a causal keyspace.
+ * @param keyspace the keyspace written; null for the client's default keyspace
  */
 public record PutOptions(
     ConsistencyLevel consistency,
@@ -28,10 +32,11 @@ public record PutOptions(
     WriteCondition condition,
     boolean returnPrevious,
     String idempotencyKey,
-    byte[] causalContext) {
+    byte[] causalContext,
+    String keyspace) {
   private static final byte[] EMPTY = new byte[0];
   private static final PutOptions DEFAULTS =
-      new PutOptions(null, null, null, 0, false, WriteCondition.ALWAYS, false, null, EMPTY);
+      new PutOptions(null, null, null, 0, false, WriteCondition.ALWAYS, false, null, EMPTY, null);
 
   public PutOptions {
     Options.checkTimeout(timeout);
@@ -49,6 +54,32 @@ public record PutOptions(
     }
     condition = condition == null ? WriteCondition.ALWAYS : condition;
     causalContext = causalContext == null ? EMPTY : causalContext;
+    idempotencyKey = Options.idempotencyKey(idempotencyKey);
+    keyspace = Options.keyspace(keyspace);
+  }
+
+  /** Options in the client's default keyspace. */
+  public PutOptions(
+      ConsistencyLevel consistency,
+      Duration timeout,
+      Duration ttl,
+      long expiresAtMillis,
+      boolean keepTtl,
+      WriteCondition condition,
+      boolean returnPrevious,
+      String idempotencyKey,
+      byte[] causalContext) {
+    this(
+        consistency,
+        timeout,
+        ttl,
+        expiresAtMillis,
+        keepTtl,
+        condition,
+        returnPrevious,
+        idempotencyKey,
+        causalContext,
+        null);
   }
 
   /** The client's defaults: no expiry, no condition. */
@@ -66,7 +97,8 @@ public record PutOptions(
         condition,
         returnPrevious,
         idempotencyKey,
-        causalContext);
+        causalContext,
+        keyspace);
   }
 
   public PutOptions withTimeout(Duration newTimeout) {
@@ -79,7 +111,8 @@ public record PutOptions(
         condition,
         returnPrevious,
         idempotencyKey,
-        causalContext);
+        causalContext,
+        keyspace);
   }
 
   /** Expires {@code newTtl} after the node receives the put (replaces any other expiry). */
@@ -93,7 +126,8 @@ public record PutOptions(
         condition,
         returnPrevious,
         idempotencyKey,
-        causalContext);
+        causalContext,
+        keyspace);
   }
 
   /** Expires at {@code epochMillis} (replaces any other expiry). */
@@ -110,7 +144,8 @@ public record PutOptions(
         condition,
         returnPrevious,
         idempotencyKey,
-        causalContext);
+        causalContext,
+        keyspace);
   }
 
   /** Keeps the replaced value's expiry (replaces any other expiry). */
@@ -124,7 +159,8 @@ public record PutOptions(
         condition,
         returnPrevious,
         idempotencyKey,
-        causalContext);
+        causalContext,
+        keyspace);
   }
 
   public PutOptions withCondition(WriteCondition newCondition) {
@@ -137,7 +173,8 @@ public record PutOptions(
         newCondition,
         returnPrevious,
         idempotencyKey,
-        causalContext);
+        causalContext,
+        keyspace);
   }
 
   /** Applies only if the key has no live value. */
@@ -160,7 +197,8 @@ public record PutOptions(
         condition,
         true,
         idempotencyKey,
-        causalContext);
+        causalContext,
+        keyspace);
   }
 
   public PutOptions withIdempotencyKey(String key) {
@@ -173,7 +211,23 @@ public record PutOptions(
         condition,
         returnPrevious,
         key,
-        causalContext);
+        causalContext,
+        keyspace);
+  }
+
+  /** Writes {@code name} (null: the client's default keyspace). */
+  public PutOptions withKeyspace(String name) {
+    return new PutOptions(
+        consistency,
+        timeout,
+        ttl,
+        expiresAtMillis,
+        keepTtl,
+        condition,
+        returnPrevious,
+        idempotencyKey,
+        causalContext,
+        name);
   }
 
   public PutOptions withCausalContext(byte[] context) {
@@ -186,6 +240,7 @@ public record PutOptions(
         condition,
         returnPrevious,
         idempotencyKey,
-        context);
+        context,
+        keyspace);
   }
 }

@@ -42,7 +42,9 @@ import java.util.concurrent.TimeUnit;
  *       could not be made. A write whose outcome is unknown — a timeout, a node failing mid-write,
  *       a connection lost after the request was sent — is <b>not</b> retried: it surfaces as a
  *       {@link RingkvException} with {@link RingkvException#indeterminate()} true, and the caller
- *       decides. (Idempotency keys, reserved in the API, will make such retries safe.)
+ *       decides. A write with an idempotency key ({@link PutOptions#withIdempotencyKey}, and on
+ *       deletes and increments) is the exception: it moves on after any failure but a refusal, even
+ *       an indeterminate one, since the key makes a second application a no-op.
  * </ul>
  *
  * <p><b>Deadlines.</b> Every call has one deadline (the per-call timeout in its options, or the
@@ -81,7 +83,8 @@ public final class RingkvClient implements AutoCloseable {
             builder.defaultReadConsistency,
             builder.defaultWriteConsistency,
             builder.timeout,
-            builder.sessionTimestamps);
+            builder.sessionTimestamps,
+            builder.defaultKeyspace);
   }
 
   private static ManagedChannel channel(
@@ -160,6 +163,57 @@ public final class RingkvClient implements AutoCloseable {
     return delete(utf8(key));
   }
 
+  /**
+   * What {@code key} holds with its causal context: the newest value and, after concurrent writes
+   * in a causal keyspace, every sibling. Write back with {@link PutOptions#withCausalContext}.
+   */
+  public Versions getVersions(byte[] key) {
+    return await(async.getVersions(key), false);
+  }
+
+  public Versions getVersions(byte[] key, ReadOptions options) {
+    return await(async.getVersions(key, options), false);
+  }
+
+  /** Adds {@code delta} to the counter at {@code key}; see {@link AsyncRingkvClient#increment}. */
+  public IncrementResult increment(byte[] key, long delta) {
+    return increment(key, delta, IncrementOptions.defaults());
+  }
+
+  public IncrementResult increment(byte[] key, long delta, IncrementOptions options) {
+    return await(async.increment(key, delta, options), true);
+  }
+
+  /** Adds {@code members} to the set at {@code key}; answers how many were new. */
+  public int setAdd(byte[] key, List<byte[]> members, SetOptions options) {
+    return await(async.setAdd(key, members, options), true);
+  }
+
+  /** Removes {@code members} from the set at {@code key}; answers how many were present. */
+  public int setRemove(byte[] key, List<byte[]> members, SetOptions options) {
+    return await(async.setRemove(key, members, options), true);
+  }
+
+  /** The members of the set at {@code key}, with its context. */
+  public SetMembers setMembers(byte[] key, ReadOptions options) {
+    return await(async.setMembers(key, options), false);
+  }
+
+  /** The keyspaces the answering node knows, by name. */
+  public List<Keyspace> keyspaces() {
+    return await(async.keyspaces(), false);
+  }
+
+  /** Creates or changes a keyspace; answers it as applied. */
+  public Keyspace putKeyspace(Keyspace keyspace) {
+    return await(async.putKeyspace(keyspace), true);
+  }
+
+  /** Drops the keyspace {@code name}. */
+  public void dropKeyspace(String name) {
+    await(async.dropKeyspace(name), true);
+  }
+
   /** One page of a scan; see {@link AsyncRingkvClient#scanPage}. */
   public ScanPage scanPage(ScanOptions options) {
     return await(async.scanPage(options), false);
@@ -236,8 +290,18 @@ public final class RingkvClient implements AutoCloseable {
     private int maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
     private NodeSelection nodeSelection = NodeSelection.ROUND_ROBIN;
     private boolean sessionTimestamps = true;
+    private String defaultKeyspace;
 
     private Builder() {}
+
+    /**
+     * The keyspace of calls whose options name none; null (the default) for the node's {@code
+     * default} keyspace. The node checks the name and answers NO_SUCH_KEYSPACE for an unknown one.
+     */
+    public Builder defaultKeyspace(String name) {
+      this.defaultKeyspace = name == null || name.isEmpty() ? null : name;
+      return this;
+    }
 
     /** A node's gRPC address; give every node the client may use, in order of preference. */
     public Builder addNode(String host, int port) {

@@ -8,8 +8,7 @@ package io.ringkv.client;
  * <p>{@link #indeterminate()} is the question that matters after a failed write: true means the
  * write may or may not have been applied (a timeout, a node failing mid-write, a connection lost
  * after the request left). The client never retries such a write on its own; the caller decides
- * (read the key back, or retry if the write is idempotent). Idempotency keys will make blind
- * retries safe once the server honours them.
+ * (read the key back, or retry it with the same idempotency key).
  */
 public final class RingkvException extends RuntimeException {
 
@@ -31,7 +30,19 @@ public final class RingkvException extends RuntimeException {
      * A node failed to serve the request (storage failure, shutting down, an unexpected error) or
      * the call was cancelled. A write may or may not have been applied.
      */
-    FAILED
+    FAILED,
+    /**
+     * The key holds another type than the call needs (a counter call on a register, a set call on a
+     * counter; Redis' WRONGTYPE): nothing was written.
+     */
+    WRONG_TYPE,
+    /**
+     * The key's state refuses the write (the sibling cap: read, then write with the read's context;
+     * a counter overflow; an object over its bound): nothing was written.
+     */
+    CONFLICT,
+    /** The keyspace named does not exist on the node: nothing was attempted. */
+    NO_SUCH_KEYSPACE
   }
 
   private final Kind kind;

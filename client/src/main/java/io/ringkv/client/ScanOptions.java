@@ -15,9 +15,15 @@ import java.time.Duration;
  * @param pageSize entries fetched per server call, 1 to {@value #PAGE_SIZE_MAX}
  * @param consistency how many replicas must answer; null for the client's default level
  * @param timeout the deadline of each page's call; null for the client's default
+ * @param keyspace the keyspace scanned; null for the client's default keyspace
  */
 public record ScanOptions(
-    String cursor, long limit, int pageSize, ConsistencyLevel consistency, Duration timeout) {
+    String cursor,
+    long limit,
+    int pageSize,
+    ConsistencyLevel consistency,
+    Duration timeout,
+    String keyspace) {
   /** The cursor that starts a scan, and that a complete scan ends with. */
   public static final String START = "0";
 
@@ -28,7 +34,7 @@ public record ScanOptions(
   public static final int PAGE_SIZE_DEFAULT = 100;
 
   private static final ScanOptions DEFAULTS =
-      new ScanOptions(START, 0, PAGE_SIZE_DEFAULT, null, null);
+      new ScanOptions(START, 0, PAGE_SIZE_DEFAULT, null, null, null);
 
   public ScanOptions {
     cursor = cursor == null || cursor.isEmpty() ? START : cursor;
@@ -44,6 +50,13 @@ public record ScanOptions(
           "consistency " + consistency + " is for writes only; a scan cannot use it");
     }
     Options.checkTimeout(timeout);
+    keyspace = Options.keyspace(keyspace);
+  }
+
+  /** Options in the client's default keyspace. */
+  public ScanOptions(
+      String cursor, long limit, int pageSize, ConsistencyLevel consistency, Duration timeout) {
+    this(cursor, limit, pageSize, consistency, timeout, null);
   }
 
   /** From the first key, no limit, default page size and levels. */
@@ -52,22 +65,27 @@ public record ScanOptions(
   }
 
   public ScanOptions withCursor(String newCursor) {
-    return new ScanOptions(newCursor, limit, pageSize, consistency, timeout);
+    return new ScanOptions(newCursor, limit, pageSize, consistency, timeout, keyspace);
   }
 
   public ScanOptions withLimit(long newLimit) {
-    return new ScanOptions(cursor, newLimit, pageSize, consistency, timeout);
+    return new ScanOptions(cursor, newLimit, pageSize, consistency, timeout, keyspace);
   }
 
   public ScanOptions withPageSize(int newPageSize) {
-    return new ScanOptions(cursor, limit, newPageSize, consistency, timeout);
+    return new ScanOptions(cursor, limit, newPageSize, consistency, timeout, keyspace);
   }
 
   public ScanOptions withConsistency(ConsistencyLevel level) {
-    return new ScanOptions(cursor, limit, pageSize, level, timeout);
+    return new ScanOptions(cursor, limit, pageSize, level, timeout, keyspace);
   }
 
   public ScanOptions withTimeout(Duration newTimeout) {
-    return new ScanOptions(cursor, limit, pageSize, consistency, newTimeout);
+    return new ScanOptions(cursor, limit, pageSize, consistency, newTimeout, keyspace);
+  }
+
+  /** Scans {@code name} (null: the client's default keyspace). */
+  public ScanOptions withKeyspace(String name) {
+    return new ScanOptions(cursor, limit, pageSize, consistency, timeout, name);
   }
 }

@@ -11,7 +11,8 @@ import java.util.HexFormat;
  * @param timestamp the write's timestamp: a hybrid logical clock value stamped by the coordinator
  *     (epoch milliseconds << 16 plus a counter)
  * @param expiresAtMillis when the value expires (milliseconds since the epoch), 0 if never
- * @param causalContext opaque causal context; empty until the server's causal mode exists
+ * @param causalContext the key's opaque causal context in a causal keyspace (see {@link Versions});
+ *     empty in a last-write-wins keyspace
  */
 public record Value(byte[] bytes, long timestamp, long expiresAtMillis, byte[] causalContext) {
   private static final byte[] EMPTY = new byte[0];

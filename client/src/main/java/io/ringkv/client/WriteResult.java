@@ -9,7 +9,8 @@ import java.util.Optional;
  * @param timestamp the write's timestamp (a hybrid logical clock value); 0 if not applied
  * @param expiresAtMillis when the written value expires (milliseconds since the epoch); 0 if never,
  *     for a delete, or if not applied
- * @param causalContext opaque causal context of the write; empty until causal mode exists
+ * @param causalContext the key's causal context after the write in a causal keyspace (send it with
+ *     the next write of the key); empty in a last-write-wins keyspace
  * @param previous the live value the write replaced, if the options asked for it and there was one
  */
 public record WriteResult(

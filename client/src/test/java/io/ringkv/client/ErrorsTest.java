@@ -7,6 +7,7 @@ import com.google.rpc.ErrorInfo;
 import io.grpc.Status;
 import io.grpc.protobuf.StatusProto;
 import java.net.ConnectException;
+import java.util.List;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 
@@ -116,5 +117,54 @@ class ErrorsTest {
     RingkvException e = Errors.fromGrpc(foreign, NODE, true);
     assertThat(e.reason()).isNull();
     assertThat(e.indeterminate()).isTrue();
+  }
+
+  @Test
+  void fromGrpc_causalRefusalsHaveTheirOwnKindsAndAreNeverRetried() {
+    RingkvException wrongType =
+        Errors.fromGrpc(
+            fromRingkvNode(Status.Code.FAILED_PRECONDITION, "WRONG_TYPE", "WRONGTYPE ..."),
+            NODE,
+            true);
+    RingkvException conflict =
+        Errors.fromGrpc(
+            fromRingkvNode(Status.Code.FAILED_PRECONDITION, "CONFLICT", "sibling cap"), NODE, true);
+    RingkvException missing =
+        Errors.fromGrpc(
+            fromRingkvNode(Status.Code.NOT_FOUND, "NO_SUCH_KEYSPACE", "no keyspace x"),
+            NODE,
+            false);
+
+    assertThat(wrongType.kind()).isEqualTo(RingkvException.Kind.WRONG_TYPE);
+    assertThat(conflict.kind()).isEqualTo(RingkvException.Kind.CONFLICT);
+    assertThat(missing.kind()).isEqualTo(RingkvException.Kind.NO_SUCH_KEYSPACE);
+    for (RingkvException e : List.of(wrongType, conflict, missing)) {
+      assertThat(e.indeterminate()).isFalse();
+      assertThat(Errors.retryable(e, true, true)).isFalse();
+      assertThat(Errors.retryable(e, false)).isFalse();
+    }
+  }
+
+  @Test
+  void retryable_aWriteWithAnIdempotencyKeyMovesOnEvenWhenIndeterminate() {
+    RingkvException timeout =
+        Errors.fromGrpc(
+            fromRingkvNode(Status.Code.DEADLINE_EXCEEDED, "TIMEOUT", "2 of 3 answered"),
+            NODE,
+            true);
+    RingkvException failed =
+        Errors.fromGrpc(fromRingkvNode(Status.Code.INTERNAL, "FAILED", "disk"), NODE, true);
+    RingkvException lost =
+        Errors.fromGrpc(
+            Status.UNAVAILABLE.withDescription("Connection closed").asRuntimeException(),
+            NODE,
+            true);
+
+    for (RingkvException e : List.of(timeout, failed, lost)) {
+      assertThat(e.indeterminate()).as(e.getMessage()).isTrue();
+      assertThat(Errors.retryable(e, true, false)).as(e.getMessage()).isFalse();
+      assertThat(Errors.retryable(e, true, true)).as(e.getMessage()).isTrue();
+    }
+    assertThat(Errors.retryable(timeout, false)).as("a read's timeout").isFalse();
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ringkv.common.ConsistencyLevel;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class OptionsTest {
@@ -76,5 +77,34 @@ class OptionsTest {
         .hasMessageContaining("add at least one node");
     assertThatThrownBy(() -> RingkvClient.builder().defaultConsistency(ConsistencyLevel.ANY))
         .hasMessageContaining("defaultWriteConsistency");
+  }
+
+  @Test
+  void idempotencyKey_isOneTo64BytesOfUtf8_andEmptyMeansNone() {
+    assertThat(PutOptions.defaults().withIdempotencyKey("").idempotencyKey()).isNull();
+    assertThat(DeleteOptions.defaults().withIdempotencyKey("k".repeat(64)).idempotencyKey())
+        .hasSize(64);
+    assertThatThrownBy(() -> IncrementOptions.defaults().withIdempotencyKey("\u00e9".repeat(33)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("idempotencyKey of 66 bytes exceeds its maximum (64)");
+  }
+
+  @Test
+  void keyspace_emptyMeansTheClientsDefault() {
+    assertThat(ReadOptions.defaults().withKeyspace("").keyspace()).isNull();
+    assertThat(PutOptions.defaults().withKeyspace("shop").withTtl(Duration.ofSeconds(1)).keyspace())
+        .isEqualTo("shop");
+    assertThat(ScanOptions.defaults().withKeyspace("shop").withLimit(5).keyspace())
+        .isEqualTo("shop");
+  }
+
+  @Test
+  void keyspaceDefinition_replicationFactorAndDatacentersExcludeEachOther() {
+    Keyspace keyspace =
+        Keyspace.named("geo").withDatacenters(Map.of("eu", 3)).withReplicationFactor(2);
+    assertThat(keyspace.datacenters()).isEmpty();
+    assertThatThrownBy(() -> new Keyspace("geo", 2, Map.of("eu", 3), null, null, false, null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not both");
   }
 }

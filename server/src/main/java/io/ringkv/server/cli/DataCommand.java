@@ -13,8 +13,9 @@ import picocli.CommandLine;
  * <ul>
  *   <li>{@value #OK}: done;
  *   <li>{@value #NEGATIVE}: the answer is no (get: not found; put: its condition did not hold);
- *   <li>{@value #USAGE}: bad arguments, or a request the node refused as invalid (a key over the
- *       node's limit, say): nothing was attempted;
+ *   <li>{@value #USAGE}: bad arguments, or a request the node refused (invalid, such as a key over
+ *       the node's limit; a key of another type; no such keyspace; a conflict such as the sibling
+ *       cap): nothing was attempted or written;
  *   <li>{@value #FAILURE}: no node could serve, a timeout, or a node failure (a write may or may
  *       not have been applied then; the message says so).
  * </ul>
@@ -44,7 +45,8 @@ abstract class DataCommand implements Callable<Integer> {
   @Override
   public final Integer call() throws Exception {
     validate();
-    RingkvClient.Builder builder = RingkvClient.builder().timeout(client.timeout);
+    RingkvClient.Builder builder =
+        RingkvClient.builder().timeout(client.timeout).defaultKeyspace(keyspace());
     for (NodeAddress node : client.hostsOrDefault()) {
       builder.addNode(node);
     }
@@ -52,12 +54,20 @@ abstract class DataCommand implements Callable<Integer> {
       return run(ringkv);
     } catch (RingkvException e) {
       error(e.getMessage());
-      return e.kind() == RingkvException.Kind.INVALID_REQUEST ? USAGE : FAILURE;
+      return switch (e.kind()) {
+        case INVALID_REQUEST, WRONG_TYPE, CONFLICT, NO_SUCH_KEYSPACE -> USAGE;
+        case UNAVAILABLE, TIMEOUT, FAILED -> FAILURE;
+      };
     } catch (IllegalArgumentException e) {
       // Options the client refuses (ANY for a read, say): the user's to fix.
       error(e.getMessage());
       return USAGE;
     }
+  }
+
+  /** The keyspace the command's calls use; null for the node's default. */
+  String keyspace() {
+    return null;
   }
 
   void error(String message) {

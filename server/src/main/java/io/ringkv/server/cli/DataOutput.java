@@ -54,6 +54,21 @@ final class DataOutput {
     }
   }
 
+  /**
+   * A causal context as text: base64url without padding, as every text protocol shows it; what
+   * {@code --context} takes back.
+   */
+  static String context(byte[] context) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(context);
+  }
+
+  /** Puts a non-empty causal context under {@code context}; an empty one is left out. */
+  static void putContext(Map<String, Object> object, byte[] context) {
+    if (context.length > 0) {
+      object.put("context", context(context));
+    }
+  }
+
   static void printJson(PrintWriter out, Map<String, Object> object) {
     try {
       out.println(JSON.writeValueAsString(object));

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -31,7 +32,7 @@ import picocli.CommandLine.Parameters;
       "2:usage error, or the node refused the request as invalid (too large, say)",
       "3:unavailable, timeout or node failure (the write may or may not have been applied)"
     })
-final class PutCommand extends DataCommand {
+final class PutCommand extends KeyspaceDataCommand {
   /** Largest value read from a file or stdin; the node's own limit is usually far smaller. */
   static final int VALUE_FILE_BYTES_MAX = 64 << 20;
 
@@ -60,6 +61,8 @@ final class PutCommand extends DataCommand {
   @ArgGroup(exclusive = true)
   Condition condition;
 
+  @Mixin CausalOptions causal;
+
   static final class Condition {
     @Option(names = "--if-absent", description = "Store only if the key has no value (NX).")
     boolean ifAbsent;
@@ -76,12 +79,17 @@ final class PutCommand extends DataCommand {
     if (ttlSeconds != null && ttlSeconds <= 0) {
       throw usage("--ttl must be a positive number of seconds, was " + ttlSeconds);
     }
+    causal.validate(spec.commandLine());
   }
 
   @Override
   int run(RingkvClient ringkv) throws IOException {
     byte[] bytes = value != null ? value.getBytes(StandardCharsets.UTF_8) : readValueFile();
-    PutOptions options = PutOptions.defaults().withConsistency(client.consistency);
+    PutOptions options =
+        PutOptions.defaults()
+            .withConsistency(client.consistency)
+            .withCausalContext(causal.contextOrEmpty())
+            .withIdempotencyKey(causal.idempotencyKey);
     if (ttlSeconds != null) {
       options = options.withTtl(Duration.ofSeconds(ttlSeconds));
     }
@@ -97,6 +105,7 @@ final class PutCommand extends DataCommand {
       object.put("applied", result.applied());
       object.put("timestamp", result.timestamp());
       object.put("expires_at_ms", result.expiresAtMillis());
+      DataOutput.putContext(object, result.causalContext());
       DataOutput.printJson(spec.commandLine().getOut(), object);
     } else if (result.applied()) {
       spec.commandLine().getOut().println("OK");

@@ -19,6 +19,8 @@ import picocli.CommandLine.Command;
       PutCommand.class,
       DeleteCommand.class,
       ScanCommand.class,
+      IncrCommand.class,
+      KeyspaceCommand.class,
       StatusCommand.class,
       VersionCommand.class,
       CommandLine.HelpCommand.class

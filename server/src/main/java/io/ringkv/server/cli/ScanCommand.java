@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
       "2:usage error, or the node refused the request as invalid (a bad cursor, say)",
       "3:unavailable, timeout or node failure"
     })
-final class ScanCommand extends DataCommand {
+final class ScanCommand extends KeyspaceDataCommand {
 
   @Option(
       names = "--limit",

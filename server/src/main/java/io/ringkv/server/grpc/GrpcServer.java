@@ -8,6 +8,7 @@ import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.ringkv.common.Clock;
 import io.ringkv.common.SystemClock;
 import io.ringkv.proto.v1.KVGrpc;
+import io.ringkv.proto.v1.KeyspaceAdminGrpc;
 import io.ringkv.server.FrontEnd;
 import io.ringkv.server.config.LimitsConfig;
 import io.ringkv.server.config.ListenerConfig;
@@ -151,6 +152,7 @@ public final class GrpcServer implements FrontEnd {
             .addTransportFilter(connectionLimiter)
             .intercept(connectionLimiter)
             .addService(new KvGrpcService(service, limits, metrics, clock))
+            .addService(new KeyspaceAdminGrpcService(service, metrics))
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
             .addService(io.grpc.protobuf.services.ProtoReflectionService.newInstance());
@@ -169,6 +171,7 @@ public final class GrpcServer implements FrontEnd {
     boundAddress = (InetSocketAddress) built.getListenSockets().get(0);
     health.setStatus("", HealthCheckResponse.ServingStatus.SERVING);
     health.setStatus(KVGrpc.SERVICE_NAME, HealthCheckResponse.ServingStatus.SERVING);
+    health.setStatus(KeyspaceAdminGrpc.SERVICE_NAME, HealthCheckResponse.ServingStatus.SERVING);
   }
 
   @Override

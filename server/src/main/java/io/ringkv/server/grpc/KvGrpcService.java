@@ -10,6 +10,8 @@ import io.ringkv.proto.v1.DeleteRequest;
 import io.ringkv.proto.v1.DeleteResponse;
 import io.ringkv.proto.v1.GetRequest;
 import io.ringkv.proto.v1.GetResponse;
+import io.ringkv.proto.v1.IncrementRequest;
+import io.ringkv.proto.v1.IncrementResponse;
 import io.ringkv.proto.v1.KVGrpc;
 import io.ringkv.proto.v1.MultiGetRequest;
 import io.ringkv.proto.v1.MultiGetResponse;
@@ -17,8 +19,16 @@ import io.ringkv.proto.v1.PutRequest;
 import io.ringkv.proto.v1.PutResponse;
 import io.ringkv.proto.v1.ScanRequest;
 import io.ringkv.proto.v1.ScanResponse;
+import io.ringkv.proto.v1.SetAddRequest;
+import io.ringkv.proto.v1.SetChangeResponse;
+import io.ringkv.proto.v1.SetMembersRequest;
+import io.ringkv.proto.v1.SetMembersResponse;
+import io.ringkv.proto.v1.SetRemoveRequest;
 import io.ringkv.proto.v1.Value;
 import io.ringkv.server.config.LimitsConfig;
+import io.ringkv.server.kv.CausalValue;
+import io.ringkv.server.kv.CausalWrite;
+import io.ringkv.server.kv.CausalWriteOutcome;
 import io.ringkv.server.kv.Expiry;
 import io.ringkv.server.kv.KeyValueService;
 import io.ringkv.server.kv.Mutation;
@@ -37,7 +47,19 @@ import java.util.function.Function;
  * The {@code ringkv.v1.KV} service: checks each request at the edge ({@link RequestChecks}), calls
  * the {@link KeyValueService}, and answers from the service future's callback, so no gRPC thread
  * ever waits on a future. Each call is timed into {@link NodeMetrics} as front end {@code grpc},
- * operation {@code get}, {@code put}, {@code delete}, {@code multi_get} or {@code scan}.
+ * operation {@code get}, {@code put}, {@code delete}, {@code multi_get}, {@code scan}, {@code
+ * increment}, {@code set_add}, {@code set_remove} or {@code set_members}.
+ *
+ * <p><b>Keyspaces.</b> A request naming no keyspace goes to {@code default} (last write wins) on
+ * exactly the paths it always took. In a keyspace whose {@code conflicts} is causal, Get reads
+ * through {@link KeyValueService#readCausal} (context and siblings), and a Put or Delete without an
+ * expiry, a condition or return_previous writes through {@link KeyValueService#writeCausal} with
+ * the request's context, so its answer carries the new context; one with them goes through the
+ * plain write, where the service reads the winner and writes with its context (a client context
+ * cannot be combined with them: refused). Which mode a keyspace has is read from the service's
+ * {@link io.ringkv.server.kv.KeyspaceAdmin} list; a keyspace missing from it takes the plain path,
+ * whose service call answers NO_SUCH_KEYSPACE. Counters and sets always go through writeCausal and
+ * readCausal: the service refuses them in a last-write-wins keyspace.
  *
  * <p>Relative expiries ({@code ttl_ms}) are made absolute with this node's {@link Clock} when the
  * request arrives. Response values wrap the service's arrays without copying: the service never
@@ -75,16 +97,31 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
   public void get(GetRequest request, StreamObserver<GetResponse> observer) {
     long startNanos = System.nanoTime();
     ignoreCancellation(observer);
-    CompletableFuture<Versioned> result;
     try {
       byte[] key = checks.key(request.getKey(), "key");
-      ReadOptions options = readOptions(request.getConsistencyValue(), request.getCausalContext());
-      result = service.get(key, options);
+      ReadOptions options =
+          readOptions(
+              request.getConsistencyValue(), request.getCausalContext(), request.getKeyspace());
+      if (causal(options.keyspace())) {
+        reply(
+            "get",
+            false,
+            startNanos,
+            observer,
+            service.readCausal(key, options),
+            CausalResponses::getResponse);
+        return;
+      }
+      reply(
+          "get",
+          false,
+          startNanos,
+          observer,
+          service.get(key, options),
+          KvGrpcService::getResponse);
     } catch (RuntimeException e) {
       fail("get", false, startNanos, observer, e);
-      return;
     }
-    reply("get", false, startNanos, observer, result, KvGrpcService::getResponse);
   }
 
   @Override
@@ -98,7 +135,9 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
       for (int i = 0; i < request.getKeysCount(); i++) {
         keys.add(checks.key(request.getKeys(i), "keys[" + i + "]"));
       }
-      ReadOptions options = readOptions(request.getConsistencyValue(), request.getCausalContext());
+      ReadOptions options =
+          readOptions(
+              request.getConsistencyValue(), request.getCausalContext(), request.getKeyspace());
       result = service.multiGet(keys, options);
     } catch (RuntimeException e) {
       fail("multi_get", false, startNanos, observer, e);
@@ -120,7 +159,28 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
       WriteOptions.Condition condition = RequestChecks.condition(request.getConditionValue());
       ConsistencyLevel level = RequestChecks.consistency(request.getConsistencyValue());
       RequestChecks.causalContext(request.getCausalContext());
-      RequestChecks.idempotencyKey(request.getIdempotencyKeyBytes());
+      byte[] idempotencyKey = RequestChecks.idempotencyKey(request.getIdempotencyKeyBytes());
+      String keyspace = RequestChecks.keyspace(request.getKeyspace());
+      long sessionTimestamp = RequestChecks.sessionTimestamp(request.getSessionTimestamp());
+      boolean plainOnly =
+          !(expiry instanceof Expiry.None)
+              || condition != WriteOptions.Condition.ALWAYS
+              || request.getReturnPrevious();
+      if (causal(keyspace)) {
+        if (!plainOnly) {
+          byte[] context = RequestChecks.causalContextForWrite(request.getCausalContext());
+          WriteOptions options =
+              new WriteOptions(level, null, false, sessionTimestamp, keyspace, idempotencyKey);
+          replyCausal(
+              "put",
+              startNanos,
+              observer,
+              service.writeCausal(key, new CausalWrite.Put(value, context), options),
+              outcome -> CausalResponses.putResponse(outcome, value));
+          return;
+        }
+        refuseContextWith(request.getCausalContext(), "an expiry, a condition or return_previous");
+      }
       // KEEPTTL needs the replaced value's expiry to report the written one; the service reads
       // that value under the key's lock anyway, so asking for it costs nothing.
       boolean previousNeeded = request.getReturnPrevious() || expiry instanceof Expiry.Keep;
@@ -129,10 +189,7 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
               key,
               new Mutation.Put(value, expiry),
               new WriteOptions(
-                  level,
-                  condition,
-                  previousNeeded,
-                  RequestChecks.sessionTimestamp(request.getSessionTimestamp())));
+                  level, condition, previousNeeded, sessionTimestamp, keyspace, idempotencyKey));
     } catch (RuntimeException e) {
       fail("put", true, startNanos, observer, e);
       return;
@@ -156,7 +213,24 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
       byte[] key = checks.key(request.getKey(), "key");
       ConsistencyLevel level = RequestChecks.consistency(request.getConsistencyValue());
       RequestChecks.causalContext(request.getCausalContext());
-      RequestChecks.idempotencyKey(request.getIdempotencyKeyBytes());
+      byte[] idempotencyKey = RequestChecks.idempotencyKey(request.getIdempotencyKeyBytes());
+      String keyspace = RequestChecks.keyspace(request.getKeyspace());
+      long sessionTimestamp = RequestChecks.sessionTimestamp(request.getSessionTimestamp());
+      if (causal(keyspace)) {
+        if (!request.getReturnPrevious()) {
+          byte[] context = RequestChecks.causalContextForWrite(request.getCausalContext());
+          WriteOptions options =
+              new WriteOptions(level, null, false, sessionTimestamp, keyspace, idempotencyKey);
+          replyCausal(
+              "delete",
+              startNanos,
+              observer,
+              service.writeCausal(key, new CausalWrite.Delete(context), options),
+              CausalResponses::deleteResponse);
+          return;
+        }
+        refuseContextWith(request.getCausalContext(), "return_previous");
+      }
       result =
           service.write(
               key,
@@ -165,7 +239,9 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
                   level,
                   WriteOptions.Condition.ALWAYS,
                   request.getReturnPrevious(),
-                  RequestChecks.sessionTimestamp(request.getSessionTimestamp())));
+                  sessionTimestamp,
+                  keyspace,
+                  idempotencyKey));
     } catch (RuntimeException e) {
       fail("delete", true, startNanos, observer, e);
       return;
@@ -183,7 +259,9 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
       int pageSize = RequestChecks.pageSize(request.getPageSize());
       long limit =
           request.getLimit() == 0 ? Long.MAX_VALUE : Integer.toUnsignedLong(request.getLimit());
-      ReadOptions options = readOptions(request.getConsistencyValue(), request.getCausalContext());
+      ReadOptions options =
+          readOptions(
+              request.getConsistencyValue(), request.getCausalContext(), request.getKeyspace());
       streamer =
           new ScanStreamer(
               call,
@@ -203,10 +281,151 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
     streamer.start();
   }
 
-  private static ReadOptions readOptions(int consistencyNumber, ByteString causalContext) {
+  @Override
+  public void increment(IncrementRequest request, StreamObserver<IncrementResponse> observer) {
+    long startNanos = System.nanoTime();
+    ignoreCancellation(observer);
+    try {
+      byte[] key = checks.key(request.getKey(), "key");
+      WriteOptions options =
+          causalWriteOptions(
+              request.getConsistencyValue(),
+              RequestChecks.idempotencyKey(request.getIdempotencyKeyBytes()),
+              request.getKeyspace());
+      replyCausal(
+          "increment",
+          startNanos,
+          observer,
+          service.writeCausal(key, new CausalWrite.Increment(request.getDelta()), options),
+          CausalResponses::incrementResponse);
+    } catch (RuntimeException e) {
+      fail("increment", true, startNanos, observer, e);
+    }
+  }
+
+  @Override
+  public void setAdd(SetAddRequest request, StreamObserver<SetChangeResponse> observer) {
+    long startNanos = System.nanoTime();
+    ignoreCancellation(observer);
+    try {
+      byte[] key = checks.key(request.getKey(), "key");
+      List<byte[]> members = checks.members(request.getMembersList());
+      WriteOptions options =
+          causalWriteOptions(request.getConsistencyValue(), null, request.getKeyspace());
+      replyCausal(
+          "set_add",
+          startNanos,
+          observer,
+          service.writeCausal(key, new CausalWrite.SetAdd(members), options),
+          CausalResponses::setChangeResponse);
+    } catch (RuntimeException e) {
+      fail("set_add", true, startNanos, observer, e);
+    }
+  }
+
+  @Override
+  public void setRemove(SetRemoveRequest request, StreamObserver<SetChangeResponse> observer) {
+    long startNanos = System.nanoTime();
+    ignoreCancellation(observer);
+    try {
+      byte[] key = checks.key(request.getKey(), "key");
+      List<byte[]> members = checks.members(request.getMembersList());
+      byte[] context = RequestChecks.causalContextForWrite(request.getCausalContext());
+      WriteOptions options =
+          causalWriteOptions(request.getConsistencyValue(), null, request.getKeyspace());
+      replyCausal(
+          "set_remove",
+          startNanos,
+          observer,
+          service.writeCausal(key, new CausalWrite.SetRemove(members, context), options),
+          CausalResponses::setChangeResponse);
+    } catch (RuntimeException e) {
+      fail("set_remove", true, startNanos, observer, e);
+    }
+  }
+
+  @Override
+  public void setMembers(SetMembersRequest request, StreamObserver<SetMembersResponse> observer) {
+    long startNanos = System.nanoTime();
+    ignoreCancellation(observer);
+    try {
+      byte[] key = checks.key(request.getKey(), "key");
+      ReadOptions options =
+          readOptions(request.getConsistencyValue(), ByteString.EMPTY, request.getKeyspace());
+      reply(
+          "set_members",
+          false,
+          startNanos,
+          observer,
+          service.readCausal(key, options),
+          this::setMembersResponse);
+    } catch (RuntimeException e) {
+      fail("set_members", false, startNanos, observer, e);
+    }
+  }
+
+  private static ReadOptions readOptions(
+      int consistencyNumber, ByteString causalContext, String keyspaceName) {
     ConsistencyLevel level = RequestChecks.readConsistency(consistencyNumber);
     RequestChecks.causalContext(causalContext);
-    return level == null ? ReadOptions.defaults() : new ReadOptions(level);
+    String keyspace = RequestChecks.keyspace(keyspaceName);
+    if (keyspace == null) {
+      return level == null ? ReadOptions.defaults() : new ReadOptions(level);
+    }
+    return new ReadOptions(level, keyspace);
+  }
+
+  private static WriteOptions causalWriteOptions(
+      int consistencyNumber, byte[] idempotencyKey, String keyspaceName) {
+    ConsistencyLevel level = RequestChecks.consistency(consistencyNumber);
+    String keyspace = RequestChecks.keyspace(keyspaceName);
+    return new WriteOptions(level, null, false, 0, keyspace, idempotencyKey);
+  }
+
+  /**
+   * Whether {@code keyspace} (null: default, never causal) resolves conflicts causally, as this
+   * node's keyspace list says. A name not in the list is not causal here: the plain call it then
+   * takes fails NO_SUCH_KEYSPACE in the service, which owns that answer.
+   */
+  private boolean causal(String keyspace) {
+    if (keyspace == null) {
+      return false;
+    }
+    for (io.ringkv.cluster.metadata.Keyspace known : service.keyspaces().keyspaces()) {
+      if (known.name().equals(keyspace)) {
+        return known.causal();
+      }
+    }
+    return false;
+  }
+
+  /**
+   * A causal context cannot go with options that make the service read the winner and write with
+   * that read's context: one write cannot follow two reads.
+   */
+  private static void refuseContextWith(ByteString context, String options) {
+    if (!context.isEmpty()) {
+      throw GrpcErrors.invalid(
+          "causal_context cannot be combined with "
+              + options
+              + " in a causal keyspace (the node reads the key and writes with that read's"
+              + " context); send one or the other");
+    }
+  }
+
+  private SetMembersResponse setMembersResponse(CausalValue value) {
+    SetMembersResponse response = CausalResponses.setMembersResponse(value);
+    int bytes = response.getSerializedSize();
+    if (bytes > limits.grpcMessageBytesMax()) {
+      throw GrpcErrors.overLimit(
+          "response of "
+              + bytes
+              + " bytes for the set's members exceeds limits.grpc_message_bytes_max ("
+              + limits.grpcMessageBytesMax()
+              + ")",
+          "limits.grpc_message_bytes_max");
+    }
+    return response;
   }
 
   private Expiry expiry(PutRequest request) {
@@ -259,6 +478,16 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
           observer.onNext(response);
           observer.onCompleted();
         });
+  }
+
+  /** {@link #reply} for a causal write (timeouts and failures are indeterminate). */
+  private <R> void replyCausal(
+      String operation,
+      long startNanos,
+      StreamObserver<R> observer,
+      CompletableFuture<CausalWriteOutcome> result,
+      Function<CausalWriteOutcome, R> toResponse) {
+    reply(operation, true, startNanos, observer, result, toResponse);
   }
 
   private void fail(

@@ -2,11 +2,16 @@ package io.ringkv.server.grpc;
 
 import com.google.protobuf.ByteString;
 import io.grpc.StatusRuntimeException;
+import io.ringkv.cluster.version.CausalCodec;
+import io.ringkv.cluster.version.CausalFormatException;
 import io.ringkv.common.ConsistencyLevel;
 import io.ringkv.proto.v1.WriteCondition;
 import io.ringkv.server.config.LimitsConfig;
 import io.ringkv.server.kv.ScanCursor;
 import io.ringkv.server.kv.WriteOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * The checks every gRPC request passes before it reaches the {@code KeyValueService}: sizes against
@@ -17,11 +22,23 @@ import io.ringkv.server.kv.WriteOptions;
  * <p>Immutable; thread-safe.
  */
 final class RequestChecks {
-  /** Largest causal context a request may carry (reserved field, bounded all the same). */
+  /** Largest causal context a request may carry. */
   static final int CAUSAL_CONTEXT_BYTES_MAX = 64 << 10;
 
-  /** Longest idempotency key, in UTF-8 bytes (reserved field, bounded all the same). */
-  static final int IDEMPOTENCY_KEY_BYTES_MAX = 256;
+  /**
+   * Longest idempotency key, in UTF-8 bytes: the bound the service keeps (WriteOptions, 1 to 64
+   * bytes), which counters hold 64 of per replica.
+   */
+  static final int IDEMPOTENCY_KEY_BYTES_MAX = 64;
+
+  /** Most members in one SetAdd or SetRemove. */
+  static final int SET_MEMBERS_MAX = 1024;
+
+  /**
+   * A keyspace name: the rule of {@code io.ringkv.cluster.metadata.Keyspace}, checked here so that
+   * a bad name is refused naming the request field before any lookup.
+   */
+  private static final Pattern KEYSPACE_NAME = Pattern.compile("[a-z][a-z0-9_]{0,47}");
 
   /** Most keys in one MultiGet. */
   static final int MULTI_GET_KEYS_MAX = 1024;
@@ -128,7 +145,7 @@ final class RequestChecks {
     return timestamp;
   }
 
-  /** Bounds the reserved causal context; its content is not looked at yet. */
+  /** Bounds a causal context whose content is not used (reads, last-write-wins keyspaces). */
   static void causalContext(ByteString context) {
     if (context.size() > CAUSAL_CONTEXT_BYTES_MAX) {
       throw GrpcErrors.invalid(
@@ -140,8 +157,32 @@ final class RequestChecks {
     }
   }
 
-  /** Bounds the reserved idempotency key; it is not used yet. */
-  static void idempotencyKey(ByteString keyUtf8) {
+  /**
+   * A causal context a write in a causal keyspace carries: empty (a blind write) or a context a
+   * read issued, checked whole (its CRC and shape) so that a damaged one is refused here naming the
+   * field rather than deep in the service.
+   */
+  static byte[] causalContextForWrite(ByteString context) {
+    causalContext(context);
+    if (context.isEmpty()) {
+      return new byte[0];
+    }
+    byte[] bytes = context.toByteArray();
+    try {
+      CausalCodec.decodeContext(bytes);
+    } catch (CausalFormatException e) {
+      throw GrpcErrors.invalid(
+          "causal_context of "
+              + bytes.length
+              + " bytes is not a context a read issued ("
+              + e.getMessage()
+              + "); send the causal_context of a read of the key, or none for a blind write");
+    }
+    return bytes;
+  }
+
+  /** A write's idempotency key as UTF-8 bytes: null for none, else 1 to 64 bytes. */
+  static byte[] idempotencyKey(ByteString keyUtf8) {
     if (keyUtf8.size() > IDEMPOTENCY_KEY_BYTES_MAX) {
       throw GrpcErrors.invalid(
           "idempotency_key of "
@@ -150,6 +191,51 @@ final class RequestChecks {
               + IDEMPOTENCY_KEY_BYTES_MAX
               + ")");
     }
+    return keyUtf8.isEmpty() ? null : keyUtf8.toByteArray();
+  }
+
+  /** A request's keyspace: null for the empty string (the default keyspace), else a valid name. */
+  static String keyspace(String name) {
+    if (name.isEmpty()) {
+      return null;
+    }
+    if (!KEYSPACE_NAME.matcher(name).matches()) {
+      throw GrpcErrors.invalid(
+          "keyspace '"
+              + (name.length() > 64 ? name.substring(0, 64) + "..." : name)
+              + "' is not a keyspace name: 1 to 48 characters, a lower-case letter, then"
+              + " lower-case letters, digits or '_' (empty for default)");
+    }
+    return name;
+  }
+
+  /** The members of a SetAdd or SetRemove: 1 to {@link #SET_MEMBERS_MAX}, each a valid value. */
+  List<byte[]> members(List<ByteString> members) {
+    if (members.isEmpty() || members.size() > SET_MEMBERS_MAX) {
+      throw GrpcErrors.invalid(
+          "members has "
+              + members.size()
+              + " entries; a set write takes 1 to "
+              + SET_MEMBERS_MAX
+              + " members");
+    }
+    List<byte[]> checked = new ArrayList<>(members.size());
+    for (int i = 0; i < members.size(); i++) {
+      ByteString member = members.get(i);
+      if (member.size() > limits.valueBytesMax()) {
+        throw GrpcErrors.overLimit(
+            "members["
+                + i
+                + "] of "
+                + member.size()
+                + " bytes exceeds limits.value_bytes_max ("
+                + limits.valueBytesMax()
+                + ")",
+            "limits.value_bytes_max");
+      }
+      checked.add(member.toByteArray());
+    }
+    return checked;
   }
 
   /** A MultiGet's key count: 1 to {@link #MULTI_GET_KEYS_MAX}. */

@@ -41,7 +41,17 @@ class RingkvCliTest {
     assertThat(run.out()).contains("version").contains("help");
     assertThat(new CommandLine(new RingkvCli()).getSubcommands().keySet())
         .containsExactlyInAnyOrder(
-            "server", "up", "get", "put", "del", "scan", "status", "version", "help");
+            "server",
+            "up",
+            "get",
+            "put",
+            "del",
+            "scan",
+            "incr",
+            "keyspace",
+            "status",
+            "version",
+            "help");
   }
 
   @Test

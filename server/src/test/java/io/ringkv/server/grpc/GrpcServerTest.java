@@ -606,7 +606,7 @@ class GrpcServerTest {
   }
 
   @Test
-  void reservedFields_areAcceptedAndBounded() {
+  void causalFieldsInTheDefaultKeyspace_areAcceptedAndBounded() {
     PutResponse put =
         kv().put(
                 PutRequest.newBuilder()
@@ -623,10 +623,11 @@ class GrpcServerTest {
                         PutRequest.newBuilder()
                             .setKey(bytes("k"))
                             .setValue(bytes("v"))
-                            .setIdempotencyKey("x".repeat(257))
+                            .setIdempotencyKey("x".repeat(65))
                             .build()));
     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-    assertThat(e.getStatus().getDescription()).contains("idempotency_key of 257 bytes");
+    assertThat(e.getStatus().getDescription())
+        .contains("idempotency_key of 65 bytes exceeds its maximum (64)");
   }
 
   @Test
