@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * A counter that concurrent increments through any replica never lose or double (a state-based
@@ -198,9 +199,10 @@ public final class PnCounter {
       return overflow(value, delta);
     }
     List<KeyedIncrement> kept = new ArrayList<>();
-    if (own != null) {
+    if (own != null && !own.keyed().isEmpty()) {
+      TreeSet<byte[]> heldBySmaller = keysOf(entries.headMap(actor, false));
       for (KeyedIncrement keyed : own.keyed()) {
-        if (heldBySmaller(actor, keyed.idempotencyKey())) {
+        if (heldBySmaller.contains(keyed.idempotencyKey())) {
           try {
             net = Math.subtractExact(net, keyed.delta());
           } catch (ArithmeticException e) {
@@ -238,10 +240,11 @@ public final class PnCounter {
     if (kept.size() <= IDEMPOTENCY_WINDOW) {
       return;
     }
+    TreeSet<byte[]> heldByGreater = keysOf(entries.tailMap(actor, false));
     int unpinned = 0;
     boolean[] pinned = new boolean[kept.size()];
     for (int i = 0; i < kept.size(); i++) {
-      pinned[i] = heldByGreater(actor, kept.get(i).idempotencyKey());
+      pinned[i] = heldByGreater.contains(kept.get(i).idempotencyKey());
       unpinned += pinned[i] ? 0 : 1;
     }
     int excess = unpinned - IDEMPOTENCY_WINDOW;
@@ -257,15 +260,19 @@ public final class PnCounter {
     kept.addAll(survivors);
   }
 
-  private boolean heldBySmaller(Actor actor, byte[] idempotencyKey) {
-    return holds(entries.headMap(actor, false), idempotencyKey);
+  /** The idempotency keys {@code entries} keep, by content. */
+  private static TreeSet<byte[]> keysOf(Map<Actor, Entry> entries) {
+    TreeSet<byte[]> keys = new TreeSet<>(Arrays::compareUnsigned);
+    for (Entry entry : entries.values()) {
+      for (KeyedIncrement keyed : entry.keyed()) {
+        keys.add(keyed.idempotencyKey());
+      }
+    }
+    return keys;
   }
 
-  private boolean heldByGreater(Actor actor, byte[] idempotencyKey) {
-    return holds(entries.tailMap(actor, false), idempotencyKey);
-  }
-
-  private static boolean holds(Map<Actor, Entry> entries, byte[] idempotencyKey) {
+  /** True if an increment with {@code idempotencyKey} is known to have been applied. */
+  public boolean seen(byte[] idempotencyKey) {
     for (Entry entry : entries.values()) {
       for (KeyedIncrement keyed : entry.keyed()) {
         if (Arrays.equals(keyed.idempotencyKey(), idempotencyKey)) {
@@ -276,23 +283,16 @@ public final class PnCounter {
     return false;
   }
 
-  /** True if an increment with {@code idempotencyKey} is known to have been applied. */
-  public boolean seen(byte[] idempotencyKey) {
-    return holds(entries, idempotencyKey);
-  }
-
   /**
    * How many kept keyed increments are duplicates: their key is also kept by a smaller actor, so
    * the value does not count them.
    */
   public int duplicates() {
     int duplicates = 0;
-    TreeMap<byte[], Actor> least = new TreeMap<>(Arrays::compareUnsigned);
-    for (Map.Entry<Actor, Entry> entry : entries.entrySet()) {
-      for (KeyedIncrement keyed : entry.getValue().keyed()) {
-        if (least.putIfAbsent(keyed.idempotencyKey(), entry.getKey()) != null) {
-          duplicates++;
-        }
+    TreeSet<byte[]> counted = new TreeSet<>(Arrays::compareUnsigned);
+    for (Entry entry : entries.values()) {
+      for (KeyedIncrement keyed : entry.keyed()) {
+        duplicates += counted.add(keyed.idempotencyKey()) ? 0 : 1;
       }
     }
     return duplicates;
@@ -316,45 +316,35 @@ public final class PnCounter {
    */
   public long value() {
     BigInteger exact = BigInteger.ZERO;
+    TreeSet<byte[]> counted = new TreeSet<>(Arrays::compareUnsigned);
     long sum = 0;
     boolean overflowed = false;
-    TreeMap<byte[], Actor> least = new TreeMap<>(Arrays::compareUnsigned);
-    for (Map.Entry<Actor, Entry> entry : entries.entrySet()) {
-      long part = entry.getValue().net();
-      for (KeyedIncrement keyed : entry.getValue().keyed()) {
-        // Actors come in increasing order: the first to name a key is its least holder.
-        if (least.putIfAbsent(keyed.idempotencyKey(), entry.getKey()) != null) {
+    for (Entry entry : entries.values()) {
+      exact = overflowed ? exact.add(BigInteger.valueOf(entry.net())) : exact;
+      try {
+        sum = overflowed ? sum : Math.addExact(sum, entry.net());
+      } catch (ArithmeticException e) {
+        overflowed = true;
+        exact = exact.add(BigInteger.valueOf(sum)).add(BigInteger.valueOf(entry.net()));
+      }
+      for (KeyedIncrement keyed : entry.keyed()) {
+        // Actors come in increasing order: the first to keep a key is its least holder.
+        if (!counted.add(keyed.idempotencyKey())) {
+          exact = overflowed ? exact.subtract(BigInteger.valueOf(keyed.delta())) : exact;
           try {
-            part = Math.subtractExact(part, keyed.delta());
+            sum = overflowed ? sum : Math.subtractExact(sum, keyed.delta());
           } catch (ArithmeticException e) {
             overflowed = true;
+            exact = exact.add(BigInteger.valueOf(sum)).subtract(BigInteger.valueOf(keyed.delta()));
           }
         }
       }
-      if (!overflowed) {
-        try {
-          sum = Math.addExact(sum, part);
-          continue;
-        } catch (ArithmeticException e) {
-          overflowed = true;
-        }
-      }
-      break;
     }
     if (!overflowed) {
       return sum;
     }
-    least.clear();
-    for (Map.Entry<Actor, Entry> entry : entries.entrySet()) {
-      exact = exact.add(BigInteger.valueOf(entry.getValue().net()));
-      for (KeyedIncrement keyed : entry.getValue().keyed()) {
-        if (least.putIfAbsent(keyed.idempotencyKey(), entry.getKey()) != null) {
-          exact = exact.subtract(BigInteger.valueOf(keyed.delta()));
-        }
-      }
-    }
     if (exact.bitLength() < Long.SIZE) {
-      return exact.longValueExact();
+      return exact.longValue();
     }
     return exact.signum() > 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
   }

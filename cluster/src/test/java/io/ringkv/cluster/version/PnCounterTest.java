@@ -127,6 +127,19 @@ class PnCounterTest {
   }
 
   @Test
+  void value_concurrentIncrementsPastTheRangeOfALongAreClampedAndDuplicatesStillDiscounted() {
+    PnCounter atA = applied(PnCounter.empty().increment(A, Long.MAX_VALUE, key("big")));
+    PnCounter atB = applied(PnCounter.empty().increment(B, Long.MAX_VALUE, key("big")));
+    PnCounter atC = applied(PnCounter.empty().increment(Actor.of("node-3", 0), 1, null));
+
+    assertThat(atA.merge(atB).value()).as("one key, once").isEqualTo(Long.MAX_VALUE);
+    assertThat(atA.merge(atC).value()).isEqualTo(Long.MAX_VALUE);
+    assertThat(atA.merge(atB).merge(atC).value()).isEqualTo(Long.MAX_VALUE);
+    PnCounter down = applied(PnCounter.empty().increment(B, -5, null));
+    assertThat(atA.merge(atC).merge(down).value()).isEqualTo(Long.MAX_VALUE - 4);
+  }
+
+  @Test
   void increment_aKeyOfBadLengthIsRefusedNamingTheLimit() {
     assertThatThrownBy(() -> PnCounter.empty().increment(A, 1, new byte[65]))
         .hasMessageContaining("1 to 64 bytes, was 65");
