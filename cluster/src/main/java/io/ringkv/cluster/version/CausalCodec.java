@@ -51,14 +51,24 @@ public final class CausalCodec {
       throw new CausalFormatException(
           "causal object: type " + (encoded[1] & 0xFF) + " at byte 1 is unknown (1 to 5)");
     }
-    if (encoded[2] != CausalFormat.FORMAT_VERSION) {
+    int newest = formatVersion(type);
+    if (encoded[2] < 1 || encoded[2] > newest) {
       throw new CausalFormatException(
           "causal object: format version "
               + (encoded[2] & 0xFF)
               + " at byte 2, this node reads "
-              + CausalFormat.FORMAT_VERSION);
+              + (newest == 1 ? "1" : "1 to " + newest)
+              + " for a "
+              + type.name().toLowerCase(java.util.Locale.ROOT));
     }
     return type;
+  }
+
+  /** The format version written for {@code type}, the newest one read. */
+  static byte formatVersion(CausalType type) {
+    return type == CausalType.COUNTER
+        ? CausalFormat.COUNTER_FORMAT_VERSION
+        : CausalFormat.FORMAT_VERSION;
   }
 
   // ---- registers ----
@@ -167,13 +177,17 @@ public final class CausalCodec {
       out.actor(entry.getKey());
       out.varint(entry.getValue().sequence());
       out.varint(zigzag(entry.getValue().net()));
-      out.count(entry.getValue().recentKeys().size());
-      for (byte[] key : entry.getValue().recentKeys()) {
-        out.bytes(key);
+      out.count(entry.getValue().keyed().size());
+      for (PnCounter.KeyedIncrement keyed : entry.getValue().keyed()) {
+        out.bytes(keyed.idempotencyKey());
+        out.varint(zigzag(keyed.delta()));
       }
     }
     return out.finish();
   }
+
+  /** The most idempotency keys an entry of counter format version 1 held. */
+  static final int KEYS_ONLY_WINDOW = 64;
 
   public static PnCounter decodeCounter(byte[] encoded) throws CausalFormatException {
     Reader in = new Reader(encoded, CausalType.COUNTER);
@@ -188,17 +202,27 @@ public final class CausalCodec {
         throw in.error("sequence of " + actor, sequence, "at least 1");
       }
       long net = unzigzag(in.varint("net of " + actor));
-      int keyCount = in.count("idempotency key count of " + actor, PnCounter.IDEMPOTENCY_WINDOW);
-      List<byte[]> keys = new ArrayList<>(keyCount);
-      for (int k = 0; k < keyCount; k++) {
+      boolean keysOnly = in.version() == CausalFormat.COUNTER_FORMAT_VERSION_KEYS_ONLY;
+      int keyedCount =
+          keysOnly
+              ? in.count("idempotency key count of " + actor, KEYS_ONLY_WINDOW)
+              : in.count("keyed increment count of " + actor, Integer.MAX_VALUE);
+      if (keyedCount > sequence) {
+        throw in.error(
+            "keyed increment count of " + actor, keyedCount, "at most its sequence " + sequence);
+      }
+      List<PnCounter.KeyedIncrement> keyed = new ArrayList<>(keyedCount);
+      for (int k = 0; k < keyedCount; k++) {
         byte[] key = in.bytes("idempotency key length");
         if (key.length == 0 || key.length > PnCounter.IDEMPOTENCY_KEY_BYTES_MAX) {
           throw in.error(
               "idempotency key length", key.length, "1 to " + PnCounter.IDEMPOTENCY_KEY_BYTES_MAX);
         }
-        keys.add(key);
+        // Version 1 kept no delta: its keys still stop a retry, and count as version 1 counted.
+        long delta = keysOnly ? 0 : unzigzag(in.varint("keyed increment delta of " + actor));
+        keyed.add(new PnCounter.KeyedIncrement(key, delta));
       }
-      entries.put(actor, new PnCounter.Entry(sequence, net, keys));
+      entries.put(actor, new PnCounter.Entry(sequence, net, keyed));
     }
     in.end();
     return PnCounter.of(entries);
@@ -377,7 +401,7 @@ public final class CausalCodec {
     Writer(CausalType type) {
       out.write(CausalFormat.MAGIC);
       out.write(type.code());
-      out.write(CausalFormat.FORMAT_VERSION);
+      out.write(formatVersion(type));
     }
 
     void varint(long value) {
@@ -427,6 +451,7 @@ public final class CausalCodec {
     private final byte[] data;
     private final int end;
     private final String what;
+    private final int version;
     private int position;
 
     Reader(byte[] data, CausalType expected) throws CausalFormatException {
@@ -453,7 +478,13 @@ public final class CausalCodec {
                 stored,
                 crc.getValue()));
       }
+      this.version = data[2];
       this.position = CausalFormat.HEADER_BYTES;
+    }
+
+    /** The object's format version (checked by {@link CausalCodec#type}). */
+    int version() {
+      return version;
     }
 
     CausalFormatException error(String field, Object value, String expected) {

@@ -10,8 +10,22 @@ public final class CausalFormat {
   /** First byte of every causal object: tells a causal cell value from anything else. */
   public static final byte MAGIC = (byte) 0xCA;
 
-  /** The format version this code writes and reads. */
+  /**
+   * The format version of registers, sets, contexts and operations, written and read; counters have
+   * their own ({@link #COUNTER_FORMAT_VERSION}).
+   */
   public static final byte FORMAT_VERSION = 1;
+
+  /**
+   * The format version of counters this code writes: 2, whose keyed increments carry their delta
+   * (docs/format/causal.md). It also reads {@link #COUNTER_FORMAT_VERSION_KEYS_ONLY}.
+   */
+  public static final byte COUNTER_FORMAT_VERSION = 2;
+
+  /**
+   * The first counter format, whose entries held only their recent idempotency keys: still read.
+   */
+  public static final byte COUNTER_FORMAT_VERSION_KEYS_ONLY = 1;
 
   /** Magic, type, format version. */
   public static final int HEADER_BYTES = 3;

@@ -66,6 +66,23 @@ class CausalCellsTest {
   }
 
   @Test
+  void merge_aKeyedIncrementAppliedByTwoDotReplicasCountsOnce() throws Exception {
+    CausalOperation increment = new CausalOperation.Increment(5, b("r1"));
+    Cell atA = applied(CausalCells.apply(null, increment, A, 1, CAP)).cell();
+    Cell atB = applied(CausalCells.apply(null, increment, B, 2, CAP)).cell();
+
+    Cell joined = CausalCells.merge(atA, atB);
+
+    assertThat(CausalCells.counter(joined).value()).isEqualTo(5);
+    assertThat(CausalCells.merge(atB, atA)).isEqualTo(joined);
+    Cell later =
+        applied(CausalCells.apply(joined, new CausalOperation.Increment(1, null), B, 3, CAP))
+            .cell();
+    assertThat(CausalCells.counter(later).value()).isEqualTo(6);
+    assertThat(CausalCells.counter(CausalCells.merge(atB, later)).value()).isEqualTo(6);
+  }
+
+  @Test
   void apply_theSiblingCapRefusesTheWrite() {
     Cell cell = null;
     for (int i = 0; i < CAP; i++) {

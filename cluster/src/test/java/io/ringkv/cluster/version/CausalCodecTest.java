@@ -174,6 +174,60 @@ class CausalCodecTest {
   }
 
   @Test
+  void decode_newerCounterFormatVersionIsRefused() {
+    byte[] bytes = CausalCodec.encodeCounter(PnCounter.empty());
+    bytes[2] = 3;
+    assertThatThrownBy(() -> CausalCodec.decodeCounter(recrc(bytes)))
+        .hasMessageContaining("format version 3 at byte 2, this node reads 1 to 2 for a counter");
+  }
+
+  @Test
+  void encode_counterIsWrittenInFormatVersion2WithTheDeltaOfEachKeyedIncrement() {
+    PnCounter counter =
+        ((PnCounter.Increment.Applied)
+                PnCounter.empty()
+                    .increment(Actor.of("a", 0), -3, "k".getBytes(StandardCharsets.UTF_8)))
+            .counter();
+    // magic, type 2, version 2; 1 actor "a"#0, sequence 1, net zigzag(-3) = 5, 1 keyed
+    // increment: key "k", delta zigzag(-3) = 5
+    byte[] encoded = CausalCodec.encodeCounter(counter);
+    assertThat(encoded).hasSize(13 + CausalFormat.TRAILER_BYTES);
+    assertThat(Arrays.copyOf(encoded, 13))
+        .containsExactly(0xCA, 2, 2, 1, 1, 'a', 0, 1, 5, 1, 1, 'k', 5);
+  }
+
+  @Test
+  void decode_counterFormatVersion1StillDecodes_itsKeysStopRetriesAndCarryNoDelta()
+      throws CausalFormatException {
+    // version 1: 1 actor "a"#0, sequence 3, net zigzag(7) = 14, 1 key "k1" (no delta)
+    byte[] v1 = object(2, 1, 1, 'a', 0, 3, 14, 1, 2, 'k', '1');
+    v1[2] = CausalFormat.COUNTER_FORMAT_VERSION_KEYS_ONLY;
+    PnCounter counter = CausalCodec.decodeCounter(recrc(v1));
+
+    assertThat(counter.value()).isEqualTo(7);
+    assertThat(counter.seen("k1".getBytes(StandardCharsets.UTF_8))).isTrue();
+    PnCounter.Entry entry = counter.entries().get(Actor.of("a", 0));
+    assertThat(entry.sequence()).isEqualTo(3);
+    assertThat(entry.keyed())
+        .singleElement()
+        .extracting(PnCounter.KeyedIncrement::delta)
+        .isEqualTo(0L);
+    byte[] reencoded = CausalCodec.encodeCounter(counter);
+    assertThat(reencoded[2]).isEqualTo(CausalFormat.COUNTER_FORMAT_VERSION);
+    assertThat(CausalCodec.decodeCounter(reencoded)).isEqualTo(counter);
+  }
+
+  @Test
+  void decode_aCounterWithMoreKeyedIncrementsThanItsSequenceIsRefused() {
+    // version 2: 1 actor "a"#0, sequence 1, net 0, 2 keyed increments
+    byte[] bytes = object(2, 1, 1, 'a', 0, 1, 0, 2, 1, 'x', 0, 1, 'y', 0);
+    bytes[2] = CausalFormat.COUNTER_FORMAT_VERSION;
+    assertThatThrownBy(() -> CausalCodec.decodeCounter(recrc(bytes)))
+        .hasMessageContaining("keyed increment count of a#0 2")
+        .hasMessageContaining("at most its sequence 1");
+  }
+
+  @Test
   void decode_unknownTypeIsRefused() {
     assertThatThrownBy(() -> CausalCodec.type(object(9, 0)))
         .hasMessageContaining("type 9 at byte 1 is unknown (1 to 5)");

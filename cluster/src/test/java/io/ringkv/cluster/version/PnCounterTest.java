@@ -52,6 +52,73 @@ class PnCounterTest {
   }
 
   @Test
+  void merge_aKeyAppliedByTwoActorsThatMissedEachOtherCountsOnce() {
+    // the first attempt applied at A, whose answer was lost; the retry reached B, which had not
+    // seen it
+    PnCounter atA = applied(PnCounter.empty().increment(A, 7, key("req-1")));
+    PnCounter atB = applied(PnCounter.empty().increment(B, 7, key("req-1")));
+
+    assertThat(atA.merge(atB).value()).isEqualTo(7);
+    assertThat(atB.merge(atA)).isEqualTo(atA.merge(atB));
+    assertThat(atA.merge(atB).duplicates()).isEqualTo(1);
+  }
+
+  @Test
+  void increment_theGreaterActorRetiresItsDuplicateIntoItsNet() {
+    PnCounter atA = applied(PnCounter.empty().increment(A, 7, key("req-1")));
+    PnCounter atB = applied(PnCounter.empty().increment(B, 7, key("req-1"))).merge(atA);
+
+    PnCounter later = applied(atB.increment(B, 1, key("req-2")));
+
+    assertThat(later.entries().get(B).recentKeys())
+        .extracting(String::new)
+        .containsExactly("req-2");
+    assertThat(later.entries().get(B).net()).isEqualTo(1);
+    assertThat(later.duplicates()).isZero();
+    assertThat(later.value()).isEqualTo(8);
+    // a replica that still holds B's old entry converges to the same value
+    assertThat(atA.merge(atB).merge(later).value()).isEqualTo(8);
+    assertThat(applied(PnCounter.empty().increment(B, 7, key("req-1"))).merge(later))
+        .isEqualTo(later.merge(atA));
+  }
+
+  @Test
+  void increment_aKeyAGreaterActorAlsoHoldsStaysPastTheWindow() {
+    PnCounter atA = applied(PnCounter.empty().increment(A, 7, key("req-1")));
+    PnCounter atB = applied(PnCounter.empty().increment(B, 7, key("req-1")));
+    PnCounter counter = atA.merge(atB);
+    for (int i = 0; i < PnCounter.IDEMPOTENCY_WINDOW + 10; i++) {
+      counter = applied(counter.increment(A, 1, key("k" + i)));
+    }
+    long expected = 7 + PnCounter.IDEMPOTENCY_WINDOW + 10;
+
+    assertThat(counter.entries().get(A).recentKeys())
+        .as("the pinned key and the window")
+        .hasSize(PnCounter.IDEMPOTENCY_WINDOW + 1)
+        .first()
+        .extracting(String::new)
+        .isEqualTo("req-1");
+    assertThat(counter.value()).isEqualTo(expected);
+    // once B retired its duplicate, A's next increment lets the key go, still counted once
+    PnCounter bRetired = applied(atB.merge(counter).increment(B, 0, null));
+    counter = applied(counter.merge(bRetired).increment(A, 1, key("last")));
+    assertThat(counter.seen(key("req-1"))).isFalse();
+    assertThat(counter.value()).isEqualTo(expected + 1);
+  }
+
+  @Test
+  void increment_pastTheWindowADuplicateThatArrivesLateCountsTwiceNeverZeroTimes() {
+    PnCounter atA = applied(PnCounter.empty().increment(A, 7, key("req-1")));
+    for (int i = 0; i < PnCounter.IDEMPOTENCY_WINDOW; i++) {
+      atA = applied(atA.increment(A, 1, key("k" + i)));
+    }
+    assertThat(atA.seen(key("req-1"))).isFalse();
+    PnCounter atB = applied(PnCounter.empty().increment(B, 7, key("req-1")));
+
+    assertThat(atA.merge(atB).value()).isEqualTo(7 + 7 + PnCounter.IDEMPOTENCY_WINDOW);
+  }
+
+  @Test
   void increment_overflowIsRefused() {
     PnCounter max = applied(PnCounter.empty().increment(A, Long.MAX_VALUE, null));
     assertThat(max.increment(B, 1, null)).isInstanceOf(PnCounter.Increment.Overflow.class);
@@ -60,9 +127,131 @@ class PnCounterTest {
   }
 
   @Test
+  void value_concurrentIncrementsPastTheRangeOfALongAreClampedAndDuplicatesStillDiscounted() {
+    PnCounter atA = applied(PnCounter.empty().increment(A, Long.MAX_VALUE, key("big")));
+    PnCounter atB = applied(PnCounter.empty().increment(B, Long.MAX_VALUE, key("big")));
+    PnCounter atC = applied(PnCounter.empty().increment(Actor.of("node-3", 0), 1, null));
+
+    assertThat(atA.merge(atB).value()).as("one key, once").isEqualTo(Long.MAX_VALUE);
+    assertThat(atA.merge(atC).value()).isEqualTo(Long.MAX_VALUE);
+    assertThat(atA.merge(atB).merge(atC).value()).isEqualTo(Long.MAX_VALUE);
+    PnCounter down = applied(PnCounter.empty().increment(B, -5, null));
+    assertThat(atA.merge(atC).merge(down).value()).isEqualTo(Long.MAX_VALUE - 4);
+  }
+
+  @Test
   void increment_aKeyOfBadLengthIsRefusedNamingTheLimit() {
     assertThatThrownBy(() -> PnCounter.empty().increment(A, 1, new byte[65]))
         .hasMessageContaining("1 to 64 bytes, was 65");
+  }
+
+  /**
+   * Random histories in which a keyed increment whose answer was lost is retried at another replica
+   * that has not seen the first attempt (so two, sometimes three actors apply one key), with
+   * duplicated, reordered and dropped state shipments and incarnations that stop: the join is
+   * commutative, associative and idempotent over every state that ever existed, and once all states
+   * meet (every application met the others before its actor applied a window of newer keys), the
+   * value is the sum of the distinct increments, each key once.
+   */
+  @Test
+  void merge_latticeLawsAndExactOverRetriesAppliedByTwoActors() {
+    SeededRuns.run(
+        "PnCounter retried keys",
+        300,
+        rng -> {
+          Actor[] actors = {
+            Actor.of("node-1", 0),
+            Actor.of("node-1", 1),
+            Actor.of("node-2", 0),
+            Actor.of("node-3", 0)
+          };
+          PnCounter[] replicas = new PnCounter[actors.length];
+          java.util.Arrays.fill(replicas, PnCounter.empty());
+          List<PnCounter> states = new ArrayList<>();
+          List<int[]> inFlight = new ArrayList<>(); // {to, state index}
+          java.util.Map<String, Long> keyed = new java.util.TreeMap<>();
+          long unkeyed = 0;
+          int keys = 0;
+          int appliedTwice = 0;
+          for (int step = 0; step < 120; step++) {
+            int r = rng.nextInt(actors.length);
+            if (r == 0 && rng.nextInt(3) > 0) {
+              r = 1; // node-1's incarnation 0 mostly stops early: its entry stays as it was
+            }
+            int op = rng.nextInt(6);
+            if (op <= 2) {
+              long delta = rng.nextInt(201) - 100;
+              String key = null;
+              boolean retry = op == 2 && !keyed.isEmpty();
+              if (retry) {
+                // a retry of an earlier key, at a replica that may or may not have seen it
+                key = new ArrayList<>(keyed.keySet()).get(rng.nextInt(keyed.size()));
+                delta = keyed.get(key);
+              } else if (rng.nextBoolean()) {
+                key = "op-" + keys++;
+                keyed.put(key, delta);
+              }
+              PnCounter.Increment result =
+                  replicas[r].increment(actors[r], delta, key == null ? null : key(key));
+              if (result instanceof PnCounter.Increment.Duplicate) {
+                assertThat(retry).as("only a retry is a duplicate").isTrue();
+                continue;
+              }
+              if (retry) {
+                appliedTwice++;
+              } else if (key == null) {
+                unkeyed += delta;
+              }
+              replicas[r] = applied(result);
+              states.add(replicas[r]);
+              for (int to = 0; to < actors.length; to++) {
+                int copies = rng.nextInt(3);
+                for (int c = 0; c < copies; c++) {
+                  inFlight.add(new int[] {to, states.size() - 1});
+                }
+              }
+            } else if (!inFlight.isEmpty()) {
+              int[] message = inFlight.remove(rng.nextInt(inFlight.size()));
+              replicas[message[0]] = replicas[message[0]].merge(states.get(message[1]));
+              states.add(replicas[message[0]]);
+            }
+          }
+          while (!inFlight.isEmpty()) {
+            int[] message = inFlight.remove(rng.nextInt(inFlight.size()));
+            replicas[message[0]] = replicas[message[0]].merge(states.get(message[1]));
+          }
+          PnCounter all = PnCounter.empty();
+          for (PnCounter replica : replicas) {
+            all = all.merge(replica);
+          }
+          for (int i = 0; i < replicas.length; i++) {
+            assertThat(replicas[i].merge(all)).isEqualTo(all);
+          }
+          long expected = unkeyed;
+          for (long delta : keyed.values()) {
+            expected += delta;
+          }
+          assertThat(all.value())
+              .as("each of %d keys once (%d retries applied again)", keyed.size(), appliedTwice)
+              .isEqualTo(expected);
+          // and after every actor's next increment (duplicates retired into the nets) too
+          PnCounter settled = all;
+          for (Actor actor : actors) {
+            settled = applied(settled.increment(actor, 0, null));
+          }
+          assertThat(settled.value()).isEqualTo(expected);
+          assertThat(settled.duplicates()).isZero();
+          for (int i = 0; i < 60 && !states.isEmpty(); i++) {
+            PnCounter x = states.get(rng.nextInt(states.size()));
+            PnCounter y = states.get(rng.nextInt(states.size()));
+            PnCounter z = states.get(rng.nextInt(states.size()));
+            assertThat(x.merge(y)).isEqualTo(y.merge(x));
+            assertThat(x.merge(y).value()).isEqualTo(y.merge(x).value());
+            assertThat(x.merge(y).merge(z)).isEqualTo(x.merge(y.merge(z)));
+            assertThat(x.merge(x)).isEqualTo(x);
+            assertThat(x.merge(y).merge(y)).isEqualTo(x.merge(y));
+          }
+        });
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.ringkv.sim.replication;
 
+import io.ringkv.cluster.version.Actor;
 import io.ringkv.cluster.version.Dot;
 import io.ringkv.cluster.version.VersionVector;
 import java.util.ArrayList;
@@ -35,8 +36,9 @@ public final class CausalLedger {
    *
    * @param idempotencyKey its key, or null
    * @param duplicate the key was seen: not applied again
+   * @param actor the dot replica's actor (node and incarnation) that took it
    */
-  public record Increment(long delta, String idempotencyKey, boolean duplicate) {}
+  public record Increment(long delta, String idempotencyKey, boolean duplicate, Actor actor) {}
 
   /**
    * One set add or remove a dot replica took.
@@ -65,11 +67,12 @@ public final class CausalLedger {
     return objectBytesMax;
   }
 
-  void recordIncrement(String key, long delta, String idempotencyKey, boolean duplicate) {
+  void recordIncrement(
+      String key, long delta, String idempotencyKey, boolean duplicate, Actor actor) {
     count();
     increments
         .computeIfAbsent(key, k -> new ArrayList<>())
-        .add(new Increment(delta, idempotencyKey, duplicate));
+        .add(new Increment(delta, idempotencyKey, duplicate, actor));
   }
 
   void recordSet(String key, String element, Dot added, Set<Dot> observed) {

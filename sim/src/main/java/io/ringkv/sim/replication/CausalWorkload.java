@@ -60,6 +60,18 @@ public final class CausalWorkload {
   /** Elements a set client adds and removes. */
   public static final int SET_ELEMENTS = 4;
 
+  /** Attempts of one keyed increment: the first and up to two retries after indeterminate ones. */
+  public static final int INCREMENT_ATTEMPTS_MAX = 3;
+
+  /**
+   * The longest pause before retrying an indeterminate increment: long enough, often, for the
+   * failure detectors to see a crashed or cut-off dot replica down, so the retry goes elsewhere.
+   */
+  public static final long RETRY_PAUSE_MAX_NANOS = SimTime.seconds(6);
+
+  /** The largest magnitude of an increment's delta. */
+  public static final int DELTA_MAX = 1_000_000;
+
   /** The share of causal writes sent blind (no context). */
   public static final double BLIND_SHARE = 0.2;
 
@@ -92,31 +104,44 @@ public final class CausalWorkload {
   }
 
   /**
-   * An increment of a random counter with a fresh idempotency key; an indeterminate one is retried
-   * once with the same key, through another random coordinator, as a careful client would.
+   * An increment of a random counter with a fresh idempotency key. An indeterminate one (its first
+   * dot replica may have applied it, then been cut off or crashed before the answer came back) is
+   * retried with the same key, as a careful client would: after a pause long enough for the cluster
+   * to see a dead dot replica down, through another coordinator, so the retry often reaches another
+   * dot replica that has not seen the first attempt; at most {@link #INCREMENT_ATTEMPTS_MAX}
+   * attempts. Deltas are drawn from a wide range so that a double count cannot hide behind another
+   * one of opposite sign.
    */
   private void increment(String client, int[] count) {
     String key = COUNTER_PREFIX + rng.nextInt(CRDT_KEYS);
-    long delta = rng.nextBoolean() ? 1 + rng.nextInt(9) : -(1 + rng.nextInt(9));
+    long magnitude = 1 + rng.nextInt(DELTA_MAX);
+    long delta = rng.nextBoolean() ? magnitude : -magnitude;
     ClientRequest request =
         ClientRequest.increment(
             key, delta, client.substring(client.length() - 1) + "." + ++count[0], level());
+    attempt(client, count, request, clients.anyCoordinator(), 1);
+  }
+
+  private void attempt(
+      String client, int[] count, ClientRequest request, String coordinator, int attempt) {
     clients.send(
         History.Workload.CAUSAL,
         client,
-        clients.anyCoordinator(),
+        coordinator,
         request,
         done -> {
-          if (done.outcome().indeterminate()) {
-            clients.send(
-                History.Workload.CAUSAL,
-                client,
-                clients.anyCoordinator(),
-                request,
-                retried -> later(() -> increment(client, count)));
-          } else {
-            later(() -> increment(client, count));
+          if (done.outcome().indeterminate() && attempt < INCREMENT_ATTEMPTS_MAX) {
+            long pause = 1 + rng.nextLong(RETRY_PAUSE_MAX_NANOS);
+            if (clients.cluster().nowNanos() + pause < endNanos) {
+              String next = clients.anotherCoordinator(coordinator);
+              clients
+                  .cluster()
+                  .simulation()
+                  .after(pause, () -> attempt(client, count, request, next, attempt + 1));
+              return;
+            }
           }
+          later(() -> increment(client, count));
         });
   }
 

@@ -54,6 +54,19 @@ public final class Clients {
   }
 
   /**
+   * A coordinator picked at random among every node but {@code previous} (a client retrying through
+   * another node than the one that left it without a clear answer).
+   */
+  public String anotherCoordinator(String previous) {
+    List<String> names = cluster.names();
+    if (names.size() < 2) {
+      return names.get(0);
+    }
+    String picked = names.get(rng.nextInt(names.size() - 1));
+    return picked.equals(previous) ? names.get(names.size() - 1) : picked;
+  }
+
+  /**
    * Sends {@code request} from {@code client} to {@code coordinator}; {@code done} hears the ended
    * operation once: answered, or given up on at the deadline.
    */

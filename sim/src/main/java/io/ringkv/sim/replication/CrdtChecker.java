@@ -1,5 +1,6 @@
 package io.ringkv.sim.replication;
 
+import io.ringkv.cluster.version.Actor;
 import io.ringkv.cluster.version.CausalCells;
 import io.ringkv.cluster.version.CausalFormatException;
 import io.ringkv.cluster.version.Dot;
@@ -22,16 +23,19 @@ import java.util.TreeSet;
  *
  * <ul>
  *   <li><b>Counters are exact</b>: a counter's final value is the sum of the increments its dot
- *       replicas applied (duplicates by idempotency key not counted), and every acknowledged
- *       increment was applied. An increment retried after an indeterminate answer and applied twice
- *       (by two dot replicas that each missed the other's attempt) is counted as a figure: the
- *       known gap of the idempotency window (docs/design/causal.md, "Counters").
+ *       replicas applied, each idempotency key counted once however many dot replicas applied it
+ *       (an increment retried after an indeterminate answer may reach a second dot replica that had
+ *       not seen the first attempt: it must count once after the join, docs/design/causal.md,
+ *       "Counters"); an increment counted twice is a violation, and so is an acknowledged one that
+ *       no dot replica applied. So an indeterminate increment counts once if it applied and not at
+ *       all otherwise: never more than once.
  *   <li><b>Sets are exact</b>: for each element, the final add dots are exactly the dots of the
  *       applied adds that no applied add or remove of the element had observed; so an element is
  *       present iff some add of it was not observed by a remove (add wins).
  * </ul>
  *
- * Violations only when the run is strict (no unsynced data could be lost). Not thread-safe.
+ * Violations only when the run is strict (no unsynced data could be lost); otherwise the counters
+ * that are not exact are a figure. Not thread-safe.
  */
 public final class CrdtChecker {
   /**
@@ -39,23 +43,31 @@ public final class CrdtChecker {
    *
    * @param incrementsAcknowledged acknowledged increments
    * @param incrementsRetried increments sent again after an indeterminate answer
-   * @param incrementsAppliedTwice idempotency keys applied by more than one dot replica
+   * @param incrementsAppliedByTwoDotReplicas idempotency keys applied by more than one dot replica
+   *     (a retry that reached a dot replica that had not seen the first attempt)
+   * @param incrementsAppliedTwiceCountedOnce of those, the ones in a counter that ended exact
+   * @param countersNotExact counters whose final value is not the sum of their increments, each key
+   *     once (a violation in a strict run)
    * @param setUpdatesAcknowledged acknowledged set adds and removes
    */
   public record Figures(
       long incrementsAcknowledged,
       long incrementsRetried,
-      long incrementsAppliedTwice,
+      long incrementsAppliedByTwoDotReplicas,
+      long incrementsAppliedTwiceCountedOnce,
+      long countersNotExact,
       long setUpdatesAcknowledged) {}
 
-  private Figures figures = new Figures(0, 0, 0, 0);
+  private Figures figures = new Figures(0, 0, 0, 0, 0, 0);
 
   public List<Violation> check(
       History history, CausalLedger ledger, ReplicatedCluster cluster, boolean strict) {
     List<Violation> violations = new ArrayList<>();
     long acknowledged = 0;
     long retried = 0;
-    long appliedTwice = 0;
+    long appliedByTwo = 0;
+    long appliedTwiceCountedOnce = 0;
+    long notExact = 0;
     long setAcknowledged = 0;
     for (String key : history.keys(History.Workload.CAUSAL)) {
       boolean counter = key.startsWith(CausalWorkload.COUNTER_PREFIX);
@@ -69,18 +81,40 @@ public final class CrdtChecker {
       }
       if (counter) {
         long expected = 0;
-        TreeMap<String, Integer> applications = new TreeMap<>();
+        long extra = 0;
+        TreeMap<String, Set<Actor>> appliers = new TreeMap<>();
         for (CausalLedger.Increment increment : ledger.incrementsOf(key)) {
-          if (!increment.duplicate()) {
+          if (increment.duplicate()) {
+            continue;
+          }
+          if (increment.idempotencyKey() == null) {
             expected += increment.delta();
-            if (increment.idempotencyKey() != null) {
-              applications.merge(increment.idempotencyKey(), 1, Integer::sum);
-            }
+          } else if (appliers
+              .computeIfAbsent(increment.idempotencyKey(), k -> new TreeSet<>())
+              .isEmpty()) {
+            expected += increment.delta();
+            appliers.get(increment.idempotencyKey()).add(increment.actor());
+          } else if (appliers.get(increment.idempotencyKey()).add(increment.actor())) {
+            extra += increment.delta();
+          } else if (strict) {
+            // outside the idempotency window: the counter counts it twice, reported below too
+            violations.add(
+                new Violation(
+                    "counter-exact",
+                    cluster.nowNanos(),
+                    "increment "
+                        + increment.idempotencyKey()
+                        + " of "
+                        + key
+                        + " was applied twice by one dot replica, "
+                        + increment.actor()));
           }
         }
-        for (int count : applications.values()) {
-          appliedTwice += count > 1 ? 1 : 0;
+        long twice = 0;
+        for (Set<Actor> actors : appliers.values()) {
+          twice += actors.size() > 1 ? 1 : 0;
         }
+        appliedByTwo += twice;
         TreeSet<String> sent = new TreeSet<>();
         for (History.Operation operation : history.of(key)) {
           if (operation.request().kind() != ClientRequest.Kind.COUNTER_INCREMENT) {
@@ -91,7 +125,7 @@ public final class CrdtChecker {
           }
           if (operation.succeeded()) {
             acknowledged++;
-            if (strict && !applications.containsKey(operation.request().idempotencyKey())) {
+            if (strict && !appliers.containsKey(operation.request().idempotencyKey())) {
               violations.add(
                   new Violation(
                       "counter-exact",
@@ -105,12 +139,27 @@ public final class CrdtChecker {
           }
         }
         long actual = merged == null ? 0 : decodeCounter(merged).value();
-        if (strict && actual != expected) {
-          violations.add(
-              new Violation(
-                  "counter-exact",
-                  cluster.nowNanos(),
-                  key + " ends at " + actual + ", the increments applied sum to " + expected));
+        if (actual == expected) {
+          appliedTwiceCountedOnce += twice;
+        } else {
+          notExact++;
+          if (strict) {
+            violations.add(
+                new Violation(
+                    "counter-exact",
+                    cluster.nowNanos(),
+                    key
+                        + " ends at "
+                        + actual
+                        + ", the increments applied sum to "
+                        + expected
+                        + " counting each idempotency key once"
+                        + (twice > 0 && actual == expected + extra
+                            ? ": the "
+                                + twice
+                                + " increments applied by two dot replicas were counted twice"
+                            : " (" + twice + " applied by two dot replicas)")));
+          }
         }
       } else {
         Map<String, Set<Dot>> expected = new TreeMap<>();
@@ -149,7 +198,14 @@ public final class CrdtChecker {
         }
       }
     }
-    figures = new Figures(acknowledged, retried, appliedTwice, setAcknowledged);
+    figures =
+        new Figures(
+            acknowledged,
+            retried,
+            appliedByTwo,
+            appliedTwiceCountedOnce,
+            notExact,
+            setAcknowledged);
     return violations;
   }
 

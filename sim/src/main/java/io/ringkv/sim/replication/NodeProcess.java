@@ -401,7 +401,8 @@ public final class NodeProcess {
                   increment.idempotencyKey() == null
                       ? null
                       : new String(increment.idempotencyKey(), StandardCharsets.UTF_8),
-                  applied.duplicate());
+                  applied.duplicate(),
+                  replica.actor());
           return;
         }
         case CausalOperation.SetAdd add -> {

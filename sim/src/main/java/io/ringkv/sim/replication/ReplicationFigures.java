@@ -42,7 +42,10 @@ import java.util.Locale;
  * @param lwwLost of those, dropped by last-write-wins though no write had read them
  * @param incrementsAcknowledged counter increments acknowledged
  * @param incrementsRetried increments sent again after an indeterminate answer
- * @param incrementsAppliedTwice retried increments two dot replicas applied (the known gap)
+ * @param incrementsAppliedByTwoDotReplicas retried increments two dot replicas applied
+ * @param incrementsAppliedTwiceCountedOnce of those, the ones in counters that ended exact
+ * @param countersNotExact counters whose final value is not the sum of their increments, each
+ *     idempotency key once (a violation where no data could be lost)
  * @param setUpdatesAcknowledged set adds and removes acknowledged
  */
 public record ReplicationFigures(
@@ -79,7 +82,9 @@ public record ReplicationFigures(
     long lwwLost,
     long incrementsAcknowledged,
     long incrementsRetried,
-    long incrementsAppliedTwice,
+    long incrementsAppliedByTwoDotReplicas,
+    long incrementsAppliedTwiceCountedOnce,
+    long countersNotExact,
     long setUpdatesAcknowledged)
     implements SimResult.Figures {
 
@@ -95,7 +100,8 @@ public record ReplicationFigures(
             + " %s after"
             + " healing; %d messages, %d strikes, %d crashes, %d freezes, %d unsynced records lost;"
             + " causal %d acknowledged, %d lost, %d siblings at most; LWW %d acknowledged, %d lost"
-            + " to concurrency; %d increments acknowledged (%d retried, %d applied twice), %d set"
+            + " to concurrency; %d increments acknowledged (%d retried, %d applied by two dot replicas,"
+            + " %d of them counted once), %d counters not exact, %d set"
             + " updates acknowledged%s",
         nodes,
         SimTime.formatShort(simulatedNanos),
@@ -129,7 +135,9 @@ public record ReplicationFigures(
         lwwLost,
         incrementsAcknowledged,
         incrementsRetried,
-        incrementsAppliedTwice,
+        incrementsAppliedByTwoDotReplicas,
+        incrementsAppliedTwiceCountedOnce,
+        countersNotExact,
         setUpdatesAcknowledged,
         strict ? "" : " (data loss possible: loss and session checks only count)");
   }

@@ -66,7 +66,7 @@ public final class ReplicationRun {
       new AcknowledgedWritesChecker.Figures(0, 0, 0, 0, 0);
   private SessionChecker.Figures sessionFigures = new SessionChecker.Figures(0, 0);
   private CausalChecker.Figures causalFigures = new CausalChecker.Figures(0, 0, 0, 0, 0);
-  private CrdtChecker.Figures crdtFigures = new CrdtChecker.Figures(0, 0, 0, 0);
+  private CrdtChecker.Figures crdtFigures = new CrdtChecker.Figures(0, 0, 0, 0, 0, 0);
   private CausalWorkload causalWorkload;
   private boolean strict = true;
 
@@ -331,7 +331,9 @@ public final class ReplicationRun {
         causalFigures.lwwLost(),
         crdtFigures.incrementsAcknowledged(),
         crdtFigures.incrementsRetried(),
-        crdtFigures.incrementsAppliedTwice(),
+        crdtFigures.incrementsAppliedByTwoDotReplicas(),
+        crdtFigures.incrementsAppliedTwiceCountedOnce(),
+        crdtFigures.countersNotExact(),
         crdtFigures.setUpdatesAcknowledged());
   }
 

@@ -5,6 +5,9 @@ import static io.ringkv.common.ConsistencyLevel.QUORUM;
 import static io.ringkv.sim.SimTime.seconds;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ringkv.cluster.version.Actor;
+import io.ringkv.cluster.version.CausalCells;
+import io.ringkv.cluster.version.PnCounter;
 import io.ringkv.cluster.version.VersionVector;
 import io.ringkv.common.Rng;
 import io.ringkv.sim.SimTime;
@@ -113,6 +116,51 @@ class ReplicationCheckersTest {
     assertThat(violations)
         .extracting(Violation::checker)
         .containsExactlyInAnyOrder("counter-exact", "set-exact");
+  }
+
+  @Test
+  void crdt_anIncrementAppliedByTwoDotReplicasAndCountedTwice_isAViolation() {
+    ReplicatedCluster cluster = ReplicatedCluster.builder(34).nodes(3).build();
+    Clients clients = new Clients(cluster, new History(), new Rng(6));
+    cluster.startAll().runFor(seconds(3));
+    clients.send(CAUSAL, "a", "n1", ClientRequest.increment("counter0", 5, "a.1", ALL), d -> {});
+    cluster.runFor(seconds(1));
+    CausalLedger ledger = cluster.causalLedger();
+    Actor first = ledger.incrementsOf("counter0").get(0).actor();
+    assertThat(new CrdtChecker().check(clients.history(), ledger, cluster, true)).isEmpty();
+    // a retry reached n2, which had not seen the first attempt, and the counter forgot that n2's
+    // application was a duplicate (as the first counter format did): 5 counted twice
+    Actor second = Actor.of("n2", 0);
+    ledger.recordIncrement("counter0", 5, "a.1", false, second);
+    PnCounter twice =
+        PnCounter.of(
+            Map.of(
+                first,
+                new PnCounter.Entry(1, 5, List.of(new PnCounter.KeyedIncrement(bytes("a.1"), 5))),
+                second,
+                new PnCounter.Entry(1, 5, List.of())));
+    Cell planted = CausalCells.counterCell(twice, cluster.storedCell("n1", "counter0").timestamp());
+    for (String node : cluster.names()) {
+      cluster
+          .node(node)
+          .engine()
+          .overwriteForTest(ReplicatedCluster.storedKey("counter0"), planted);
+    }
+
+    CrdtChecker checker = new CrdtChecker();
+    List<Violation> violations = checker.check(clients.history(), ledger, cluster, true);
+
+    assertThat(violations)
+        .singleElement()
+        .asString()
+        .contains(
+            "counter0 ends at 10", "sum to 5", "applied by two dot replicas were counted twice");
+    assertThat(checker.figures().incrementsAppliedByTwoDotReplicas()).isEqualTo(1);
+    assertThat(checker.figures().incrementsAppliedTwiceCountedOnce()).isZero();
+    assertThat(checker.figures().countersNotExact()).isEqualTo(1);
+    assertThat(new CrdtChecker().check(clients.history(), ledger, cluster, false))
+        .as("where data may be lost legitimately it only counts")
+        .isEmpty();
   }
 
   // --- no acknowledged write lost ---

@@ -7,6 +7,7 @@ import static io.ringkv.common.ConsistencyLevel.QUORUM;
 import static io.ringkv.sim.SimTime.seconds;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ringkv.common.Rng;
 import io.ringkv.sim.membership.StopKind;
 import java.util.List;
 import java.util.function.Predicate;
@@ -14,6 +15,54 @@ import org.junit.jupiter.api.Test;
 
 /** Replication scenarios on the simulator, written to be read as prose (STYLE.md §6). */
 class ReplicationScenarioTest {
+
+  @Test
+  void counter_retryAfterTheDotReplicaWasCutOff_isAppliedByTwoDotReplicas_andCountsOnce()
+      throws Exception {
+    ReplicatedCluster cluster = ReplicatedCluster.builder(7).nodes(3).build();
+    Clients clients = new Clients(cluster, new History(), new Rng(3));
+    cluster.startAll().runFor(seconds(3));
+    ClientRequest increment = ClientRequest.increment("counter0", 5, "c.1", QUORUM);
+
+    // n1, the least id, is every keyed increment's dot replica: it applies the increment, but
+    // nothing it sends arrives, so the coordinator never hears back
+    cluster.cut("n1").to("n2");
+    cluster.cut("n1").to("n3");
+    History.Operation first =
+        clients.send(History.Workload.CAUSAL, "c", "n2", increment, done -> {});
+    cluster.runUntil(() -> !first.isOpen(), seconds(30));
+    assertThat(first.outcome().indeterminate()).as(first.outcome().toString()).isTrue();
+
+    // the client retries through another coordinator once n1 is seen down: n2 is the dot replica
+    cluster.runUntil(() -> !cluster.seesUp("n3", "n1"), seconds(30));
+    History.Operation retry =
+        clients.send(History.Workload.CAUSAL, "c", "n3", increment, done -> {});
+    cluster.runUntil(() -> !retry.isOpen(), seconds(30));
+    assertThat(retry.succeeded()).as(retry.outcome().toString()).isTrue();
+    assertThat(cluster.causalLedger().incrementsOf("counter0"))
+        .as("two dot replicas applied it, neither had seen the other's")
+        .filteredOn(applied -> !applied.duplicate())
+        .extracting(applied -> applied.actor().node().value())
+        .containsExactly("n1", "n2");
+
+    cluster.healNetwork();
+    cluster.runUntil(() -> cluster.seesUp("n2", "n1") && cluster.seesUp("n3", "n1"), seconds(30));
+    ClientOutcome read = cluster.read("n3", "counter0", ALL);
+    cluster.runFor(seconds(5));
+
+    assertThat(read.succeeded()).isTrue();
+    for (String node : cluster.names()) {
+      assertThat(
+              io.ringkv.cluster.version.CausalCells.counter(cluster.storedCell(node, "counter0"))
+                  .value())
+          .as("the value on %s", node)
+          .isEqualTo(5);
+    }
+    CrdtChecker checker = new CrdtChecker();
+    assertThat(checker.check(clients.history(), cluster.causalLedger(), cluster, true)).isEmpty();
+    assertThat(checker.figures().incrementsAppliedByTwoDotReplicas()).isEqualTo(1);
+    assertThat(checker.figures().incrementsAppliedTwiceCountedOnce()).isEqualTo(1);
+  }
 
   @Test
   void killOneOfThree_quorumStillWorks_allIsUnavailable() {
