@@ -1,0 +1,634 @@
+package io.ringkv.server.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ringkv.client.IncrementOptions;
+import io.ringkv.client.IncrementResult;
+import io.ringkv.client.PutOptions;
+import io.ringkv.client.ReadOptions;
+import io.ringkv.client.RingkvClient;
+import io.ringkv.client.SetOptions;
+import io.ringkv.client.Sibling;
+import io.ringkv.client.Versions;
+import io.ringkv.client.WriteResult;
+import io.ringkv.common.ConsistencyLevel;
+import io.ringkv.server.config.ConfigLoader;
+import io.ringkv.server.config.FrontEndKind;
+import io.ringkv.server.config.NodeConfig;
+import io.ringkv.server.node.DefaultWiring;
+import io.ringkv.server.node.Node;
+import io.ringkv.server.node.NodeStartException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.commands.ProtocolCommand;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.util.SafeEncoder;
+
+/**
+ * Causal keyspaces end to end: three real in-process nodes (metadata on Raft, gossip, internode
+ * transport) with the production wiring, so every node serves RESP, HTTP and gRPC on 127.0.0.1
+ * ephemeral ports over the real {@code ClusterKeyValueService}. Nothing here is a test double: a
+ * keyspace is created through the HTTP admin route and the Java client, siblings are made by two
+ * writes carrying the same stale context through two different nodes, and each front end is checked
+ * against what the others wrote.
+ *
+ * <p>Writes use consistency ALL so that an acknowledged write is on every replica; every assertion
+ * about what the cluster holds after a write still polls its condition until a deadline, since
+ * metadata and read repair travel asynchronously.
+ */
+class CausalEndToEndTest {
+  /** Generous: only a broken test waits this long. */
+  private static final Duration DEADLINE = Duration.ofSeconds(60);
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ProtocolCommand KEYSPACE = command("KEYSPACE");
+  private static final ProtocolCommand CONSISTENCY = command("CONSISTENCY");
+  private static final ProtocolCommand CGET = command("CGET");
+  private static final ProtocolCommand CSET = command("CSET");
+  private static final ProtocolCommand INCRBY = command("INCRBY");
+  private static final ProtocolCommand INCR = command("INCR");
+
+  /** Created through {@code PUT /v1/keyspaces/carts} on node 1. */
+  private static final String CARTS = "carts";
+
+  /** Created through the Java client's keyspace admin. */
+  private static final String SHOP = "shop";
+
+  @TempDir static Path dataDirectory;
+
+  private static final List<Node> nodes = new ArrayList<>();
+  private static HttpClient http;
+  private static RingkvClient client;
+
+  @BeforeAll
+  static void startClusterAndCreateKeyspaces() throws Exception {
+    Node first = start(1, "");
+    String seed = "127.0.0.1:" + first.cluster().orElseThrow().internodeAddress().getPort();
+    start(2, seed);
+    start(3, seed);
+    awaitTrue(
+        "three Normal members on every node",
+        () ->
+            nodes.stream()
+                .allMatch(
+                    node ->
+                        node.cluster().orElseThrow().view().metadata().normalMemberCount() == 3));
+    http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    RingkvClient.Builder builder =
+        RingkvClient.builder()
+            .defaultWriteConsistency(ConsistencyLevel.ALL)
+            .timeout(Duration.ofSeconds(10));
+    for (Node node : nodes) {
+      InetSocketAddress grpc = node.address(FrontEndKind.GRPC).orElseThrow();
+      builder.addNode(grpc.getHostString(), grpc.getPort());
+    }
+    client = builder.build();
+
+    // The metadata group may still be electing its leader: an admin write is then 503 (nothing
+    // was attempted), so it is repeated until it is answered.
+    HttpResponse<String> created =
+        awaitValue(
+            "PUT /v1/keyspaces/carts answered",
+            () -> {
+              HttpResponse<String> response =
+                  send(0, "PUT", "/v1/keyspaces/" + CARTS, "{\"replication_factor\": 3}");
+              return response.statusCode() == 503 ? Optional.empty() : Optional.of(response);
+            });
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    assertThat(created.headers().firstValue("Location")).hasValue("/v1/keyspaces/" + CARTS);
+    JsonNode carts = JSON.readTree(created.body());
+    assertThat(carts.path("conflicts").asText()).isEqualTo("causal");
+    assertThat(carts.path("replication").path("replication_factor").asInt()).isEqualTo(3);
+
+    io.ringkv.client.Keyspace shop =
+        client.putKeyspace(io.ringkv.client.Keyspace.named(SHOP).withReplicationFactor(3));
+    assertThat(shop.name()).isEqualTo(SHOP);
+    assertThat(shop.conflicts()).isEqualTo(io.ringkv.client.ConflictMode.CAUSAL);
+
+    for (int index = 0; index < nodes.size(); index++) {
+      int node = index;
+      awaitTrue(
+          "both keyspaces listed by GET /v1/keyspaces on node " + (node + 1),
+          () -> {
+            JsonNode listed = json(send(node, "GET", "/v1/keyspaces", null));
+            List<String> causal = new ArrayList<>();
+            for (JsonNode keyspace : listed.path("keyspaces")) {
+              if (keyspace.path("conflicts").asText().equals("causal")) {
+                causal.add(keyspace.path("name").asText());
+              }
+            }
+            return causal.containsAll(List.of(CARTS, SHOP));
+          });
+    }
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    if (client != null) {
+      client.close();
+    }
+    for (int i = nodes.size() - 1; i >= 0; i--) {
+      nodes.get(i).close();
+    }
+    nodes.clear();
+  }
+
+  private static Node start(int index, String seeds) throws NodeStartException {
+    NodeConfig config =
+        ConfigLoader.fromSets(
+            "node.id=node-" + index,
+            "node.data_directory=" + dataDirectory,
+            "node.shutdown_timeout_millis=10000",
+            "resp.port=0",
+            "http.port=0",
+            "grpc.port=0",
+            "internode.port=0",
+            "cluster.seeds=" + seeds,
+            "cluster.gossip_interval_millis=100",
+            "cluster.ring_delay_millis=0",
+            "cluster.join_wait_max_millis=0");
+    Node node = Node.start(config, DefaultWiring.create());
+    nodes.add(node);
+    return node;
+  }
+
+  @Test
+  void keyspaces_createdOverHttpAndTheClient_areListedEverywhere() throws Exception {
+    JsonNode third = json(send(2, "GET", "/v1/keyspaces/" + CARTS, null));
+    assertThat(third.path("conflicts").asText()).isEqualTo("causal");
+    assertThat(client.keyspaces())
+        .extracting(io.ringkv.client.Keyspace::name)
+        .contains(CARTS, SHOP, "default");
+  }
+
+  // ---- RESP ----
+
+  @Test
+  void resp_staleContextThroughTwoNodes_makesSiblings_andTheReadContextCollapsesThem() {
+    try (Jedis one = jedis(0, CARTS);
+        Jedis two = jedis(1, CARTS);
+        Jedis three = jedis(2, CARTS)) {
+      String stale = bulk(one.sendCommand(CSET, "resp:cart", "", "empty"));
+      bulk(one.sendCommand(CSET, "resp:cart", stale, "milk,eggs"));
+      bulk(two.sendCommand(CSET, "resp:cart", stale, "milk,bread"));
+
+      List<String> siblings =
+          awaitValue(
+              "two siblings in CGET through node 3",
+              () -> {
+                List<String> read = cget(three, "resp:cart");
+                return read.size() == 3 ? Optional.of(read) : Optional.empty();
+              });
+      assertThat(siblings.subList(1, 3)).containsExactlyInAnyOrder("milk,eggs", "milk,bread");
+      String winner = siblings.get(1);
+      awaitTrue("GET shows the newest sibling", () -> winner.equals(one.get("resp:cart")));
+
+      bulk(three.sendCommand(CSET, "resp:cart", siblings.get(0), "milk,eggs,bread"));
+      awaitTrue(
+          "one sibling again through node 1",
+          () ->
+              cget(one, "resp:cart")
+                  .subList(1, cget(one, "resp:cart").size())
+                  .equals(List.of("milk,eggs,bread")));
+      awaitTrue("GET shows the merge", () -> "milk,eggs,bread".equals(two.get("resp:cart")));
+    }
+  }
+
+  @Test
+  void resp_incrementRetriedWithItsIdempotencyIdThroughAnotherNode_countsOnce() {
+    try (Jedis one = jedis(0, CARTS);
+        Jedis two = jedis(1, CARTS);
+        Jedis three = jedis(2, CARTS)) {
+      assertThat(one.sendCommand(INCRBY, "resp:views", "5", "IDEMPOTENCY", "click-1"))
+          .isEqualTo(5L);
+      assertThat(two.sendCommand(INCRBY, "resp:views", "5", "idempotency", "click-1"))
+          .as("the retry through node 2 answers the current value, adding nothing")
+          .isEqualTo(5L);
+      assertThat(three.sendCommand(INCR, "resp:views", "IDEMPOTENCY", "click-2")).isEqualTo(6L);
+      assertThat(one.decrBy("resp:views", 2)).isEqualTo(4L);
+      for (Jedis jedis : List.of(one, two, three)) {
+        awaitTrue("the counter reads 4 everywhere", () -> "4".equals(jedis.get("resp:views")));
+      }
+    }
+  }
+
+  @Test
+  void resp_setsMergeAcrossNodes_andAWrongTypeCommandSaysWrongType() {
+    try (Jedis one = jedis(0, CARTS);
+        Jedis two = jedis(1, CARTS);
+        Jedis three = jedis(2, CARTS)) {
+      assertThat(one.sadd("resp:tags", "red", "blue")).isEqualTo(2L);
+      assertThat(two.sadd("resp:tags", "blue", "green")).isEqualTo(1L);
+      assertThat(three.srem("resp:tags", "red", "absent")).isEqualTo(1L);
+      for (Jedis jedis : List.of(one, two, three)) {
+        awaitTrue(
+            "the set reads blue, green everywhere",
+            () -> jedis.smembers("resp:tags").equals(java.util.Set.of("blue", "green")));
+      }
+      assertThat(one.sismember("resp:tags", "green")).isTrue();
+      assertThat(two.scard("resp:tags")).isEqualTo(2L);
+
+      assertThatThrownBy(() -> three.incr("resp:tags"))
+          .isInstanceOf(JedisDataException.class)
+          .hasMessage("WRONGTYPE Operation against a key holding the wrong kind of value");
+      assertThatThrownBy(() -> two.sendCommand(CGET, "resp:tags"))
+          .isInstanceOf(JedisDataException.class)
+          .hasMessageStartingWith("WRONGTYPE");
+    }
+  }
+
+  @Test
+  void resp_defaultKeyspace_isStillLastWriteWins() {
+    try (Jedis one = jedis(0, null);
+        Jedis two = jedis(1, null)) {
+      assertThat(bulk(one.sendCommand(KEYSPACE))).isEqualTo("default");
+      assertThat(one.set("resp:plain", "first")).isEqualTo("OK");
+      assertThat(two.set("resp:plain", "second")).isEqualTo("OK");
+      awaitTrue("the last write wins", () -> "second".equals(one.get("resp:plain")));
+      assertThat(cget(two, "resp:plain")).containsExactly("", "second");
+      assertThatThrownBy(() -> two.sendCommand(CSET, "resp:plain", "", "x"))
+          .isInstanceOf(JedisDataException.class)
+          .hasMessageContaining("conflicts: lww");
+      assertThat(one.del("resp:plain")).isEqualTo(1L);
+      awaitTrue("deleted everywhere", () -> two.get("resp:plain") == null);
+    }
+  }
+
+  // ---- HTTP ----
+
+  @Test
+  void http_siblingsAre300_andIfMatchWithTheETagCollapsesThem() throws Exception {
+    HttpResponse<String> seeded = put(0, "h:cart", "\"empty\"", null);
+    assertThat(seeded.statusCode()).as(seeded.body()).isEqualTo(200);
+    String stale = seeded.headers().firstValue("ETag").orElseThrow();
+    assertThat(stale).matches("\"[A-Za-z0-9_-]+\"");
+    assertThat(put(0, "h:cart", "[\"milk\", \"eggs\"]", stale).statusCode()).isEqualTo(200);
+    assertThat(put(1, "h:cart", "[\"milk\", \"tea\"]", stale).statusCode()).isEqualTo(200);
+
+    HttpResponse<String> multiple =
+        awaitValue(
+            "300 with two siblings through node 3",
+            () -> {
+              HttpResponse<String> read =
+                  send(2, "GET", "/api/v1/get?key=h:cart&keyspace=carts", null);
+              return read.statusCode() == 300 && json(read).path("siblings").size() == 2
+                  ? Optional.of(read)
+                  : Optional.empty();
+            });
+    JsonNode body = json(multiple);
+    String etag = multiple.headers().firstValue("ETag").orElseThrow();
+    assertThat(body.path("key").asText()).isEqualTo("h:cart");
+    assertThat(etag).isEqualTo("\"" + body.path("context").asText() + "\"");
+    List<String> values = new ArrayList<>();
+    List<Long> timestamps = new ArrayList<>();
+    for (JsonNode sibling : body.path("siblings")) {
+      values.add(sibling.path("value").toString());
+      timestamps.add(sibling.path("timestamp").asLong());
+      assertThat(sibling.has("deleted")).isFalse();
+    }
+    assertThat(values).containsExactlyInAnyOrder("[\"milk\",\"eggs\"]", "[\"milk\",\"tea\"]");
+    assertThat(timestamps.get(0)).as("newest first").isGreaterThanOrEqualTo(timestamps.get(1));
+
+    HttpResponse<String> winner =
+        send(0, "GET", "/api/v1/get?key=h:cart&keyspace=carts&siblings=winner", null);
+    assertThat(winner.statusCode()).isEqualTo(200);
+    assertThat(json(winner).path("value").toString()).isEqualTo(values.get(0));
+
+    // A damaged context: one character changed, still base64url, so only its checksum fails.
+    String inside = etag.substring(1, etag.length() - 1);
+    int middle = inside.length() / 2;
+    char changed = inside.charAt(middle) == 'A' ? 'B' : 'A';
+    String damaged =
+        "\"" + inside.substring(0, middle) + changed + inside.substring(middle + 1) + "\"";
+    HttpResponse<String> refused = put(1, "h:cart", "\"broken\"", damaged);
+    assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+    assertThat(json(refused).path("parameter").asText()).isEqualTo("If-Match");
+
+    HttpResponse<String> merged = put(1, "h:cart", "[\"milk\", \"eggs\", \"tea\"]", etag);
+    assertThat(merged.statusCode()).as(merged.body()).isEqualTo(200);
+    awaitTrue(
+        "one sibling again through node 1",
+        () -> {
+          HttpResponse<String> read = send(0, "GET", "/api/v1/get?key=h:cart&keyspace=carts", null);
+          return read.statusCode() == 200
+              && json(read).path("value").toString().equals("[\"milk\",\"eggs\",\"tea\"]")
+              && read.headers().firstValue("ETag").isPresent();
+        });
+  }
+
+  @Test
+  void http_counterAndSetRoutes_mergeAcrossNodes() throws Exception {
+    String increment = "{\"key\": \"h:views\", \"by\": 5}";
+    HttpResponse<String> first =
+        send(0, "POST", "/api/v1/counter/incr?keyspace=carts", increment, "Idempotency-Key", "k1");
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+    assertThat(json(first).path("value").asLong()).isEqualTo(5);
+    HttpResponse<String> retry =
+        send(1, "POST", "/api/v1/counter/incr?keyspace=carts", increment, "Idempotency-Key", "k1");
+    assertThat(json(retry).path("value").asLong()).as("the retry counts once").isEqualTo(5);
+    HttpResponse<String> down =
+        send(
+            2, "POST", "/api/v1/counter/incr?keyspace=carts", "{\"key\": \"h:views\", \"by\": -2}");
+    assertThat(json(down).path("value").asLong()).isEqualTo(3);
+    for (int node = 0; node < 3; node++) {
+      int index = node;
+      awaitTrue(
+          "the counter reads 3 on node " + (index + 1),
+          () ->
+              json(send(index, "GET", "/api/v1/counter?key=h:views&keyspace=carts", null))
+                      .path("value")
+                      .asLong()
+                  == 3);
+    }
+
+    HttpResponse<String> added =
+        send(
+            0,
+            "POST",
+            "/api/v1/set/add?keyspace=carts",
+            "{\"key\": \"h:tags\", \"members\": [\"red\", \"blue\"]}");
+    assertThat(json(added).path("changed").asInt()).isEqualTo(2);
+    HttpResponse<String> removed =
+        send(
+            1,
+            "POST",
+            "/api/v1/set/remove?keyspace=carts",
+            "{\"key\": \"h:tags\", \"members\": [\"red\"]}");
+    assertThat(json(removed).path("changed").asInt()).isEqualTo(1);
+    awaitTrue(
+        "the set reads [blue] through node 3",
+        () -> {
+          HttpResponse<String> read =
+              send(2, "GET", "/api/v1/set/members?key=h:tags&keyspace=carts", null);
+          return read.statusCode() == 200
+              && json(read).path("members").toString().equals("[\"blue\"]")
+              && read.headers().firstValue("ETag").isPresent();
+        });
+
+    HttpResponse<String> wrongType =
+        send(2, "GET", "/api/v1/counter?key=h:tags&keyspace=carts", null);
+    assertThat(wrongType.statusCode()).isEqualTo(409);
+    assertThat(json(wrongType).path("detail").asText()).startsWith("WRONGTYPE");
+  }
+
+  // ---- gRPC through the Java client ----
+
+  @Test
+  void grpc_versionsWithSiblings_putWithContext_idempotentIncrement_sets() {
+    ReadOptions shop = ReadOptions.defaults().withKeyspace(SHOP);
+    PutOptions putShop = PutOptions.defaults().withKeyspace(SHOP);
+    byte[] key = utf8("g:cart");
+    WriteResult seeded = client.put(key, utf8("empty"), putShop);
+    byte[] stale = seeded.causalContext();
+    assertThat(stale).isNotEmpty();
+    // Round robin: the two writes go through different nodes.
+    client.put(key, utf8("milk,eggs"), putShop.withCausalContext(stale));
+    client.put(key, utf8("milk,tea"), putShop.withCausalContext(stale));
+
+    Versions conflicted =
+        awaitValue(
+            "two siblings through getVersions",
+            () -> {
+              Versions versions = client.getVersions(key, shop);
+              return versions.siblings().size() == 2 ? Optional.of(versions) : Optional.empty();
+            });
+    assertThat(conflicted.conflicted()).isTrue();
+    assertThat(conflicted.siblings().stream().map(sibling -> text(sibling.bytes())))
+        .containsExactlyInAnyOrder("milk,eggs", "milk,tea");
+    assertThat(text(conflicted.value().orElseThrow().bytes()))
+        .isEqualTo(text(conflicted.siblings().get(0).bytes()));
+
+    WriteResult merged =
+        client.put(
+            key,
+            utf8("milk,eggs,tea"),
+            putShop.withCausalContext(conflicted.causalContext()).withIdempotencyKey("merge-1"));
+    assertThat(merged.applied()).isTrue();
+    awaitTrue(
+        "one sibling again",
+        () -> {
+          Versions versions = client.getVersions(key, shop);
+          return versions.siblings().size() == 1
+              && text(versions.siblings().get(0).bytes()).equals("milk,eggs,tea");
+        });
+
+    IncrementOptions counted =
+        IncrementOptions.defaults().withKeyspace(SHOP).withIdempotencyKey("click-7");
+    IncrementResult once = client.increment(utf8("g:views"), 3, counted);
+    IncrementResult again = client.increment(utf8("g:views"), 3, counted);
+    assertThat(once).isEqualTo(new IncrementResult(3, false));
+    assertThat(again).isEqualTo(new IncrementResult(3, true));
+    assertThat(client.increment(utf8("g:views"), 1, IncrementOptions.defaults().withKeyspace(SHOP)))
+        .isEqualTo(new IncrementResult(4, false));
+
+    SetOptions setShop = SetOptions.defaults().withKeyspace(SHOP);
+    assertThat(client.setAdd(utf8("g:tags"), List.of(utf8("red"), utf8("blue")), setShop))
+        .isEqualTo(2);
+    assertThat(client.setAdd(utf8("g:tags"), List.of(utf8("blue"), utf8("green")), setShop))
+        .isEqualTo(1);
+    awaitTrue(
+        "the members through every node",
+        () -> {
+          for (int i = 0; i < 3; i++) {
+            if (!client
+                .setMembers(utf8("g:tags"), shop)
+                .utf8()
+                .equals(List.of("blue", "green", "red"))) {
+              return false;
+            }
+          }
+          return true;
+        });
+  }
+
+  // ---- across front ends ----
+
+  @Test
+  void crossFrontEnd_siblingsWrittenThroughResp_readThroughHttpAndGrpc_withTheSameContext() {
+    String context;
+    try (Jedis one = jedis(0, CARTS);
+        Jedis two = jedis(1, CARTS);
+        Jedis three = jedis(2, CARTS)) {
+      String stale = bulk(one.sendCommand(CSET, "x:cart", "", "empty"));
+      bulk(one.sendCommand(CSET, "x:cart", stale, "from-one"));
+      bulk(two.sendCommand(CSET, "x:cart", stale, "from-two"));
+      List<String> read =
+          awaitValue(
+              "two siblings through RESP",
+              () -> {
+                List<String> cget = cget(three, "x:cart");
+                return cget.size() == 3 ? Optional.of(cget) : Optional.empty();
+              });
+      context = read.get(0);
+    }
+    byte[] raw = Base64.getUrlDecoder().decode(context);
+
+    HttpResponse<String> overHttp =
+        awaitValue(
+            "HTTP 300 with the RESP context",
+            () -> {
+              HttpResponse<String> read =
+                  send(1, "GET", "/api/v1/get?key=x:cart&keyspace=carts", null);
+              return read.statusCode() == 300 && json(read).path("context").asText().equals(context)
+                  ? Optional.of(read)
+                  : Optional.empty();
+            });
+    assertThat(overHttp.headers().firstValue("ETag")).hasValue("\"" + context + "\"");
+    List<String> httpValues = new ArrayList<>();
+    for (JsonNode sibling : json(overHttp).path("siblings")) {
+      httpValues.add(sibling.path("value").asText());
+    }
+    assertThat(httpValues).containsExactlyInAnyOrder("from-one", "from-two");
+
+    Versions overGrpc =
+        awaitValue(
+            "gRPC siblings with the RESP context",
+            () -> {
+              Versions versions =
+                  client.getVersions(utf8("x:cart"), ReadOptions.defaults().withKeyspace(CARTS));
+              return java.util.Arrays.equals(versions.causalContext(), raw)
+                  ? Optional.of(versions)
+                  : Optional.empty();
+            });
+    assertThat(overGrpc.siblings().stream().map(Sibling::bytes).map(CausalEndToEndTest::text))
+        .containsExactlyInAnyOrder("from-one", "from-two");
+    assertThat(httpValues.get(0))
+        .as("every front end shows the same winner")
+        .isEqualTo(text(overGrpc.siblings().get(0).bytes()));
+
+    // The context read through gRPC collapses the siblings written through RESP, seen over HTTP.
+    client.put(
+        utf8("x:cart"),
+        utf8("resolved"),
+        PutOptions.defaults().withKeyspace(CARTS).withCausalContext(overGrpc.causalContext()));
+    awaitTrue(
+        "HTTP shows the one resolved value",
+        () -> {
+          HttpResponse<String> read = send(2, "GET", "/api/v1/get?key=x:cart&keyspace=carts", null);
+          return read.statusCode() == 200 && json(read).path("value").asText().equals("resolved");
+        });
+  }
+
+  // ---- helpers ----
+
+  private static ProtocolCommand command(String name) {
+    byte[] raw = SafeEncoder.encode(name);
+    return () -> raw;
+  }
+
+  private static Jedis jedis(int node, String keyspace) {
+    InetSocketAddress address = nodes.get(node).address(FrontEndKind.RESP).orElseThrow();
+    Jedis jedis = new Jedis(address.getHostString(), address.getPort(), 10_000);
+    assertThat(bulk(jedis.sendCommand(CONSISTENCY, "WRITE", "ALL"))).isEqualTo("OK");
+    if (keyspace != null) {
+      assertThat(bulk(jedis.sendCommand(KEYSPACE, keyspace))).isEqualTo("OK");
+    }
+    return jedis;
+  }
+
+  private static String bulk(Object reply) {
+    return reply == null ? null : new String((byte[]) reply, StandardCharsets.UTF_8);
+  }
+
+  /** CGET as strings: the context, then the siblings newest first (null for a delete). */
+  private static List<String> cget(Jedis jedis, String key) {
+    List<String> read = new ArrayList<>();
+    for (Object element : (List<?>) jedis.sendCommand(CGET, key)) {
+      read.add(bulk(element));
+    }
+    return read;
+  }
+
+  private static HttpResponse<String> put(int node, String key, String valueJson, String ifMatch) {
+    String body = "{\"key\": \"" + key + "\", \"value\": " + valueJson + "}";
+    return ifMatch == null
+        ? send(node, "POST", "/api/v1/put?keyspace=carts", body)
+        : send(node, "POST", "/api/v1/put?keyspace=carts", body, "If-Match", ifMatch);
+  }
+
+  private static HttpResponse<String> send(
+      int node, String method, String pathAndQuery, String body, String... headers) {
+    InetSocketAddress address = nodes.get(node).address(FrontEndKind.HTTP).orElseThrow();
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(
+                URI.create(
+                    "http://" + address.getHostString() + ":" + address.getPort() + pathAndQuery))
+            .timeout(Duration.ofSeconds(15))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
+    if (!pathAndQuery.startsWith("/v1/keyspaces") && !method.equals("GET")) {
+      request.header("X-Consistency-Level", "ALL");
+    }
+    for (int i = 0; i < headers.length; i += 2) {
+      request.header(headers[i], headers[i + 1]);
+    }
+    try {
+      return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+
+  private static JsonNode json(HttpResponse<String> response) {
+    try {
+      return JSON.readTree(response.body());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static byte[] utf8(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static String text(byte[] bytes) {
+    return new String(bytes, StandardCharsets.UTF_8);
+  }
+
+  private static void awaitTrue(String what, java.util.function.BooleanSupplier condition) {
+    awaitValue(what, () -> condition.getAsBoolean() ? Optional.of(true) : Optional.empty());
+  }
+
+  /** Polls until {@code probe} yields a value or {@link #DEADLINE} passes. */
+  private static <T> T awaitValue(String what, Supplier<Optional<T>> probe) {
+    long deadlineNanos = System.nanoTime() + DEADLINE.toNanos();
+    while (true) {
+      Optional<T> value = probe.get();
+      if (value.isPresent()) {
+        return value.get();
+      }
+      if (System.nanoTime() - deadlineNanos > 0) {
+        throw new AssertionError("timed out after " + DEADLINE + " waiting for " + what);
+      }
+      LockSupport.parkNanos(20_000_000); // poll interval, not a stand-in for the condition
+    }
+  }
+}
