@@ -67,6 +67,7 @@ class CausalEndToEndTest {
   private static final ProtocolCommand CONSISTENCY = command("CONSISTENCY");
   private static final ProtocolCommand CGET = command("CGET");
   private static final ProtocolCommand CSET = command("CSET");
+  private static final ProtocolCommand CDEL = command("CDEL");
   private static final ProtocolCommand INCRBY = command("INCRBY");
   private static final ProtocolCommand INCR = command("INCR");
 
@@ -531,6 +532,182 @@ class CausalEndToEndTest {
         });
   }
 
+  // ---- deletes, observed removes, the CLI, default levels ----
+
+  @Test
+  void deleteConcurrentWithAWrite_isADeletedSibling_inEveryFrontEnd() throws Exception {
+    try (Jedis one = jedis(0, CARTS);
+        Jedis two = jedis(1, CARTS)) {
+      String stale = bulk(one.sendCommand(CSET, "d:cart", "", "empty"));
+      bulk(one.sendCommand(CSET, "d:cart", stale, "kept"));
+      bulk(two.sendCommand(CDEL, "d:cart", stale));
+      List<String> read =
+          awaitValue(
+              "a value and a delete as siblings",
+              () -> {
+                List<String> cget = cget(two, "d:cart");
+                return cget.size() == 3 ? Optional.of(cget) : Optional.empty();
+              });
+      assertThat(read.subList(1, 3)).containsExactlyInAnyOrder("kept", null);
+      assertThat(one.get("d:cart")).as("GET shows the newest live value").isIn("kept", null);
+
+      HttpResponse<String> overHttp = send(2, "GET", "/api/v1/get?key=d:cart&keyspace=carts", null);
+      assertThat(overHttp.statusCode()).as(overHttp.body()).isEqualTo(300);
+      List<String> shapes = new ArrayList<>();
+      for (JsonNode sibling : json(overHttp).path("siblings")) {
+        shapes.add(
+            sibling.path("deleted").asBoolean() ? "deleted" : sibling.path("value").asText());
+        assertThat(sibling.path("timestamp").asLong()).isPositive();
+      }
+      assertThat(shapes).containsExactlyInAnyOrder("kept", "deleted");
+
+      Versions overGrpc =
+          client.getVersions(utf8("d:cart"), ReadOptions.defaults().withKeyspace(CARTS));
+      assertThat(overGrpc.siblings())
+          .extracting(Sibling::deleted)
+          .containsExactlyInAnyOrder(true, false);
+
+      // The ETag read over HTTP is a context RESP takes: a CDEL with it deletes both.
+      String etag = overHttp.headers().firstValue("ETag").orElseThrow();
+      bulk(one.sendCommand(CDEL, "d:cart", etag.substring(1, etag.length() - 1)));
+      awaitTrue(
+          "nothing live, 404 with an ETag over HTTP",
+          () -> {
+            HttpResponse<String> gone =
+                send(1, "GET", "/api/v1/get?key=d:cart&keyspace=carts", null);
+            return gone.statusCode() == 404 && gone.headers().firstValue("ETag").isPresent();
+          });
+      assertThat(two.get("d:cart")).isNull();
+      assertThat(
+              client
+                  .getVersions(utf8("d:cart"), ReadOptions.defaults().withKeyspace(CARTS))
+                  .value())
+          .isEmpty();
+    }
+  }
+
+  @Test
+  void setRemoveWithAReadsContext_leavesAConcurrentAdd() throws Exception {
+    SetOptions inCarts = SetOptions.defaults().withKeyspace(CARTS);
+    assertThat(client.setAdd(utf8("o:tags"), List.of(utf8("red"), utf8("blue")), inCarts))
+        .isEqualTo(2);
+    HttpResponse<String> members =
+        send(1, "GET", "/api/v1/set/members?key=o:tags&keyspace=carts", null);
+    assertThat(json(members).path("members").toString()).isEqualTo("[\"blue\",\"red\"]");
+    String etag = members.headers().firstValue("ETag").orElseThrow();
+    assertThat(etag).isEqualTo("\"" + json(members).path("context").asText() + "\"");
+
+    // An add of red that the members read did not see, through RESP on another node.
+    try (Jedis three = jedis(2, CARTS)) {
+      assertThat(three.sadd("o:tags", "red")).as("red is present: nothing added").isZero();
+      assertThat(three.type("o:tags")).isEqualTo("set");
+    }
+    HttpResponse<String> removed =
+        send(
+            0,
+            "POST",
+            "/api/v1/set/remove?keyspace=carts",
+            "{\"key\": \"o:tags\", \"members\": [\"red\", \"blue\"]}",
+            "If-Match",
+            etag);
+    assertThat(removed.statusCode()).as(removed.body()).isEqualTo(200);
+    awaitTrue(
+        "red survives through its concurrent add; blue is gone",
+        () ->
+            client
+                .setMembers(utf8("o:tags"), ReadOptions.defaults().withKeyspace(CARTS))
+                .utf8()
+                .equals(List.of("red")));
+  }
+
+  @Test
+  void cli_createsAKeyspace_countsOnce_andShowsSiblings_againstTheRealCluster() throws Exception {
+    Cli create = cli(0, "keyspace", "create", "cli_ks", "--replication-factor", "3");
+    assertThat(create.exitCode()).as(create.err()).isZero();
+    awaitTrue(
+        "cli_ks on node 3", () -> send(2, "GET", "/v1/keyspaces/cli_ks", null).statusCode() == 200);
+    assertThat(json(send(2, "GET", "/v1/keyspaces/cli_ks", null)).path("conflicts").asText())
+        .isEqualTo("causal");
+
+    Cli first = cli(0, "incr", "c:views", "5", "--keyspace", "cli_ks", "--idempotency-key", "a");
+    Cli retry =
+        cli(1, "incr", "c:views", "5", "--keyspace", "cli_ks", "--idempotency-key", "a", "--json");
+    assertThat(first.out()).as(first.err()).isEqualTo("5\n");
+    JsonNode retried = JSON.readTree(retry.out());
+    assertThat(retried.path("value").asLong()).isEqualTo(5);
+    assertThat(retried.path("duplicate").asBoolean()).isTrue();
+
+    try (Jedis one = jedisAtDefaultLevels(0, "cli_ks");
+        Jedis two = jedisAtDefaultLevels(1, "cli_ks")) {
+      awaitTrue("the counter reads 5 over RESP", () -> "5".equals(two.get("c:views")));
+      String stale = bulk(one.sendCommand(CSET, "c:colour", "", "grey"));
+      bulk(one.sendCommand(CSET, "c:colour", stale, "blue"));
+      bulk(two.sendCommand(CSET, "c:colour", stale, "red"));
+    }
+    Cli siblings =
+        awaitValue(
+            "two siblings printed by get --siblings",
+            () -> {
+              Cli get = cli(2, "get", "c:colour", "--keyspace", "cli_ks", "--siblings");
+              return get.exitCode() == 0 && get.out().lines().count() == 2
+                  ? Optional.of(get)
+                  : Optional.empty();
+            });
+    assertThat(siblings.out().lines().toList()).containsExactlyInAnyOrder("blue", "red");
+    Cli plain = cli(2, "get", "c:colour", "--keyspace", "cli_ks");
+    assertThat(plain.out().strip()).isEqualTo(siblings.out().lines().findFirst().orElseThrow());
+    assertThat(plain.err()).contains("2 concurrent values");
+  }
+
+  @Test
+  void defaultLevels_respCountersAndSiblingsStillMerge() {
+    // The keyspace's own levels (QUORUM): an acknowledged write may still be missing on one
+    // replica, so every read waits for its condition.
+    try (Jedis one = jedisAtDefaultLevels(0, SHOP);
+        Jedis two = jedisAtDefaultLevels(1, SHOP);
+        Jedis three = jedisAtDefaultLevels(2, SHOP)) {
+      for (int i = 0; i < 20; i++) {
+        Jedis through = List.of(one, two, three).get(i % 3);
+        through.sendCommand(INCRBY, "q:views", "1", "IDEMPOTENCY", "op-" + i);
+        // Every increment retried once through the next node.
+        List.of(one, two, three)
+            .get((i + 1) % 3)
+            .sendCommand(INCRBY, "q:views", "1", "IDEMPOTENCY", "op-" + i);
+      }
+      for (Jedis jedis : List.of(one, two, three)) {
+        awaitTrue("20 counted once each", () -> "20".equals(jedis.get("q:views")));
+      }
+      String stale = bulk(one.sendCommand(CSET, "q:cart", "", "a"));
+      bulk(two.sendCommand(CSET, "q:cart", stale, "b"));
+      bulk(three.sendCommand(CSET, "q:cart", stale, "c"));
+      List<String> read =
+          awaitValue(
+              "two siblings at QUORUM",
+              () -> {
+                List<String> cget = cget(one, "q:cart");
+                return cget.size() == 3 ? Optional.of(cget) : Optional.empty();
+              });
+      assertThat(read.subList(1, 3)).containsExactlyInAnyOrder("b", "c");
+    }
+  }
+
+  private record Cli(int exitCode, String out, String err) {}
+
+  /** Runs {@code ringkv <args> --host <node's gRPC address>} in-process. */
+  private static Cli cli(int node, String... args) {
+    InetSocketAddress grpc = nodes.get(node).address(FrontEndKind.GRPC).orElseThrow();
+    List<String> withHost = new ArrayList<>(List.of(args));
+    withHost.add("--host");
+    withHost.add(grpc.getHostString() + ":" + grpc.getPort());
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    picocli.CommandLine commandLine = new picocli.CommandLine(new io.ringkv.server.cli.RingkvCli());
+    commandLine.setOut(new java.io.PrintWriter(out, true));
+    commandLine.setErr(new java.io.PrintWriter(err, true));
+    int exitCode = commandLine.execute(withHost.toArray(String[]::new));
+    return new Cli(exitCode, out.toString(), err.toString());
+  }
+
   // ---- helpers ----
 
   private static ProtocolCommand command(String name) {
@@ -539,9 +716,15 @@ class CausalEndToEndTest {
   }
 
   private static Jedis jedis(int node, String keyspace) {
+    Jedis jedis = jedisAtDefaultLevels(node, keyspace);
+    assertThat(bulk(jedis.sendCommand(CONSISTENCY, "WRITE", "ALL"))).isEqualTo("OK");
+    return jedis;
+  }
+
+  /** A connection that keeps the keyspace's default levels (QUORUM). */
+  private static Jedis jedisAtDefaultLevels(int node, String keyspace) {
     InetSocketAddress address = nodes.get(node).address(FrontEndKind.RESP).orElseThrow();
     Jedis jedis = new Jedis(address.getHostString(), address.getPort(), 10_000);
-    assertThat(bulk(jedis.sendCommand(CONSISTENCY, "WRITE", "ALL"))).isEqualTo("OK");
     if (keyspace != null) {
       assertThat(bulk(jedis.sendCommand(KEYSPACE, keyspace))).isEqualTo("OK");
     }
