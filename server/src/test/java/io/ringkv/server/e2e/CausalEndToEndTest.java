@@ -691,6 +691,84 @@ class CausalEndToEndTest {
     }
   }
 
+  @Test
+  void droppedKeyspace_isRefusedOnTheConnectionsThatChoseIt() throws Exception {
+    assertThat(send(0, "PUT", "/v1/keyspaces/brief", "{\"replication_factor\": 3}").statusCode())
+        .isEqualTo(201);
+    for (int index = 0; index < 3; index++) {
+      int node = index;
+      awaitTrue(
+          "brief on node " + (node + 1),
+          () -> send(node, "GET", "/v1/keyspaces/brief", null).statusCode() == 200);
+    }
+    try (Jedis one = jedis(0, "brief");
+        Jedis two = jedis(1, "brief")) {
+      assertThat(one.incrBy("r:views", 5)).isEqualTo(5L);
+      assertThat(one.sadd("r:tags", "a")).isEqualTo(1L);
+      assertThat(send(2, "DELETE", "/v1/keyspaces/brief", null).statusCode()).isEqualTo(204);
+      awaitTrue(
+          "brief gone on node 2",
+          () -> send(1, "GET", "/v1/keyspaces/brief", null).statusCode() == 404);
+      assertThatThrownBy(() -> two.incr("r:views"))
+          .isInstanceOf(JedisDataException.class)
+          .hasMessageContaining("brief");
+    }
+  }
+
+  @Test
+  void rawKvRoutes_putAndDeleteWithIfMatch_andTheBase64SiblingShape() throws Exception {
+    HttpResponse<String> seeded = send(0, "PUT", "/v1/kv/k:raw?keyspace=carts", "grey");
+    assertThat(seeded.statusCode()).as(seeded.body()).isEqualTo(200);
+    String stale = seeded.headers().firstValue("ETag").orElseThrow();
+    assertThat(
+            send(0, "PUT", "/v1/kv/k:raw?keyspace=carts", "blue", "If-Match", stale).statusCode())
+        .isEqualTo(200);
+    assertThat(send(1, "PUT", "/v1/kv/k:raw?keyspace=carts", "red", "If-Match", stale).statusCode())
+        .isEqualTo(200);
+    HttpResponse<String> multiple =
+        awaitValue(
+            "300 on the raw route",
+            () -> {
+              HttpResponse<String> read =
+                  send(2, "GET", "/v1/kv/k:raw?keyspace=carts&encoding=base64", null);
+              return read.statusCode() == 300 ? Optional.of(read) : Optional.empty();
+            });
+    List<String> values = new ArrayList<>();
+    for (JsonNode sibling : json(multiple).path("siblings")) {
+      values.add(text(Base64.getDecoder().decode(sibling.path("value").asText())));
+    }
+    assertThat(values).containsExactlyInAnyOrder("blue", "red");
+    try (Jedis jedis = jedis(1, CARTS)) {
+      assertThat(cget(jedis, "k:raw").get(0)).isEqualTo(json(multiple).path("context").asText());
+    }
+
+    String etag = multiple.headers().firstValue("ETag").orElseThrow();
+    HttpResponse<String> deleted =
+        send(2, "DELETE", "/v1/kv/k:raw?keyspace=carts", null, "If-Match", etag);
+    assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(204);
+    assertThat(deleted.headers().firstValue("ETag")).isPresent();
+    awaitTrue(
+        "404 through node 1",
+        () -> send(0, "GET", "/v1/kv/k:raw?keyspace=carts", null).statusCode() == 404);
+  }
+
+  @Test
+  void resp3_cgetShowsADeletedSiblingAsNull() {
+    try (Jedis one = jedis(0, CARTS);
+        Jedis two = jedis(1, CARTS)) {
+      String stale = bulk(one.sendCommand(CSET, "r3:cart", "", "v0"));
+      bulk(one.sendCommand(CSET, "r3:cart", stale, "kept"));
+      bulk(two.sendCommand(CDEL, "r3:cart", stale));
+      assertThat(two.sendCommand(command("HELLO"), "3")).isNotNull();
+      awaitTrue(
+          "RESP3 CGET: the context, the value, a null",
+          () -> {
+            List<String> read = cget(two, "r3:cart");
+            return read.size() == 3 && read.contains(null) && read.contains("kept");
+          });
+    }
+  }
+
   private record Cli(int exitCode, String out, String err) {}
 
   /** Runs {@code ringkv <args> --host <node's gRPC address>} in-process. */
