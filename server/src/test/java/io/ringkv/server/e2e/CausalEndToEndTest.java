@@ -769,6 +769,51 @@ class CausalEndToEndTest {
     }
   }
 
+  @Test
+  void siblingCap_refusesTheSameWayInEveryFrontEnd_andTheReadsContextResolves() throws Exception {
+    int siblingsMax = 32; // replication.causal_siblings_max, the default
+    try (Jedis one = jedis(0, CARTS)) {
+      String stale = bulk(one.sendCommand(CSET, "cap:cart", "", "seed"));
+      int accepted = 0;
+      JedisDataException refusal = null;
+      for (int i = 0; i < siblingsMax + 8 && refusal == null; i++) {
+        try {
+          bulk(one.sendCommand(CSET, "cap:cart", stale, "value-" + i));
+          accepted++;
+        } catch (JedisDataException e) {
+          refusal = e;
+        }
+      }
+      assertThat(refusal).as("refused after %d writes", accepted).isNotNull();
+      assertThat(accepted).isEqualTo(siblingsMax);
+      assertThat(refusal.getMessage()).startsWith("ERR").contains(String.valueOf(siblingsMax));
+      String staleTag = "\"" + stale + "\"";
+      HttpResponse<String> overHttp = put(1, "cap:cart", "\"one-more\"", staleTag);
+      assertThat(overHttp.statusCode()).as(overHttp.body()).isEqualTo(409);
+      assertThat(json(overHttp).path("type").asText()).isEqualTo("urn:ringkv:problem:conflict");
+      assertThatThrownBy(
+              () ->
+                  client.put(
+                      utf8("cap:cart"),
+                      utf8("one-more"),
+                      PutOptions.defaults()
+                          .withKeyspace(CARTS)
+                          .withCausalContext(Base64.getUrlDecoder().decode(stale))))
+          .isInstanceOfSatisfying(
+              io.ringkv.client.RingkvException.class,
+              e -> assertThat(e.kind()).isEqualTo(io.ringkv.client.RingkvException.Kind.CONFLICT));
+
+      List<String> read = cget(one, "cap:cart");
+      assertThat(read).hasSize(siblingsMax + 1);
+      bulk(one.sendCommand(CSET, "cap:cart", read.get(0), "resolved"));
+      awaitTrue(
+          "one sibling after the write with the read's context",
+          () -> cget(one, "cap:cart").equals(List.of(cget(one, "cap:cart").get(0), "resolved")));
+    }
+    assertThat(send(0, "GET", "/metrics", null).body())
+        .containsPattern("ringkv_causal_refusals_total\\{[^}]*\\} [1-9]");
+  }
+
   private record Cli(int exitCode, String out, String err) {}
 
   /** Runs {@code ringkv <args> --host <node's gRPC address>} in-process. */
