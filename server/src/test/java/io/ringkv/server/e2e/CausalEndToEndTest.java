@@ -814,6 +814,83 @@ class CausalEndToEndTest {
         .containsPattern("ringkv_causal_refusals_total\\{[^}]*\\} [1-9]");
   }
 
+  @Test
+  void refusals_wrongTypesOverflowsModesAndUnknownKeyspaces_inEveryFrontEnd() throws Exception {
+    try (Jedis one = jedis(0, CARTS);
+        Jedis plain = jedis(1, null)) {
+      assertThat(one.incrBy("w:counter", Long.MAX_VALUE)).isEqualTo(Long.MAX_VALUE);
+      assertThatThrownBy(() -> one.incr("w:counter"))
+          .isInstanceOf(JedisDataException.class)
+          .hasMessageStartingWith("ERR");
+      HttpResponse<String> overflow =
+          send(1, "POST", "/api/v1/counter/incr?keyspace=carts", "{\"key\": \"w:counter\"}");
+      assertThat(overflow.statusCode()).as(overflow.body()).isEqualTo(409);
+      assertThat(
+              client.increment(
+                  utf8("w:counter"), -1, IncrementOptions.defaults().withKeyspace(CARTS)))
+          .as("nothing was applied by the refused increments")
+          .isEqualTo(new IncrementResult(Long.MAX_VALUE - 1, false));
+      assertThat(one.type("w:counter")).isEqualTo("string");
+
+      assertThat(one.sadd("w:set", "a")).isEqualTo(1L);
+      assertThatThrownBy(() -> one.get("w:set"))
+          .isInstanceOf(JedisDataException.class)
+          .hasMessageStartingWith("WRONGTYPE");
+      assertThat(send(2, "GET", "/api/v1/get?key=w:set&keyspace=carts", null).statusCode())
+          .isEqualTo(409);
+      assertThatThrownBy(
+              () -> client.getVersions(utf8("w:set"), ReadOptions.defaults().withKeyspace(CARTS)))
+          .isInstanceOfSatisfying(
+              io.ringkv.client.RingkvException.class,
+              e ->
+                  assertThat(e.kind()).isEqualTo(io.ringkv.client.RingkvException.Kind.WRONG_TYPE));
+
+      assertThatThrownBy(() -> plain.incr("w:lww"))
+          .isInstanceOf(JedisDataException.class)
+          .hasMessageContaining("conflicts: lww");
+      assertThat(send(0, "POST", "/api/v1/counter/incr", "{\"key\": \"w:lww\"}").statusCode())
+          .isEqualTo(400);
+      assertThatThrownBy(() -> plain.sendCommand(KEYSPACE, "nowhere"))
+          .isInstanceOf(JedisDataException.class)
+          .hasMessageContaining("no such keyspace 'nowhere'")
+          .hasMessageContaining(CARTS);
+      assertThat(send(2, "GET", "/api/v1/get?key=k&keyspace=nowhere", null).statusCode())
+          .isEqualTo(404);
+      assertThatThrownBy(
+              () -> client.get(utf8("k"), ReadOptions.defaults().withKeyspace("nowhere")))
+          .isInstanceOfSatisfying(
+              io.ringkv.client.RingkvException.class,
+              e ->
+                  assertThat(e.kind())
+                      .isEqualTo(io.ringkv.client.RingkvException.Kind.NO_SUCH_KEYSPACE));
+      assertThat(one.clientList()).contains("keyspace=carts");
+    }
+  }
+
+  @Test
+  void grpc_putRetriedWithTheSameContextAndValue_addsNoSibling() {
+    PutOptions inShop = PutOptions.defaults().withKeyspace(SHOP);
+    byte[] stale = client.put(utf8("g:retry"), utf8("seed"), inShop).causalContext();
+    client.put(utf8("g:retry"), utf8("other"), inShop.withCausalContext(stale));
+    for (int attempt = 0; attempt < 3; attempt++) { // round robin: through each node once
+      client.put(
+          utf8("g:retry"),
+          utf8("mine"),
+          inShop.withCausalContext(stale).withIdempotencyKey("put-1"));
+    }
+    awaitTrue(
+        "two siblings, not four",
+        () -> {
+          Versions versions =
+              client.getVersions(utf8("g:retry"), ReadOptions.defaults().withKeyspace(SHOP));
+          return versions.siblings().stream()
+              .map(sibling -> text(sibling.bytes()))
+              .sorted()
+              .toList()
+              .equals(List.of("mine", "other"));
+        });
+  }
+
   private record Cli(int exitCode, String out, String err) {}
 
   /** Runs {@code ringkv <args> --host <node's gRPC address>} in-process. */
