@@ -136,6 +136,9 @@ class CausalRestartEndToEndTest {
     try (Jedis three = jedis(2, "ALL");
         Jedis threeAtOne = jedis(2, "ALL")) {
       assertThat(bulk(threeAtOne.sendCommand(CONSISTENCY, "READ", "ONE"))).isEqualTo("OK");
+      // Node 3's failure detector learns that the other two are up again only after some
+      // gossip rounds; until then a read at ALL is refused as UNAVAILABLE (nothing attempted).
+      awaitTrue("node 3 sees every replica up", () -> readsAtAll(three, "views"));
       // Reads at ALL see every replica, node 3's own disk included.
       awaitTrue(
           "the siblings written before the stop",
@@ -181,6 +184,19 @@ class CausalRestartEndToEndTest {
     assertThat(bulk(jedis.sendCommand(KEYSPACE, "carts"))).isEqualTo("OK");
     assertThat(bulk(jedis.sendCommand(CONSISTENCY, level))).isEqualTo("OK");
     return jedis;
+  }
+
+  /** Whether a read at ALL of {@code key} is served, not refused for want of live replicas. */
+  private static boolean readsAtAll(Jedis jedis, String key) {
+    try {
+      jedis.get(key);
+      return true;
+    } catch (redis.clients.jedis.exceptions.JedisDataException e) {
+      if (e.getMessage().startsWith("UNAVAILABLE")) {
+        return false;
+      }
+      throw e;
+    }
   }
 
   private static String bulk(Object reply) {
