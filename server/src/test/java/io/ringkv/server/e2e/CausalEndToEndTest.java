@@ -891,6 +891,82 @@ class CausalEndToEndTest {
         });
   }
 
+  @Test
+  void concurrentIncrementsAndAdds_throughAllThreeFrontEnds_areExact() throws Exception {
+    int perWriter = 50;
+    List<java.util.concurrent.Callable<Void>> writers = new ArrayList<>();
+    writers.add(
+        () -> {
+          try (Jedis jedis = jedisAtDefaultLevels(0, CARTS)) {
+            for (int i = 0; i < perWriter; i++) {
+              jedis.incr("p:views");
+              jedis.sadd("p:members", "resp-" + i);
+            }
+          }
+          return null;
+        });
+    writers.add(
+        () -> {
+          for (int i = 0; i < perWriter; i++) {
+            HttpResponse<String> added =
+                send(
+                    1,
+                    "POST",
+                    "/api/v1/counter/incr?keyspace=carts",
+                    "{\"key\": \"p:views\", \"by\": 2}");
+            assertThat(added.statusCode()).as(added.body()).isEqualTo(200);
+            send(
+                1,
+                "POST",
+                "/api/v1/set/add?keyspace=carts",
+                "{\"key\": \"p:members\", \"members\": [\"http-" + i + "\"]}");
+          }
+          return null;
+        });
+    writers.add(
+        () -> {
+          for (int i = 0; i < perWriter; i++) {
+            client.increment(utf8("p:views"), 3, IncrementOptions.defaults().withKeyspace(CARTS));
+            client.setAdd(
+                utf8("p:members"),
+                List.of(utf8("grpc-" + i)),
+                SetOptions.defaults().withKeyspace(CARTS));
+          }
+          return null;
+        });
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(writers.size());
+    try {
+      for (java.util.concurrent.Future<Void> done : pool.invokeAll(writers)) {
+        done.get(DEADLINE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+
+    long expected = perWriter * (1L + 2L + 3L);
+    for (int index = 0; index < 3; index++) {
+      int node = index;
+      awaitTrue(
+          "the counter is exact on node " + (node + 1),
+          () ->
+              json(send(node, "GET", "/api/v1/counter?key=p:views&keyspace=carts", null))
+                      .path("value")
+                      .asLong()
+                  == expected);
+      awaitTrue(
+          "every member on node " + (node + 1),
+          () ->
+              json(send(node, "GET", "/api/v1/set/members?key=p:members&keyspace=carts", null))
+                      .path("members")
+                      .size()
+                  == 3 * perWriter);
+    }
+    System.out.printf(
+        "CausalEndToEndTest: %d increments and %d adds through three front ends, counter %d%n",
+        3 * perWriter, 3 * perWriter, expected);
+  }
+
   private record Cli(int exitCode, String out, String err) {}
 
   /** Runs {@code ringkv <args> --host <node's gRPC address>} in-process. */
