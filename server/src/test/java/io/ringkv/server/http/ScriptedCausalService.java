@@ -178,7 +178,10 @@ final class ScriptedCausalService implements KeyValueService {
   @Override
   public CompletableFuture<ScanPage> scan(ScanCursor cursor, int limit, ReadOptions options) {
     plainCalls.add(new Plain("scan", options.keyspace(), null));
-    return plain.scan(cursor, limit, options);
+    // The scripted keyspaces exist only here: the real lone-node service behind this double knows
+    // only default and refuses any other name (NO_SUCH_KEYSPACE), so the scan it serves is
+    // default's; which keyspace the route asked for is what plainCalls records.
+    return plain.scan(cursor, limit, options.withKeyspace(null));
   }
 
   @Override
