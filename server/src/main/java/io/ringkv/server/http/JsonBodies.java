@@ -50,7 +50,8 @@ final class JsonBodies {
    */
   record CounterIncrementBody(JsonNode key, JsonNode by, JsonNode idempotencyKey) {
     static final String SHAPE =
-        "expected a JSON object {\"key\": string, \"by\": optional integer (default 1),"
+        "expected a JSON object {\"key\": string, \"by\": optional number (default 1; a"
+            + " fraction or exponent makes it a decimal increment),"
             + " \"idempotencyKey\": optional string}";
   }
 
