@@ -112,6 +112,7 @@ final class CausalResponses {
     }
     return IncrementResponse.newBuilder()
         .setValue(counter.value())
+        .setExactValue(counter.text())
         .setDuplicate(outcome.duplicate())
         .setCausalContext(wrap(counter.context()))
         .build();
