@@ -44,7 +44,8 @@ final class JsonBodies {
    *
    * @param key a JSON string: the key's UTF-8 text
    * @param by optional: the increment, a JSON integer in the range of a signed 64-bit integer
-   *     (negative decrements); 1 when absent
+   *     (negative decrements), or a number with a fraction or exponent for an exact decimal
+   *     increment (INCRBYFLOAT); 1 when absent
    * @param idempotencyKey optional: the write's idempotency key as a string (its UTF-8 bytes), as
    *     the {@code Idempotency-Key} header gives it
    */
