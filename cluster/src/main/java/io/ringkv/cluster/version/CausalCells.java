@@ -40,7 +40,10 @@ public final class CausalCells {
     WRONGTYPE,
     /** The write would leave more siblings than the cap. */
     TOO_MANY_SIBLINGS,
-    /** The counter would leave the range of a long. */
+    /**
+     * The counter would leave its range (a long, or the decimal digit bound), or an integer
+     * increment met a value with a fraction; the message starts with Redis' wording.
+     */
     OVERFLOW,
     /** The key holds a last-write-wins value (the keyspace changed mode, or a non-causal write). */
     NOT_CAUSAL,
@@ -203,6 +206,23 @@ public final class CausalCells {
         case CausalOperation.Increment increment -> {
           PnCounter counter = stored == null ? PnCounter.empty() : counter(stored);
           yield switch (counter.increment(actor, increment.delta(), increment.idempotencyKey())) {
+            case PnCounter.Increment.Applied applied ->
+                new Result.Applied(
+                    counterCell(applied.counter(), cellTimestamp), true, Optional.empty(), false);
+            case PnCounter.Increment.Duplicate duplicate ->
+                new Result.Applied(
+                    stored == null ? counterCell(counter, cellTimestamp) : stored,
+                    false,
+                    Optional.empty(),
+                    true);
+            case PnCounter.Increment.Overflow overflow ->
+                new Result.Refused(Refusal.OVERFLOW, overflow.message());
+          };
+        }
+        case CausalOperation.IncrementDecimal increment -> {
+          PnCounter counter = stored == null ? PnCounter.empty() : counter(stored);
+          yield switch (counter.incrementDecimal(
+              actor, increment.delta(), increment.idempotencyKey())) {
             case PnCounter.Increment.Applied applied ->
                 new Result.Applied(
                     counterCell(applied.counter(), cellTimestamp), true, Optional.empty(), false);

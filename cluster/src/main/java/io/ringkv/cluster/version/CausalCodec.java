@@ -2,6 +2,8 @@ package io.ringkv.cluster.version;
 
 import io.ringkv.cluster.metadata.NodeId;
 import java.io.ByteArrayOutputStream;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -67,7 +69,7 @@ public final class CausalCodec {
   /** The format version written for {@code type}, the newest one read. */
   static byte formatVersion(CausalType type) {
     return type == CausalType.COUNTER
-        ? CausalFormat.COUNTER_FORMAT_VERSION
+        ? CausalFormat.COUNTER_FORMAT_VERSION_DECIMAL
         : CausalFormat.FORMAT_VERSION;
   }
 
@@ -170,20 +172,50 @@ public final class CausalCodec {
 
   // ---- counters ----
 
+  /**
+   * A counter as version 2, or as version 3 if an entry's decimal net or a keyed increment's
+   * decimal delta is not zero: integer counters keep their version 2 bytes.
+   */
   public static byte[] encodeCounter(PnCounter counter) {
-    Writer out = new Writer(CausalType.COUNTER);
+    boolean decimal = hasDecimals(counter);
+    Writer out =
+        new Writer(
+            CausalType.COUNTER,
+            decimal
+                ? CausalFormat.COUNTER_FORMAT_VERSION_DECIMAL
+                : CausalFormat.COUNTER_FORMAT_VERSION);
     out.count(counter.entries().size());
     for (Map.Entry<Actor, PnCounter.Entry> entry : counter.entries().entrySet()) {
       out.actor(entry.getKey());
       out.varint(entry.getValue().sequence());
       out.varint(zigzag(entry.getValue().net()));
+      if (decimal) {
+        out.decimal(entry.getValue().decimalNet());
+      }
       out.count(entry.getValue().keyed().size());
       for (PnCounter.KeyedIncrement keyed : entry.getValue().keyed()) {
         out.bytes(keyed.idempotencyKey());
         out.varint(zigzag(keyed.delta()));
+        if (decimal) {
+          out.decimal(keyed.decimalDelta());
+        }
       }
     }
     return out.finish();
+  }
+
+  private static boolean hasDecimals(PnCounter counter) {
+    for (PnCounter.Entry entry : counter.entries().values()) {
+      if (entry.decimalNet().signum() != 0) {
+        return true;
+      }
+      for (PnCounter.KeyedIncrement keyed : entry.keyed()) {
+        if (keyed.decimalDelta().signum() != 0) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** The most idempotency keys an entry of counter format version 1 held. */
@@ -202,6 +234,8 @@ public final class CausalCodec {
         throw in.error("sequence of " + actor, sequence, "at least 1");
       }
       long net = unzigzag(in.varint("net of " + actor));
+      boolean decimal = in.version() == CausalFormat.COUNTER_FORMAT_VERSION_DECIMAL;
+      BigDecimal decimalNet = decimal ? in.decimal("decimal net of " + actor) : BigDecimal.ZERO;
       boolean keysOnly = in.version() == CausalFormat.COUNTER_FORMAT_VERSION_KEYS_ONLY;
       int keyedCount =
           keysOnly
@@ -220,12 +254,19 @@ public final class CausalCodec {
         }
         // Version 1 kept no delta: its keys still stop a retry, and count as version 1 counted.
         long delta = keysOnly ? 0 : unzigzag(in.varint("keyed increment delta of " + actor));
-        keyed.add(new PnCounter.KeyedIncrement(key, delta));
+        BigDecimal decimalDelta =
+            decimal ? in.decimal("keyed increment decimal delta of " + actor) : BigDecimal.ZERO;
+        keyed.add(new PnCounter.KeyedIncrement(key, delta, decimalDelta));
       }
-      entries.put(actor, new PnCounter.Entry(sequence, net, keyed));
+      entries.put(actor, new PnCounter.Entry(sequence, net, keyed, decimalNet));
     }
     in.end();
-    return PnCounter.of(entries);
+    PnCounter counter = PnCounter.of(entries);
+    if (in.version() == CausalFormat.COUNTER_FORMAT_VERSION_DECIMAL && !hasDecimals(counter)) {
+      // Not canonical: the same counter is written as version 2.
+      throw in.error("format version", in.version(), "2 for a counter without decimals");
+    }
+    return counter;
   }
 
   // ---- sets ----
@@ -312,6 +353,14 @@ public final class CausalCodec {
           out.bytes(increment.idempotencyKey());
         }
       }
+      case CausalOperation.IncrementDecimal increment -> {
+        out.out.write(CausalFormat.OPERATION_INCREMENT_DECIMAL);
+        out.decimal(increment.delta());
+        out.out.write(increment.idempotencyKey() == null ? 0 : 1);
+        if (increment.idempotencyKey() != null) {
+          out.bytes(increment.idempotencyKey());
+        }
+      }
       case CausalOperation.SetAdd add -> {
         out.out.write(CausalFormat.OPERATION_SET_ADD);
         out.count(add.elements().size());
@@ -339,27 +388,33 @@ public final class CausalCodec {
           case CausalFormat.OPERATION_DELETE -> new CausalOperation.Delete(readOptionalVector(in));
           case CausalFormat.OPERATION_INCREMENT -> {
             long delta = unzigzag(in.varint("delta"));
-            byte[] key = null;
-            if (in.flag("has idempotency key")) {
-              key = in.bytes("idempotency key length");
-              if (key.length == 0 || key.length > PnCounter.IDEMPOTENCY_KEY_BYTES_MAX) {
-                throw in.error(
-                    "idempotency key length",
-                    key.length,
-                    "1 to " + PnCounter.IDEMPOTENCY_KEY_BYTES_MAX);
-              }
-            }
-            yield new CausalOperation.Increment(delta, key);
+            yield new CausalOperation.Increment(delta, readOptionalKey(in));
+          }
+          case CausalFormat.OPERATION_INCREMENT_DECIMAL -> {
+            BigDecimal delta = in.decimal("decimal delta");
+            yield new CausalOperation.IncrementDecimal(delta, readOptionalKey(in));
           }
           case CausalFormat.OPERATION_SET_ADD -> new CausalOperation.SetAdd(readElements(in));
           case CausalFormat.OPERATION_SET_REMOVE -> {
             List<byte[]> elements = readElements(in);
             yield new CausalOperation.SetRemove(elements, readOptionalVector(in));
           }
-          default -> throw in.error("operation kind", kind, "1 to 5");
+          default -> throw in.error("operation kind", kind, "1 to 6");
         };
     in.end();
     return operation;
+  }
+
+  private static byte[] readOptionalKey(Reader in) throws CausalFormatException {
+    if (!in.flag("has idempotency key")) {
+      return null;
+    }
+    byte[] key = in.bytes("idempotency key length");
+    if (key.length == 0 || key.length > PnCounter.IDEMPOTENCY_KEY_BYTES_MAX) {
+      throw in.error(
+          "idempotency key length", key.length, "1 to " + PnCounter.IDEMPOTENCY_KEY_BYTES_MAX);
+    }
+    return key;
   }
 
   private static void writeOptionalVector(Writer out, VersionVector vector) {
@@ -399,9 +454,21 @@ public final class CausalCodec {
     final ByteArrayOutputStream out = new ByteArrayOutputStream(64);
 
     Writer(CausalType type) {
+      this(
+          type,
+          type == CausalType.COUNTER ? CausalFormat.COUNTER_FORMAT_VERSION : formatVersion(type));
+    }
+
+    Writer(CausalType type, byte version) {
       out.write(CausalFormat.MAGIC);
       out.write(type.code());
-      out.write(formatVersion(type));
+      out.write(version);
+    }
+
+    /** A canonical decimal: its scale, then its unscaled value, two's complement, minimal. */
+    void decimal(BigDecimal value) {
+      out.write(value.scale());
+      bytes(value.signum() == 0 ? new byte[0] : value.unscaledValue().toByteArray());
     }
 
     void varint(long value) {
@@ -563,6 +630,47 @@ public final class CausalCodec {
       byte[] bytes = Arrays.copyOfRange(data, position, position + (int) length);
       position += (int) length;
       return bytes;
+    }
+
+    /**
+     * A decimal as {@link Writer#decimal} writes it, refused unless canonical (zero has scale 0 and
+     * no bytes; a fraction ends in a non-zero digit; the unscaled bytes are minimal) and within
+     * {@link PnCounter#DECIMAL_SCALE_MAX} and {@link PnCounter#DECIMAL_INTEGER_DIGITS_MAX}.
+     */
+    BigDecimal decimal(String field) throws CausalFormatException {
+      int scale = u8(field + " scale");
+      if (scale > PnCounter.DECIMAL_SCALE_MAX) {
+        throw error(field + " scale", scale, "0 to " + PnCounter.DECIMAL_SCALE_MAX);
+      }
+      long length = varint(field + " length");
+      if (length > CausalFormat.DECIMAL_UNSCALED_BYTES_MAX) {
+        throw error(field + " length", length, "0 to " + CausalFormat.DECIMAL_UNSCALED_BYTES_MAX);
+      }
+      need(field, length);
+      byte[] unscaledBytes = Arrays.copyOfRange(data, position, position + (int) length);
+      if (length == 0) {
+        if (scale != 0) {
+          throw error(field + " scale", scale, "0 for a zero");
+        }
+        return BigDecimal.ZERO;
+      }
+      BigInteger unscaled = new BigInteger(unscaledBytes);
+      if (unscaled.toByteArray().length != length || unscaled.signum() == 0) {
+        throw error(field + " length", length, "the minimal two's complement length");
+      }
+      BigDecimal value = new BigDecimal(unscaled, scale);
+      BigDecimal canonical;
+      try {
+        canonical = PnCounter.checkDecimal(field, value);
+      } catch (IllegalArgumentException e) {
+        throw error(
+            field, value.toPlainString(), "a decimal within bounds (" + e.getMessage() + ")");
+      }
+      if (canonical.scale() != scale) {
+        throw error(field, value.toPlainString(), "no trailing zeros after the point");
+      }
+      position += (int) length;
+      return canonical;
     }
 
     Actor actor(Actor previous) throws CausalFormatException {

@@ -17,10 +17,22 @@ public final class CausalFormat {
   public static final byte FORMAT_VERSION = 1;
 
   /**
-   * The format version of counters this code writes: 2, whose keyed increments carry their delta
-   * (docs/format/causal.md). It also reads {@link #COUNTER_FORMAT_VERSION_KEYS_ONLY}.
+   * The format version of counters without decimal increments this code writes: 2, whose keyed
+   * increments carry their delta (docs/format/causal.md). It also reads {@link
+   * #COUNTER_FORMAT_VERSION_KEYS_ONLY}, and writes and reads {@link
+   * #COUNTER_FORMAT_VERSION_DECIMAL}.
    */
   public static final byte COUNTER_FORMAT_VERSION = 2;
+
+  /**
+   * The counter format with a decimal net per entry and a decimal delta per keyed increment
+   * (INCRBYFLOAT), written only when one of them is not zero, so that integer counters keep their
+   * version 2 bytes.
+   */
+  public static final byte COUNTER_FORMAT_VERSION_DECIMAL = 3;
+
+  /** The longest unscaled value of a decimal (two's complement), far above the digit bound. */
+  public static final int DECIMAL_UNSCALED_BYTES_MAX = 32;
 
   /**
    * The first counter format, whose entries held only their recent idempotency keys: still read.
@@ -55,6 +67,7 @@ public final class CausalFormat {
   public static final int OPERATION_INCREMENT = 3;
   public static final int OPERATION_SET_ADD = 4;
   public static final int OPERATION_SET_REMOVE = 5;
+  public static final int OPERATION_INCREMENT_DECIMAL = 6;
 
   /** Bit 0 of a register value's flags: a tombstone (no length, no bytes follow). */
   public static final int FLAG_TOMBSTONE = 1;

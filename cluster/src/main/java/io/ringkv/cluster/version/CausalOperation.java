@@ -1,5 +1,6 @@
 package io.ringkv.cluster.version;
 
+import java.math.BigDecimal;
 import java.util.List;
 import java.util.Objects;
 
@@ -46,6 +47,28 @@ public sealed interface CausalOperation {
    */
   record Increment(long delta, byte[] idempotencyKey) implements CausalOperation {
     public Increment {
+      if (idempotencyKey != null) {
+        PnCounter.checkKey(idempotencyKey);
+      }
+    }
+
+    @Override
+    public CausalType type() {
+      return CausalType.COUNTER;
+    }
+  }
+
+  /**
+   * Add the decimal {@code delta} to a counter (INCRBYFLOAT), at most once per {@code
+   * idempotencyKey}.
+   *
+   * @param delta at most {@link PnCounter#DECIMAL_SCALE_MAX} digits after the point and {@link
+   *     PnCounter#DECIMAL_INTEGER_DIGITS_MAX} before it; kept canonical
+   * @param idempotencyKey 1 to 64 bytes, or null for none
+   */
+  record IncrementDecimal(BigDecimal delta, byte[] idempotencyKey) implements CausalOperation {
+    public IncrementDecimal {
+      delta = PnCounter.checkDecimal("decimal increment", delta);
       if (idempotencyKey != null) {
         PnCounter.checkKey(idempotencyKey);
       }

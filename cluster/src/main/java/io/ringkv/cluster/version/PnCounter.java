@@ -1,5 +1,6 @@
 package io.ringkv.cluster.version;
 
+import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -52,8 +53,18 @@ import java.util.TreeSet;
  * bytes each plus the pinned ones (one per key of a greater actor's, rare); the object's byte bound
  * ({@link CausalCells#OBJECT_BYTES_MAX_DEFAULT}) caps the rest.
  *
+ * <p><b>Decimals</b> ({@code INCRBYFLOAT}). Beside its integer net, each entry holds an exact
+ * decimal net ({@link BigDecimal}, at most {@link #DECIMAL_SCALE_MAX} digits after the point, as
+ * Redis prints, and at most {@link #DECIMAL_INTEGER_DIGITS_MAX} before it), and a keyed increment
+ * its decimal delta; the value is the integer sum plus the decimal sum, less the duplicates of
+ * both. Decimal arithmetic is exact, so the value never depends on the order of increments, and the
+ * join is untouched. A counter whose value has a fraction refuses integer increments ("value is not
+ * an integer or out of range", as Redis refuses INCR on "1.5").
+ *
  * <p>Overflow: an increment that would take the actor's net or the counter's value outside a {@code
- * long} is refused, as Redis refuses it. Immutable and thread-safe; pure.
+ * long} is refused, as Redis refuses it; a decimal increment that would take a decimal net or the
+ * value past {@link #DECIMAL_INTEGER_DIGITS_MAX} digits before the point is refused too. Immutable
+ * and thread-safe; pure.
  */
 public final class PnCounter {
   /** Keyed increments an actor keeps beyond the pinned ones: the window of retry recognition. */
@@ -62,6 +73,12 @@ public final class PnCounter {
   /** The longest idempotency key. */
   public static final int IDEMPOTENCY_KEY_BYTES_MAX = 64;
 
+  /** The most digits after the point of a decimal increment, net or value (as Redis prints). */
+  public static final int DECIMAL_SCALE_MAX = 17;
+
+  /** The most digits before the point of a decimal increment, net or value. */
+  public static final int DECIMAL_INTEGER_DIGITS_MAX = 38;
+
   private static final PnCounter EMPTY = new PnCounter(new TreeMap<>());
 
   /**
@@ -69,19 +86,30 @@ public final class PnCounter {
    *
    * @param idempotencyKey 1 to {@link #IDEMPOTENCY_KEY_BYTES_MAX} bytes (not copied)
    * @param delta what it added (0 for keys decoded from format version 1, which held no delta)
+   * @param decimalDelta what a decimal increment added (zero for an integer one); kept canonical
    */
-  public record KeyedIncrement(byte[] idempotencyKey, long delta) {
+  public record KeyedIncrement(byte[] idempotencyKey, long delta, BigDecimal decimalDelta) {
     public KeyedIncrement {
       checkKey(idempotencyKey);
+      decimalDelta = checkDecimal("keyed increment decimal delta", decimalDelta);
+    }
+
+    /** An integer keyed increment. */
+    public KeyedIncrement(byte[] idempotencyKey, long delta) {
+      this(idempotencyKey, delta, BigDecimal.ZERO);
     }
 
     boolean sameAs(KeyedIncrement other) {
-      return delta == other.delta && Arrays.equals(idempotencyKey, other.idempotencyKey);
+      return compareTo(other) == 0;
     }
 
     int compareTo(KeyedIncrement other) {
       int byKey = Arrays.compareUnsigned(idempotencyKey, other.idempotencyKey);
-      return byKey != 0 ? byKey : Long.compare(delta, other.delta);
+      if (byKey != 0) {
+        return byKey;
+      }
+      int byDelta = Long.compare(delta, other.delta);
+      return byDelta != 0 ? byDelta : decimalDelta.compareTo(other.decimalDelta);
     }
   }
 
@@ -91,10 +119,18 @@ public final class PnCounter {
    * @param sequence increments applied by the actor, 1 or more
    * @param net their sum, less the duplicates it retired
    * @param keyed its kept keyed increments, oldest first, keys distinct
+   * @param decimalNet the sum of its decimal increments, less the duplicates it retired; kept
+   *     canonical (no trailing zeros, scale 0 to {@link #DECIMAL_SCALE_MAX})
    */
-  public record Entry(long sequence, long net, List<KeyedIncrement> keyed) {
+  public record Entry(long sequence, long net, List<KeyedIncrement> keyed, BigDecimal decimalNet) {
+    /** An entry without decimal increments. */
+    public Entry(long sequence, long net, List<KeyedIncrement> keyed) {
+      this(sequence, net, keyed, BigDecimal.ZERO);
+    }
+
     public Entry {
       keyed = List.copyOf(keyed);
+      decimalNet = checkDecimal("counter entry decimal net", decimalNet);
       if (sequence < 1) {
         throw new IllegalArgumentException("counter entry sequence must be >= 1, was " + sequence);
       }
@@ -130,6 +166,10 @@ public final class PnCounter {
       if (net != other.net) {
         return Long.compare(net, other.net);
       }
+      int byDecimal = decimalNet.compareTo(other.decimalNet);
+      if (byDecimal != 0) {
+        return byDecimal;
+      }
       if (keyed.size() != other.keyed.size()) {
         return Integer.compare(keyed.size(), other.keyed.size());
       }
@@ -151,7 +191,11 @@ public final class PnCounter {
     /** The idempotency key was seen: not applied again; {@code counter} is unchanged. */
     record Duplicate(PnCounter counter) implements Increment {}
 
-    /** Refused: the value or the actor's net would leave the range of a long. */
+    /**
+     * Refused: the value or the actor's net would leave its range (a long, or {@link
+     * #DECIMAL_INTEGER_DIGITS_MAX} digits for decimals), or an integer increment met a value that
+     * is not an integer. {@code message} starts with Redis' wording for the case.
+     */
     record Overflow(String message) implements Increment {}
   }
 
@@ -178,7 +222,8 @@ public final class PnCounter {
   /**
    * Adds {@code delta} as {@code actor} (at its replica), unless {@code idempotencyKey} (null:
    * none) was applied already; retires the actor's duplicates and its keyed increments beyond the
-   * window (see the class comment).
+   * window (see the class comment). Refused if the value is not an integer (a decimal increment
+   * left a fraction) or the result leaves the range of a long.
    */
   public Increment increment(Actor actor, long delta, byte[] idempotencyKey) {
     Objects.requireNonNull(actor, "actor");
@@ -188,12 +233,68 @@ public final class PnCounter {
         return new Increment.Duplicate(this);
       }
     }
-    Entry own = entries.get(actor);
-    long value = value();
-    long newValue;
-    long net = own == null ? 0 : own.net();
+    BigDecimal exact = exactValue();
+    if (exact.scale() > 0 || exact.compareTo(LONG_MIN) < 0 || exact.compareTo(LONG_MAX) > 0) {
+      return new Increment.Overflow(
+          "value is not an integer or out of range: the counter holds "
+              + format(exact)
+              + ", an integer increment needs an integer value within 64 bits");
+    }
+    long value = exact.longValueExact();
     try {
-      newValue = Math.addExact(value, delta);
+      Math.addExact(value, delta);
+    } catch (ArithmeticException e) {
+      return overflow(value, delta);
+    }
+    return apply(actor, delta, BigDecimal.ZERO, idempotencyKey, exact);
+  }
+
+  /**
+   * Adds the decimal {@code delta} as {@code actor} (INCRBYFLOAT), as {@link #increment} adds an
+   * integer one. Refused if the new value or the actor's decimal net would need more than {@link
+   * #DECIMAL_INTEGER_DIGITS_MAX} digits before the point.
+   *
+   * @param delta at most {@link #DECIMAL_SCALE_MAX} digits after the point and {@link
+   *     #DECIMAL_INTEGER_DIGITS_MAX} before it
+   * @throws IllegalArgumentException if {@code delta} has more digits
+   */
+  public Increment incrementDecimal(Actor actor, BigDecimal delta, byte[] idempotencyKey) {
+    Objects.requireNonNull(actor, "actor");
+    delta = checkDecimal("decimal increment", delta);
+    if (idempotencyKey != null) {
+      checkKey(idempotencyKey);
+      if (seen(idempotencyKey)) {
+        return new Increment.Duplicate(this);
+      }
+    }
+    BigDecimal exact = exactValue();
+    BigDecimal newValue = exact.add(delta);
+    Entry own = entries.get(actor);
+    BigDecimal newNet = (own == null ? BigDecimal.ZERO : own.decimalNet()).add(delta);
+    if (integerDigits(newValue) > DECIMAL_INTEGER_DIGITS_MAX
+        || integerDigits(newNet) > DECIMAL_INTEGER_DIGITS_MAX) {
+      return new Increment.Overflow(
+          "increment would produce NaN or Infinity: value "
+              + format(exact)
+              + ", increment "
+              + format(delta)
+              + ", a counter holds at most "
+              + DECIMAL_INTEGER_DIGITS_MAX
+              + " digits before the point");
+    }
+    return apply(actor, 0, delta, idempotencyKey, exact);
+  }
+
+  /**
+   * Applies a checked increment of {@code delta + decimalDelta} to a counter worth {@code exact}.
+   */
+  private Increment apply(
+      Actor actor, long delta, BigDecimal decimalDelta, byte[] idempotencyKey, BigDecimal exact) {
+    Entry own = entries.get(actor);
+    long net = own == null ? 0 : own.net();
+    BigDecimal decimalNet = (own == null ? BigDecimal.ZERO : own.decimalNet()).add(decimalDelta);
+    long value = value();
+    try {
       net = Math.addExact(net, delta);
     } catch (ArithmeticException e) {
       return overflow(value, delta);
@@ -208,21 +309,38 @@ public final class PnCounter {
           } catch (ArithmeticException e) {
             return overflow(value, delta);
           }
+          decimalNet = decimalNet.subtract(keyed.decimalDelta());
         } else {
           kept.add(keyed);
         }
       }
     }
+    if (integerDigits(decimalNet) > DECIMAL_INTEGER_DIGITS_MAX) {
+      return new Increment.Overflow(
+          "increment would produce NaN or Infinity: the decimal net of "
+              + actor
+              + " would pass "
+              + DECIMAL_INTEGER_DIGITS_MAX
+              + " digits before the point");
+    }
     if (idempotencyKey != null) {
-      kept.add(new KeyedIncrement(idempotencyKey.clone(), delta));
+      kept.add(new KeyedIncrement(idempotencyKey.clone(), delta, decimalDelta));
     }
     retireBeyondWindow(actor, kept);
     TreeMap<Actor, Entry> next = new TreeMap<>(entries);
-    next.put(actor, new Entry(own == null ? 1 : own.sequence() + 1, net, kept));
+    next.put(actor, new Entry(own == null ? 1 : own.sequence() + 1, net, kept, decimalNet));
     PnCounter counter = new PnCounter(next);
-    if (counter.value() != newValue) {
+    BigDecimal expected = exact.add(BigDecimal.valueOf(delta)).add(decimalDelta);
+    if (counter.exactValue().compareTo(expected) != 0) {
       throw new AssertionError(
-          "counter increment by " + delta + " moved the value " + value + " to " + counter.value());
+          "counter increment by "
+              + delta
+              + " and "
+              + decimalDelta.toPlainString()
+              + " moved the value "
+              + format(exact)
+              + " to "
+              + format(counter.exactValue()));
     }
     return new Increment.Applied(counter);
   }
@@ -231,6 +349,9 @@ public final class PnCounter {
     return new Increment.Overflow(
         "increment or decrement would overflow: value " + value + ", delta " + delta);
   }
+
+  private static final BigDecimal LONG_MIN = BigDecimal.valueOf(Long.MIN_VALUE);
+  private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
 
   /**
    * Drops the oldest of {@code kept} until at most {@link #IDEMPOTENCY_WINDOW} are not pinned (a
@@ -310,43 +431,133 @@ public final class PnCounter {
   }
 
   /**
-   * The counter's value: the sum of the actors' nets less the duplicates (see the class comment),
-   * clamped to the range of a long in the unlikely case that concurrent increments through
-   * different replicas pushed it beyond.
+   * The counter's value as a long: the sum of the actors' nets less the duplicates (see the class
+   * comment), clamped to the range of a long in the unlikely case that concurrent increments
+   * through different replicas pushed it beyond. A counter with decimal increments answers its
+   * {@link #exactValue()} rounded toward zero (and clamped): callers that show a value to a client
+   * must show {@link #exactValue()} instead.
    */
   public long value() {
-    BigInteger exact = BigInteger.ZERO;
-    TreeSet<byte[]> counted = new TreeSet<>(Arrays::compareUnsigned);
-    long sum = 0;
-    boolean overflowed = false;
-    for (Entry entry : entries.values()) {
-      exact = overflowed ? exact.add(BigInteger.valueOf(entry.net())) : exact;
-      try {
-        sum = overflowed ? sum : Math.addExact(sum, entry.net());
-      } catch (ArithmeticException e) {
-        overflowed = true;
-        exact = exact.add(BigInteger.valueOf(sum)).add(BigInteger.valueOf(entry.net()));
-      }
-      for (KeyedIncrement keyed : entry.keyed()) {
-        // Actors come in increasing order: the first to keep a key is its least holder.
-        if (!counted.add(keyed.idempotencyKey())) {
-          exact = overflowed ? exact.subtract(BigInteger.valueOf(keyed.delta())) : exact;
-          try {
-            sum = overflowed ? sum : Math.subtractExact(sum, keyed.delta());
-          } catch (ArithmeticException e) {
-            overflowed = true;
-            exact = exact.add(BigInteger.valueOf(sum)).subtract(BigInteger.valueOf(keyed.delta()));
-          }
-        }
-      }
+    BigDecimal decimals = decimalSum();
+    if (decimals.signum() == 0) {
+      return integerValue();
     }
-    if (!overflowed) {
-      return sum;
+    BigInteger whole = exactValue().toBigInteger();
+    if (whole.bitLength() < Long.SIZE) {
+      return whole.longValue();
     }
+    return whole.signum() > 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
+  }
+
+  /**
+   * The counter's exact value: the integer sum plus the decimal sum, less the duplicates of both,
+   * canonical (no trailing zeros, never an exponent: scale 0 to {@link #DECIMAL_SCALE_MAX}).
+   */
+  public BigDecimal exactValue() {
+    return canonical(new BigDecimal(integerSum()).add(decimalSum()));
+  }
+
+  /** True if the value has no fraction (integer increments are taken). */
+  public boolean integral() {
+    return exactValue().scale() == 0;
+  }
+
+  /** The value as Redis prints an INCRBYFLOAT result: plain digits, no trailing zeros. */
+  public static String format(BigDecimal value) {
+    return canonical(value).toPlainString();
+  }
+
+  private long integerValue() {
+    BigInteger exact = integerSum();
     if (exact.bitLength() < Long.SIZE) {
       return exact.longValue();
     }
     return exact.signum() > 0 ? Long.MAX_VALUE : Long.MIN_VALUE;
+  }
+
+  /** The sum of the integer nets less the integer deltas of the duplicates, exactly. */
+  private BigInteger integerSum() {
+    BigInteger exact = BigInteger.ZERO;
+    TreeSet<byte[]> counted = new TreeSet<>(Arrays::compareUnsigned);
+    long sum = 0;
+    for (Entry entry : entries.values()) {
+      try {
+        sum = Math.addExact(sum, entry.net());
+      } catch (ArithmeticException e) {
+        exact = exact.add(BigInteger.valueOf(sum)).add(BigInteger.valueOf(entry.net()));
+        sum = 0;
+      }
+      for (KeyedIncrement keyed : entry.keyed()) {
+        // Actors come in increasing order: the first to keep a key is its least holder.
+        if (!counted.add(keyed.idempotencyKey())) {
+          long delta = keyed.delta();
+          try {
+            sum = Math.subtractExact(sum, delta);
+          } catch (ArithmeticException e) {
+            exact = exact.add(BigInteger.valueOf(sum)).subtract(BigInteger.valueOf(delta));
+            sum = 0;
+          }
+        }
+      }
+    }
+    return exact.add(BigInteger.valueOf(sum));
+  }
+
+  /** The sum of the decimal nets less the decimal deltas of the duplicates. */
+  private BigDecimal decimalSum() {
+    BigDecimal sum = BigDecimal.ZERO;
+    TreeSet<byte[]> counted = null;
+    for (Entry entry : entries.values()) {
+      sum = sum.add(entry.decimalNet());
+      for (KeyedIncrement keyed : entry.keyed()) {
+        counted = counted == null ? new TreeSet<>(Arrays::compareUnsigned) : counted;
+        if (!counted.add(keyed.idempotencyKey())) {
+          sum = sum.subtract(keyed.decimalDelta());
+        }
+      }
+    }
+    return sum;
+  }
+
+  /** Digits before the point of {@code value} (0 for a value below one in magnitude). */
+  private static long integerDigits(BigDecimal value) {
+    return value.signum() == 0 ? 0 : Math.max(0, (long) value.precision() - value.scale());
+  }
+
+  /** {@code value} without trailing zeros and with a scale of at least 0. */
+  static BigDecimal canonical(BigDecimal value) {
+    BigDecimal stripped = value.stripTrailingZeros();
+    return stripped.scale() < 0 ? stripped.setScale(0) : stripped;
+  }
+
+  /**
+   * {@code value} made canonical, after checking its digits (before the point first, so that an
+   * exponent is never expanded).
+   *
+   * @throws IllegalArgumentException naming {@code field}, the value and the limit
+   */
+  static BigDecimal checkDecimal(String field, BigDecimal value) {
+    Objects.requireNonNull(value, field);
+    if (integerDigits(value) > DECIMAL_INTEGER_DIGITS_MAX) {
+      throw new IllegalArgumentException(
+          field
+              + " has "
+              + integerDigits(value)
+              + " digits before the point, at most "
+              + DECIMAL_INTEGER_DIGITS_MAX);
+    }
+    BigDecimal canonical = canonical(value);
+    if (canonical.scale() > DECIMAL_SCALE_MAX) {
+      throw new IllegalArgumentException(
+          field
+              + " "
+              + canonical.toPlainString()
+              + " has "
+              + canonical.scale()
+              + " digits after the point, at most "
+              + DECIMAL_SCALE_MAX);
+    }
+    return canonical;
   }
 
   static void checkKey(byte[] key) {
@@ -380,12 +591,13 @@ public final class PnCounter {
       h = 31 * h + entry.getKey().hashCode();
       h = 31 * h + Long.hashCode(entry.getValue().sequence());
       h = 31 * h + Long.hashCode(entry.getValue().net());
+      h = 31 * h + entry.getValue().decimalNet().hashCode();
     }
     return h;
   }
 
   @Override
   public String toString() {
-    return "PnCounter{value=" + value() + ", actors=" + entries.size() + "}";
+    return "PnCounter{value=" + format(exactValue()) + ", actors=" + entries.size() + "}";
   }
 }

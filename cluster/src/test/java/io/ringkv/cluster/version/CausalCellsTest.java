@@ -201,6 +201,9 @@ class CausalCellsTest {
             new CausalOperation.Delete(null),
             new CausalOperation.Increment(-42, b("key")),
             new CausalOperation.Increment(Long.MIN_VALUE, null),
+            new CausalOperation.IncrementDecimal(new java.math.BigDecimal("-12.5e-3"), b("key")),
+            new CausalOperation.IncrementDecimal(java.math.BigDecimal.ZERO, null),
+            new CausalOperation.IncrementDecimal(new java.math.BigDecimal("1e37"), null),
             new CausalOperation.SetAdd(List.of(b("x"), b("y"))),
             new CausalOperation.SetRemove(List.of(b("x")), context),
             new CausalOperation.SetRemove(List.of(b("x")), null));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ringkv.common.Rng;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.zip.CRC32C;
@@ -42,8 +43,13 @@ class CausalCodecTest {
     for (int i = 0; i < steps; i++) {
       byte[] key =
           rng.nextBoolean() ? null : ("k" + rng.nextInt(100)).getBytes(StandardCharsets.UTF_8);
-      if (counter.increment(ACTORS[rng.nextInt(ACTORS.length)], rng.nextLong() >> 2, key)
-          instanceof PnCounter.Increment.Applied applied) {
+      Actor actor = ACTORS[rng.nextInt(ACTORS.length)];
+      PnCounter.Increment result =
+          rng.nextInt(4) == 0
+              ? counter.incrementDecimal(
+                  actor, BigDecimal.valueOf(rng.nextLong() >> 2, rng.nextInt(18)), key)
+              : counter.increment(actor, rng.nextLong() >> 2, key);
+      if (result instanceof PnCounter.Increment.Applied applied) {
         counter = applied.counter();
       }
     }
@@ -87,7 +93,10 @@ class CausalCodecTest {
             PnCounter counter = randomCounter(rng);
             byte[] counterBytes = CausalCodec.encodeCounter(counter);
             assertThat(CausalCodec.decodeCounter(counterBytes)).isEqualTo(counter);
-            assertThat(CausalCodec.decodeCounter(counterBytes).value()).isEqualTo(counter.value());
+            assertThat(CausalCodec.decodeCounter(counterBytes).exactValue())
+                .isEqualTo(counter.exactValue());
+            assertThat(CausalCodec.encodeCounter(CausalCodec.decodeCounter(counterBytes)))
+                .isEqualTo(counterBytes);
 
             OrSet set = randomSet(rng);
             byte[] setBytes = CausalCodec.encodeSet(set);
@@ -176,9 +185,77 @@ class CausalCodecTest {
   @Test
   void decode_newerCounterFormatVersionIsRefused() {
     byte[] bytes = CausalCodec.encodeCounter(PnCounter.empty());
-    bytes[2] = 3;
+    bytes[2] = 4;
     assertThatThrownBy(() -> CausalCodec.decodeCounter(recrc(bytes)))
-        .hasMessageContaining("format version 3 at byte 2, this node reads 1 to 2 for a counter");
+        .hasMessageContaining("format version 4 at byte 2, this node reads 1 to 3 for a counter");
+  }
+
+  @Test
+  void encode_aCounterWithDecimalsIsWrittenInFormatVersion3() throws CausalFormatException {
+    PnCounter counter =
+        ((PnCounter.Increment.Applied)
+                PnCounter.empty()
+                    .incrementDecimal(
+                        Actor.of("a", 0),
+                        new BigDecimal("-0.50"),
+                        "k".getBytes(StandardCharsets.UTF_8)))
+            .counter();
+    // magic, type 2, version 3; 1 actor "a"#0, sequence 1, net 0, decimal net (scale 1, 1 byte
+    // unscaled -5 = 0xFB), 1 keyed increment: key "k", delta 0, decimal delta (scale 1, 0xFB)
+    byte[] encoded = CausalCodec.encodeCounter(counter);
+    assertThat(Arrays.copyOf(encoded, encoded.length - CausalFormat.TRAILER_BYTES))
+        .containsExactly(0xCA, 2, 3, 1, 1, 'a', 0, 1, 0, 1, 1, 0xFB, 1, 1, 'k', 0, 1, 1, 0xFB);
+    PnCounter decoded = CausalCodec.decodeCounter(encoded);
+    assertThat(decoded).isEqualTo(counter);
+    assertThat(PnCounter.format(decoded.exactValue())).isEqualTo("-0.5");
+  }
+
+  @Test
+  void encode_aCounterWhoseDecimalsCancelKeepsItsVersion2Bytes() {
+    Actor a = Actor.of("a", 0);
+    PnCounter counter =
+        ((PnCounter.Increment.Applied)
+                PnCounter.empty().incrementDecimal(a, new BigDecimal("0.5"), null))
+            .counter();
+    counter =
+        ((PnCounter.Increment.Applied) counter.incrementDecimal(a, new BigDecimal("-0.5"), null))
+            .counter();
+    PnCounter integer =
+        ((PnCounter.Increment.Applied) PnCounter.empty().increment(a, 0, null)).counter();
+    integer = ((PnCounter.Increment.Applied) integer.increment(a, 0, null)).counter();
+    // magic, type 2, version 2; 1 actor "a"#0, sequence 2, net 0, no keyed increments
+    byte[] encoded = CausalCodec.encodeCounter(counter);
+    assertThat(Arrays.copyOf(encoded, encoded.length - CausalFormat.TRAILER_BYTES))
+        .containsExactly(0xCA, 2, 2, 1, 1, 'a', 0, 2, 0, 0);
+    assertThat(encoded).isEqualTo(CausalCodec.encodeCounter(integer));
+  }
+
+  @Test
+  void decode_aDecimalWithTrailingZerosIsRefused() {
+    // version 3: 1 actor "a"#0, sequence 1, net 0, decimal net scale 1 unscaled 10 (1.0), 0 keyed
+    byte[] bytes = object(2, 1, 1, 'a', 0, 1, 0, 1, 1, 10, 0);
+    bytes[2] = CausalFormat.COUNTER_FORMAT_VERSION_DECIMAL;
+    assertThatThrownBy(() -> CausalCodec.decodeCounter(recrc(bytes)))
+        .hasMessageContaining("decimal net of a#0 1.0")
+        .hasMessageContaining("no trailing zeros");
+  }
+
+  @Test
+  void decode_aDecimalScaleAbove17IsRefused() {
+    byte[] bytes = object(2, 1, 1, 'a', 0, 1, 0, 18, 1, 1, 0);
+    bytes[2] = CausalFormat.COUNTER_FORMAT_VERSION_DECIMAL;
+    assertThatThrownBy(() -> CausalCodec.decodeCounter(recrc(bytes)))
+        .hasMessageContaining("decimal net of a#0 scale 18")
+        .hasMessageContaining("expected 0 to 17");
+  }
+
+  @Test
+  void decode_aVersion3CounterWithoutDecimalsIsRefused() {
+    byte[] bytes = object(2, 1, 1, 'a', 0, 1, 0, 0, 0, 0);
+    bytes[2] = CausalFormat.COUNTER_FORMAT_VERSION_DECIMAL;
+    assertThatThrownBy(() -> CausalCodec.decodeCounter(recrc(bytes)))
+        .hasMessageContaining("format version 3")
+        .hasMessageContaining("2 for a counter without decimals");
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.ringkv.cluster.version;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -328,6 +329,170 @@ class PnCounterTest {
             assertThat(x.merge(y)).isEqualTo(y.merge(x));
             assertThat(x.merge(y).merge(z)).isEqualTo(x.merge(y.merge(z)));
             assertThat(x.merge(x)).isEqualTo(x);
+          }
+        });
+  }
+
+  // ---- decimal increments (INCRBYFLOAT) ----
+
+  private static BigDecimal d(String text) {
+    return new BigDecimal(text);
+  }
+
+  @Test
+  void incrementDecimal_addsExactlyAndPrintsAsRedisDoes() {
+    PnCounter counter = applied(PnCounter.empty().incrementDecimal(A, d("10.50"), null));
+    counter = applied(counter.incrementDecimal(A, d("0.1"), null));
+    counter = applied(counter.incrementDecimal(B, d("5.0e3"), null));
+    assertThat(PnCounter.format(counter.exactValue())).isEqualTo("5010.6");
+    assertThat(counter.integral()).isFalse();
+    assertThat(counter.value()).as("rounded toward zero").isEqualTo(5010);
+    assertThat(counter.entries().get(A).decimalNet()).isEqualTo(d("10.6"));
+  }
+
+  @Test
+  void increment_integerIncrementOfAFractionalCounterIsRefusedAsRedisDoes() {
+    PnCounter counter = applied(PnCounter.empty().incrementDecimal(A, d("1.5"), null));
+    assertThat(counter.increment(B, 1, null))
+        .isInstanceOfSatisfying(
+            PnCounter.Increment.Overflow.class,
+            refused ->
+                assertThat(refused.message())
+                    .startsWith("value is not an integer or out of range")
+                    .contains("1.5"));
+    // once the fractions cancel, integers are taken again
+    counter = applied(counter.incrementDecimal(B, d("0.5"), null));
+    assertThat(counter.integral()).isTrue();
+    counter = applied(counter.increment(B, 3, null));
+    assertThat(counter.value()).isEqualTo(5);
+    assertThat(PnCounter.format(counter.exactValue())).isEqualTo("5");
+  }
+
+  @Test
+  void incrementDecimal_tooManyDigitsAreRefusedNamingTheLimit() {
+    assertThatThrownBy(() -> PnCounter.empty().incrementDecimal(A, d("0.123456789012345678"), null))
+        .hasMessageContaining("18 digits after the point, at most 17");
+    assertThatThrownBy(() -> PnCounter.empty().incrementDecimal(A, d("1e38"), null))
+        .hasMessageContaining("39 digits before the point, at most 38");
+    PnCounter near = applied(PnCounter.empty().incrementDecimal(A, d("9e37"), null));
+    assertThat(near.incrementDecimal(B, d("9e37"), null))
+        .isInstanceOfSatisfying(
+            PnCounter.Increment.Overflow.class,
+            refused ->
+                assertThat(refused.message())
+                    .startsWith("increment would produce NaN or Infinity"));
+  }
+
+  @Test
+  void incrementDecimal_aSeenIdempotencyKeyIsADuplicate() {
+    PnCounter counter = applied(PnCounter.empty().incrementDecimal(A, d("0.25"), key("k")));
+    assertThat(counter.incrementDecimal(A, d("0.25"), key("k")))
+        .isInstanceOf(PnCounter.Increment.Duplicate.class);
+    // the same key applied again by a second actor that had not seen it counts once after a join
+    PnCounter atB = applied(PnCounter.empty().incrementDecimal(B, d("0.25"), key("k")));
+    PnCounter joined = counter.merge(atB);
+    assertThat(PnCounter.format(joined.exactValue())).isEqualTo("0.25");
+    PnCounter settled = applied(joined.incrementDecimal(B, d("1"), null));
+    assertThat(PnCounter.format(settled.exactValue())).isEqualTo("1.25");
+    assertThat(settled.duplicates()).isZero();
+  }
+
+  /**
+   * Random histories of integer and decimal increments (keyed or not, some retried at a replica
+   * that has not seen the first attempt) with duplicated, reordered and dropped state shipments:
+   * the join is commutative, associative and idempotent over every state that ever existed, and
+   * once all states meet the value is exactly the sum of the distinct increments, each key once.
+   * Integer increments a fractional replica refuses are not counted.
+   */
+  @Test
+  void merge_latticeLawsAndExactOverMixedIntegerAndDecimalIncrements() {
+    SeededRuns.run(
+        "PnCounter mixed integer and decimal increments",
+        300,
+        rng -> {
+          Actor[] actors = {A, B, Actor.of("node-3", 0)};
+          PnCounter[] replicas = new PnCounter[actors.length];
+          java.util.Arrays.fill(replicas, PnCounter.empty());
+          List<PnCounter> states = new ArrayList<>();
+          List<int[]> inFlight = new ArrayList<>(); // {to, state index}
+          java.util.Map<String, BigDecimal> keyed = new java.util.TreeMap<>();
+          java.util.Map<String, Boolean> keyedIsDecimal = new java.util.TreeMap<>();
+          BigDecimal expected = BigDecimal.ZERO;
+          int keys = 0;
+          for (int step = 0; step < 100; step++) {
+            int r = rng.nextInt(actors.length);
+            int op = rng.nextInt(6);
+            if (op <= 2) {
+              boolean decimal = rng.nextBoolean();
+              BigDecimal delta =
+                  decimal
+                      ? BigDecimal.valueOf(rng.nextInt(20001) - 10000, rng.nextInt(18))
+                      : BigDecimal.valueOf(rng.nextInt(201) - 100);
+              String key = null;
+              boolean retry = op == 2 && !keyed.isEmpty();
+              if (retry) {
+                key = new ArrayList<>(keyed.keySet()).get(rng.nextInt(keyed.size()));
+                delta = keyed.get(key);
+                decimal = keyedIsDecimal.get(key);
+              } else if (rng.nextBoolean()) {
+                key = "op-" + keys++;
+              }
+              byte[] keyBytes = key == null ? null : key(key);
+              PnCounter.Increment result =
+                  decimal
+                      ? replicas[r].incrementDecimal(actors[r], delta, keyBytes)
+                      : replicas[r].increment(actors[r], delta.longValueExact(), keyBytes);
+              if (result instanceof PnCounter.Increment.Overflow refused) {
+                assertThat(decimal).as("only integer increments are refused here").isFalse();
+                assertThat(replicas[r].integral()).isFalse();
+                assertThat(refused.message()).startsWith("value is not an integer");
+                continue;
+              }
+              if (result instanceof PnCounter.Increment.Duplicate) {
+                assertThat(retry).as("only a retry is a duplicate").isTrue();
+                continue;
+              }
+              if (!retry) {
+                expected = expected.add(delta);
+                if (key != null) {
+                  keyed.put(key, delta);
+                  keyedIsDecimal.put(key, decimal);
+                }
+              }
+              replicas[r] = applied(result);
+              states.add(replicas[r]);
+              for (int to = 0; to < actors.length; to++) {
+                int copies = rng.nextInt(3);
+                for (int c = 0; c < copies; c++) {
+                  inFlight.add(new int[] {to, states.size() - 1});
+                }
+              }
+            } else if (!inFlight.isEmpty()) {
+              int[] message = inFlight.remove(rng.nextInt(inFlight.size()));
+              replicas[message[0]] = replicas[message[0]].merge(states.get(message[1]));
+              states.add(replicas[message[0]]);
+            }
+          }
+          PnCounter all = PnCounter.empty();
+          for (PnCounter replica : replicas) {
+            all = all.merge(replica);
+          }
+          for (PnCounter replica : replicas) {
+            assertThat(replica.merge(all)).isEqualTo(all);
+          }
+          assertThat(all.exactValue()).isEqualByComparingTo(expected);
+          assertThat(PnCounter.format(all.exactValue()))
+              .isEqualTo(PnCounter.format(expected))
+              .doesNotContain("E");
+          for (int i = 0; i < 60 && !states.isEmpty(); i++) {
+            PnCounter x = states.get(rng.nextInt(states.size()));
+            PnCounter y = states.get(rng.nextInt(states.size()));
+            PnCounter z = states.get(rng.nextInt(states.size()));
+            assertThat(x.merge(y)).isEqualTo(y.merge(x));
+            assertThat(x.merge(y).exactValue()).isEqualTo(y.merge(x).exactValue());
+            assertThat(x.merge(y).merge(z)).isEqualTo(x.merge(y.merge(z)));
+            assertThat(x.merge(x)).isEqualTo(x);
+            assertThat(x.merge(y).merge(y)).isEqualTo(x.merge(y));
           }
         });
   }

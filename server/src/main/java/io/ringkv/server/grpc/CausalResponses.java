@@ -57,9 +57,7 @@ final class CausalResponses {
       case CausalValue.Counter counter ->
           response.setValue(
               Value.newBuilder()
-                  .setData(
-                      ByteString.copyFrom(
-                          Long.toString(counter.value()).getBytes(StandardCharsets.US_ASCII)))
+                  .setData(ByteString.copyFrom(counter.text().getBytes(StandardCharsets.US_ASCII)))
                   .setCausalContext(wrap(counter.context())));
       case CausalValue.Set set -> throw wrongType("the key holds a set; read it with SetMembers");
     }
@@ -114,6 +112,7 @@ final class CausalResponses {
     }
     return IncrementResponse.newBuilder()
         .setValue(counter.value())
+        .setExactValue(counter.text())
         .setDuplicate(outcome.duplicate())
         .setCausalContext(wrap(counter.context()))
         .build();

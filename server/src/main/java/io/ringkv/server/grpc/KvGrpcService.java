@@ -38,10 +38,12 @@ import io.ringkv.server.kv.Versioned;
 import io.ringkv.server.kv.WriteOptions;
 import io.ringkv.server.kv.WriteOutcome;
 import io.ringkv.server.metrics.NodeMetrics;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * The {@code ringkv.v1.KV} service: checks each request at the edge ({@link RequestChecks}), calls
@@ -296,12 +298,50 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
           "increment",
           startNanos,
           observer,
-          service.writeCausal(key, new CausalWrite.Increment(request.getDelta()), options),
+          service.writeCausal(key, increment(request), options),
           CausalResponses::incrementResponse);
     } catch (RuntimeException e) {
       fail("increment", true, startNanos, observer, e);
     }
   }
+
+  /**
+   * The increment an IncrementRequest asks for: {@code delta}, or the exact decimal {@code
+   * decimal_delta} (INCRBYFLOAT) when that is set, checked at the edge.
+   */
+  private static CausalWrite increment(IncrementRequest request) {
+    String decimalText = request.getDecimalDelta();
+    if (decimalText.isEmpty()) {
+      return new CausalWrite.Increment(request.getDelta());
+    }
+    if (request.getDelta() != 0) {
+      throw GrpcErrors.invalid(
+          "give delta or decimal_delta, not both: delta "
+              + request.getDelta()
+              + ", decimal_delta "
+              + decimalText);
+    }
+    BigDecimal delta = null;
+    if (DECIMAL_TEXT.matcher(decimalText).matches()) {
+      try {
+        delta = new BigDecimal(decimalText);
+      } catch (NumberFormatException e) {
+        delta = null; // an exponent past the range of an int
+      }
+    }
+    if (delta == null) {
+      throw GrpcErrors.invalid(
+          "decimal_delta '"
+              + decimalText
+              + "' is not a decimal number (Redis' INCRBYFLOAT syntax: 10.5, -5.0e3, .5)");
+    }
+    // Its digits are checked by the service (INVALID_ARGUMENT naming the limit).
+    return new CausalWrite.IncrementFloat(delta);
+  }
+
+  /** A decimal as Redis' INCRBYFLOAT reads one: sign, digits with at most one point, exponent. */
+  private static final Pattern DECIMAL_TEXT =
+      Pattern.compile("[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?");
 
   @Override
   public void setAdd(SetAddRequest request, StreamObserver<SetChangeResponse> observer) {

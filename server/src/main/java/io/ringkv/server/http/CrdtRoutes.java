@@ -3,7 +3,9 @@ package io.ringkv.server.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.ringkv.cluster.version.PnCounter;
 import io.ringkv.common.ConsistencyLevel;
 import io.ringkv.server.config.LimitsConfig;
 import io.ringkv.server.kv.CausalValue;
@@ -12,6 +14,7 @@ import io.ringkv.server.kv.CausalWriteOutcome;
 import io.ringkv.server.kv.KeyValueService;
 import io.ringkv.server.kv.ReadOptions;
 import io.ringkv.server.kv.WriteOptions;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -55,8 +58,7 @@ final class CrdtRoutes {
             value ->
                 switch (value) {
                   case CausalValue.Counter counter ->
-                      CausalHeaders.withEntityTag(
-                          counterReply(key, counter.value()), counter.context());
+                      CausalHeaders.withEntityTag(counterReply(key, counter), counter.context());
                   case CausalValue.Absent absent -> KvRoutes.notFound(exchange, key);
                   case CausalValue.Register register ->
                       CausalRoutes.wrongType(exchange, key, value, "a counter");
@@ -67,7 +69,9 @@ final class CrdtRoutes {
 
   /**
    * {@code POST /api/v1/counter/incr} with {@code {"key", "by"}}: {@code {"key", "value"}}, the
-   * counter's value after the increment at its dot replica.
+   * counter's value after the increment at its dot replica. An integer {@code by} is INCRBY; a
+   * number with a fraction or an exponent ({@code 1.5}, {@code 2.0}, {@code 1e3}) is INCRBYFLOAT,
+   * an exact decimal increment.
    */
   CompletableFuture<HttpReply> counterIncrement(HttpExchange exchange) {
     String shape = JsonBodies.CounterIncrementBody.SHAPE;
@@ -76,7 +80,12 @@ final class CrdtRoutes {
     String keyText = JsonBodies.requiredText(body.key(), "key", shape);
     byte[] key = keyText.getBytes(StandardCharsets.UTF_8);
     KvRoutes.checkKey(key, limits);
-    long delta = JsonBodies.absent(body.by()) ? 1 : increment(body.by());
+    CausalWrite increment =
+        JsonBodies.absent(body.by())
+            ? new CausalWrite.Increment(1)
+            : body.by().isFloatingPointNumber()
+                ? new CausalWrite.IncrementFloat(decimalIncrement(body.by()))
+                : new CausalWrite.Increment(increment(body.by()));
     byte[] bodyIdempotencyKey = null;
     if (!JsonBodies.absent(body.idempotencyKey())) {
       bodyIdempotencyKey =
@@ -102,7 +111,7 @@ final class CrdtRoutes {
       options = options.withIdempotencyKey(bodyIdempotencyKey);
     }
     return service
-        .writeCausal(key, new CausalWrite.Increment(delta), options)
+        .writeCausal(key, increment, options)
         .handle(
             (outcome, failure) -> {
               if (failure != null) {
@@ -111,8 +120,7 @@ final class CrdtRoutes {
               if (!(outcome.state() instanceof CausalValue.Counter counter)) {
                 throw unexpected(outcome, "a counter");
               }
-              return CausalHeaders.withEntityTag(
-                  counterReply(key, counter.value()), counter.context());
+              return CausalHeaders.withEntityTag(counterReply(key, counter), counter.context());
             });
   }
 
@@ -206,10 +214,19 @@ final class CrdtRoutes {
                 });
   }
 
-  private static HttpReply counterReply(byte[] key, long value) {
+  /**
+   * {@code {"key", "value"}}: an integer counter's value as a JSON integer (as before decimals); a
+   * value with a fraction (or past 64 bits) as an exact JSON number in plain digits, never an
+   * exponent and never rounded through a double ({@code 10.5}, {@code -0.25}).
+   */
+  private static HttpReply counterReply(byte[] key, CausalValue.Counter counter) {
     ObjectNode body = HttpJson.MAPPER.createObjectNode();
     body.put("key", JsonView.text(key));
-    body.put("value", value);
+    if (counter.integral() && counter.exact().compareTo(BigDecimal.valueOf(counter.value())) == 0) {
+      body.put("value", counter.value());
+    } else {
+      body.putRawValue("value", new RawValue(counter.text()));
+    }
     return HttpReply.json(HttpResponseStatus.OK, body);
   }
 
@@ -268,6 +285,31 @@ final class CrdtRoutes {
           .toException();
     }
     return by.longValue();
+  }
+
+  /**
+   * A JSON number with a fraction or an exponent in the field {@code by}: an exact decimal
+   * increment (INCRBYFLOAT), at most {@link PnCounter#DECIMAL_SCALE_MAX} digits after the point and
+   * {@link PnCounter#DECIMAL_INTEGER_DIGITS_MAX} before it.
+   */
+  private static BigDecimal decimalIncrement(JsonNode by) {
+    BigDecimal delta = by.decimalValue();
+    BigDecimal stripped = delta.stripTrailingZeros();
+    long integerDigits =
+        stripped.signum() == 0 ? 0 : Math.max(0, (long) stripped.precision() - stripped.scale());
+    if (integerDigits > PnCounter.DECIMAL_INTEGER_DIGITS_MAX
+        || stripped.scale() > PnCounter.DECIMAL_SCALE_MAX) {
+      throw Problem.badBody(
+              "field 'by' must be a number with at most "
+                  + PnCounter.DECIMAL_INTEGER_DIGITS_MAX
+                  + " digits before the point and "
+                  + PnCounter.DECIMAL_SCALE_MAX
+                  + " after it, was "
+                  + by.asText())
+          .with("field", "by")
+          .toException();
+    }
+    return delta;
   }
 
   /** The field {@code members}: 1 to {@link #SET_MEMBERS_PER_REQUEST_MAX} strings. */

@@ -44,13 +44,15 @@ final class JsonBodies {
    *
    * @param key a JSON string: the key's UTF-8 text
    * @param by optional: the increment, a JSON integer in the range of a signed 64-bit integer
-   *     (negative decrements); 1 when absent
+   *     (negative decrements), or a number with a fraction or exponent for an exact decimal
+   *     increment (INCRBYFLOAT); 1 when absent
    * @param idempotencyKey optional: the write's idempotency key as a string (its UTF-8 bytes), as
    *     the {@code Idempotency-Key} header gives it
    */
   record CounterIncrementBody(JsonNode key, JsonNode by, JsonNode idempotencyKey) {
     static final String SHAPE =
-        "expected a JSON object {\"key\": string, \"by\": optional integer (default 1),"
+        "expected a JSON object {\"key\": string, \"by\": optional number (default 1; a"
+            + " fraction or exponent makes it a decimal increment),"
             + " \"idempotencyKey\": optional string}";
   }
 

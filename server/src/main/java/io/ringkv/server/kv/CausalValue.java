@@ -1,6 +1,8 @@
 package io.ringkv.server.kv;
 
+import java.math.BigDecimal;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * What a key of a causal keyspace holds, as a read or a write returns it (docs/design/causal.md):
@@ -44,8 +46,38 @@ public sealed interface CausalValue {
     }
   }
 
-  /** A counter's value (a PN-counter: every replica's increments and decrements). */
-  record Counter(byte[] context, long value) implements CausalValue {}
+  /**
+   * A counter's value (a PN-counter: every replica's increments and decrements, integer and
+   * decimal).
+   *
+   * @param value the value as a long: exact for an integer counter, rounded toward zero (and
+   *     clamped) for one with a fraction, so a client must be shown {@link #text()} instead
+   * @param exact the exact value, canonical (no trailing zeros, no exponent)
+   */
+  record Counter(byte[] context, long value, BigDecimal exact) implements CausalValue {
+    public Counter {
+      Objects.requireNonNull(exact, "exact");
+    }
+
+    /** An integer counter's value. */
+    public Counter(byte[] context, long value) {
+      this(context, value, BigDecimal.valueOf(value));
+    }
+
+    /** True if the value has no fraction. */
+    public boolean integral() {
+      return exact.signum() == 0 || exact.stripTrailingZeros().scale() <= 0;
+    }
+
+    /**
+     * The value as Redis prints an INCRBYFLOAT result: plain digits, no exponent, no trailing zeros
+     * ("10.5", "3", "-0.25").
+     */
+    public String text() {
+      BigDecimal stripped = exact.stripTrailingZeros();
+      return (stripped.scale() < 0 ? stripped.setScale(0) : stripped).toPlainString();
+    }
+  }
 
   /** A set's members, in byte order (an observed-remove set). */
   record Set(byte[] context, List<byte[]> members) implements CausalValue {

@@ -1,5 +1,6 @@
 package io.ringkv.server.kv;
 
+import java.math.BigDecimal;
 import java.util.List;
 import java.util.Objects;
 
@@ -24,6 +25,18 @@ public sealed interface CausalWrite {
 
   /** Adds {@code delta} to a counter (Redis INCRBY; DECRBY is a negative delta). */
   record Increment(long delta) implements CausalWrite {}
+
+  /**
+   * Adds the decimal {@code delta} to a counter (Redis INCRBYFLOAT), exactly: at most {@link
+   * io.ringkv.cluster.version.PnCounter#DECIMAL_SCALE_MAX} digits after the point and {@link
+   * io.ringkv.cluster.version.PnCounter#DECIMAL_INTEGER_DIGITS_MAX} before it, else the write is
+   * refused as an invalid request.
+   */
+  record IncrementFloat(BigDecimal delta) implements CausalWrite {
+    public IncrementFloat {
+      Objects.requireNonNull(delta, "delta");
+    }
+  }
 
   /** Adds {@code members} to a set (Redis SADD). */
   record SetAdd(List<byte[]> members) implements CausalWrite {

@@ -248,7 +248,7 @@ public final class ClusterKeyValueService implements KeyValueService {
         }
         case COUNTER ->
             Versioned.of(
-                Long.toString(CausalCells.counter(cell).value())
+                PnCounter.format(CausalCells.counter(cell).exactValue())
                     .getBytes(StandardCharsets.US_ASCII),
                 cell.timestamp(),
                 Cell.NO_EXPIRY);
@@ -647,6 +647,13 @@ public final class ClusterKeyValueService implements KeyValueService {
       // Only counters can tell a retry (docs/design/causal.md, "Counters"): the key goes with them.
       case CausalWrite.Increment increment ->
           new CausalOperation.Increment(increment.delta(), idempotencyKey);
+      case CausalWrite.IncrementFloat increment -> {
+        try {
+          yield new CausalOperation.IncrementDecimal(increment.delta(), idempotencyKey);
+        } catch (IllegalArgumentException e) {
+          throw KvException.invalid(e.getMessage());
+        }
+      }
       case CausalWrite.SetAdd add -> new CausalOperation.SetAdd(members(add.members()));
       case CausalWrite.SetRemove remove ->
           new CausalOperation.SetRemove(members(remove.members()), context(remove.context()));
@@ -706,7 +713,10 @@ public final class ClusterKeyValueService implements KeyValueService {
           }
           yield new CausalValue.Register(context, shown);
         }
-        case COUNTER -> new CausalValue.Counter(new byte[0], CausalCells.counter(cell).value());
+        case COUNTER -> {
+          PnCounter counter = CausalCells.counter(cell);
+          yield new CausalValue.Counter(new byte[0], counter.value(), counter.exactValue());
+        }
         case SET -> {
           OrSet set = CausalCells.set(cell);
           yield new CausalValue.Set(CausalCodec.encodeContext(set.context()), set.members());

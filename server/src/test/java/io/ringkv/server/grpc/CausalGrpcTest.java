@@ -474,6 +474,66 @@ class CausalGrpcTest {
   }
 
   @Test
+  void increment_decimalDeltaIsAnExactFloatIncrement_andTheExactValueIsAnswered() {
+    service.answerWrite(
+        new CausalWriteOutcome(
+            new CausalValue.Counter(CONTEXT, 10, new java.math.BigDecimal("10.50")), 0, false));
+
+    IncrementResponse response =
+        kv().increment(
+                IncrementRequest.newBuilder()
+                    .setKey(bytes("price"))
+                    .setDecimalDelta("-5.0e-1")
+                    .setKeyspace("shop")
+                    .build());
+
+    assertThat(response.getExactValue()).isEqualTo("10.5");
+    assertThat(response.getValue()).as("rounded toward zero").isEqualTo(10);
+    assertThat(((CausalWrite.IncrementFloat) service.lastCall().write()).delta())
+        .isEqualByComparingTo(new java.math.BigDecimal("-0.5"));
+  }
+
+  @Test
+  void increment_badDecimalDeltaOrBothDeltasAreRefusedNamingTheField() {
+    for (IncrementRequest request :
+        List.of(
+            IncrementRequest.newBuilder()
+                .setKey(bytes("k"))
+                .setKeyspace("shop")
+                .setDecimalDelta("1.5x")
+                .build(),
+            IncrementRequest.newBuilder()
+                .setKey(bytes("k"))
+                .setKeyspace("shop")
+                .setDecimalDelta("inf")
+                .build(),
+            IncrementRequest.newBuilder()
+                .setKey(bytes("k"))
+                .setKeyspace("shop")
+                .setDelta(1)
+                .setDecimalDelta("1.5")
+                .build())) {
+      StatusRuntimeException e = failure(() -> kv().increment(request));
+      assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+      assertThat(e.getStatus().getDescription()).contains("decimal_delta");
+    }
+  }
+
+  @Test
+  void increment_integerCounterAnswersItsValueAsExactTextToo() {
+    service.answerWrite(new CausalWriteOutcome(new CausalValue.Counter(CONTEXT, 42), 0, false));
+    IncrementResponse response =
+        kv().increment(
+                IncrementRequest.newBuilder()
+                    .setKey(bytes("k"))
+                    .setDelta(1)
+                    .setKeyspace("shop")
+                    .build());
+    assertThat(response.getValue()).isEqualTo(42);
+    assertThat(response.getExactValue()).isEqualTo("42");
+  }
+
+  @Test
   void increment_serviceRefusalsKeepTheirKinds() {
     service.failNext(
         new KvException(KvException.Kind.CONFLICT, "increment would overflow a 64-bit counter"));

@@ -129,7 +129,8 @@ class CrdtRoutesTest {
 
   @Test
   void counterIncr_badInput_is400NamingTheField() {
-    for (String by : List.of("1.5", "9223372036854775808", "\"1\"", "true", "[1]", "1e3")) {
+    for (String by :
+        List.of("9223372036854775808", "\"1\"", "true", "[1]", "0.123456789012345678", "1e40")) {
       JsonNode problem =
           assertProblem(
               http.post(
@@ -157,6 +158,24 @@ class CrdtRoutesTest {
             "invalid-body");
     assertThat(longKey.path("max").asInt()).isEqualTo(CausalHeaders.IDEMPOTENCY_KEY_BYTES_MAX);
     assertThat(service.writes()).isEmpty();
+  }
+
+  @Test
+  void counterIncr_aDecimalByIsAnExactFloatIncrement_andAFractionalValueIsAnExactJsonNumber() {
+    service.answerWrites(
+        new CausalWriteOutcome(
+            new CausalValue.Counter(
+                ScriptedCausalService.context(1), 0, new java.math.BigDecimal("0.00000012")),
+            0,
+            false));
+    HttpResponse<byte[]> reply =
+        http.post("/api/v1/counter/incr?keyspace=causal", "{\"key\":\"k\",\"by\":1.20e-7}");
+    assertThat(reply.statusCode()).isEqualTo(200);
+    assertThat(new String(reply.body(), StandardCharsets.UTF_8))
+        .contains("\"value\":0.00000012")
+        .doesNotContain("E");
+    CausalWrite.IncrementFloat write = (CausalWrite.IncrementFloat) service.onlyWrite().write();
+    assertThat(write.delta()).isEqualByComparingTo(new java.math.BigDecimal("0.00000012"));
   }
 
   @Test

@@ -400,13 +400,35 @@ class RespCausalCommandsTest {
   }
 
   @Test
-  void incrbyfloat_saysItIsNotSupportedYet() throws Exception {
-    assertThat(call("INCRBYFLOAT", "k", "1.5"))
-        .isEqualTo(
-            error(
-                "ERR INCRBYFLOAT is not supported yet: ringkv counters are integer PN-counters;"
-                    + " use INCRBY with an integer (see docs/api/redis.md)"));
+  void incrbyfloat_sendsTheExactDeltaAndAnswersTheValueAsABulkString() throws Exception {
+    service.answerWrite(
+        outcome(new CausalValue.Counter(NEW_CONTEXT, 10, new java.math.BigDecimal("10.50"))));
+
+    client.command("INCRBYFLOAT", "k", "1.5e1", "IDEMPOTENCY", "id-1");
+    expectWire("$4\r\n10.5\r\n");
+
+    ReceivedWrite received = service.writes().getFirst();
+    assertThat(((CausalWrite.IncrementFloat) received.write()).delta())
+        .isEqualByComparingTo(new java.math.BigDecimal("15"));
+    assertThat(received.options().idempotencyKey()).isEqualTo(bytes("id-1"));
+  }
+
+  @Test
+  void incrbyfloat_badIncrementsAreRefusedWithRedisErrorsBeforeAnyWrite() throws Exception {
+    assertThat(call("INCRBYFLOAT", "k", "1,5")).isEqualTo(error("ERR value is not a valid float"));
+    assertThat(call("INCRBYFLOAT", "k", "")).isEqualTo(error("ERR value is not a valid float"));
+    assertThat(call("INCRBYFLOAT", "k", "-inf"))
+        .isEqualTo(error("ERR increment would produce NaN or Infinity"));
+    assertThat(call("INCRBYFLOAT", "k", "1", "EXTRA")).isEqualTo(error("ERR syntax error"));
     assertThat(service.writes()).isEmpty();
+  }
+
+  @Test
+  void incr_aRetryAnsweredWithAFractionalValue_showsItExactly() throws Exception {
+    service.answerWrite(
+        outcome(new CausalValue.Counter(NEW_CONTEXT, 1, new java.math.BigDecimal("1.25"))));
+
+    assertThat(call("INCR", "k")).isEqualTo("1.25");
   }
 
   // ---- sets ----

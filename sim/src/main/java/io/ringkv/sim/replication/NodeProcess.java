@@ -405,6 +405,10 @@ public final class NodeProcess {
                   replica.actor());
           return;
         }
+        case CausalOperation.IncrementDecimal increment -> {
+          // The simulated workload sends integer increments only; nothing to record.
+          return;
+        }
         case CausalOperation.SetAdd add -> {
           recordSet(userKey, add.elements().get(0), before, applied.cell(), true);
           return;
