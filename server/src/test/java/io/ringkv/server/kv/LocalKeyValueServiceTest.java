@@ -59,7 +59,7 @@ class LocalKeyValueServiceTest {
   @Test
   void write_storesTheKeyUnderItsTokenPrefixAndGetDecodesIt() throws Exception {
     byte[] key = utf8("user:7");
-    assertThat(engine.getLive(KeyCodec.encode(key))).isNotNull();
+    assertThat(engine.getLive(KeyCodec.encode(KeyCodec.DEFAULT_TAG, key))).isNotNull();
     assertThat(engine.getLive(key)).isNull();
     Versioned value = service.get(key, ReadOptions.defaults()).join();
     assertThat(new String(value.value(), StandardCharsets.UTF_8)).isEqualTo("v7");

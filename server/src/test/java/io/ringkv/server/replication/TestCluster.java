@@ -273,7 +273,7 @@ final class TestCluster implements AutoCloseable {
 
     /** This node's own stored cell of {@code key} (tombstones included), or null. */
     Cell stored(byte[] userKey) throws Exception {
-      return engine.get(KeyCodec.encode(userKey));
+      return engine.get(KeyCodec.encode(KeyCodec.DEFAULT_TAG, userKey));
     }
 
     void stop() throws Exception {
