@@ -58,10 +58,17 @@ import java.util.function.Supplier;
  *
  * <p>Scans walk the ring's token ranges in token order (the order of stored keys, {@link KeyCodec})
  * with one {@link RangeScanCoordination} page per step, each from the replicas of the range it lies
- * in; tombstones and expired cells are skipped. The cursor is the last user key examined; a scan
- * resumes just after its stored key, in the range that holds its token. A call ends when the page
- * is full, the ring is done, or after {@link #SCAN_STEPS_MAX} steps once a key was examined (a long
- * run of tombstones then yields a short page and a cursor past them).
+ * in; tombstones, expired cells and the keys of other keyspaces (another {@link KeyCodec#tag tag})
+ * are skipped. The cursor is the last user key of the keyspace examined, and a scan resumes just
+ * after its stored key, in the range that holds its token; when the last key examined was another
+ * keyspace's, the cursor is the position where the keyspace's keys of that token begin or end
+ * ({@link ScanCursor#from}), so that it never names another keyspace's key. A call ends when the
+ * page is full, the ring is done, or after {@link #SCAN_STEPS_MAX} steps once a key was examined (a
+ * long run of tombstones or of another keyspace's keys then yields a short page and a cursor past
+ * them).
+ *
+ * <p>Stored keys carry the keyspace's tag ({@link KeyCodec}), so the same user key in two keyspaces
+ * is two objects (docs/decisions/009-keyspace-in-stored-keys.md).
  *
  * <p>Keyspaces: every request goes to the keyspace its options name ({@code default} when none);
  * one the node's metadata does not hold fails NO_SUCH_KEYSPACE naming it (UNAVAILABLE while the
