@@ -7,10 +7,10 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What a coordinator (or a hint sender) asks of a replica. Keys are stored keys: the token prefix,
- * then the user key ({@link io.ringkv.cluster.ring.KeyCodec}), so a replica never hashes. A replica
- * answers each with a {@link ReplicaReply}, or fails (the transport's error): see {@link
- * LocalReplica} for what it does with each.
+ * What a coordinator (or a hint sender) asks of a replica. Keys are stored keys: the token, the
+ * keyspace tag, then the user key ({@link io.ringkv.cluster.ring.KeyCodec}), so a replica never
+ * hashes. A replica answers each with a {@link ReplicaReply}, or fails (the transport's error): see
+ * {@link LocalReplica} for what it does with each.
  */
 public sealed interface ReplicaRequest {
 

@@ -4,6 +4,7 @@ import io.ringkv.cluster.metadata.ClusterMetadata;
 import io.ringkv.cluster.metadata.Keyspace;
 import io.ringkv.cluster.metadata.raft.MetadataCommand;
 import io.ringkv.cluster.metadata.raft.MetadataResult;
+import io.ringkv.cluster.ring.KeyCodec;
 import io.ringkv.server.kv.KeyspaceAdmin;
 import io.ringkv.server.kv.KvException;
 import io.ringkv.server.raft.RaftGroupException;
@@ -24,8 +25,10 @@ import java.util.concurrent.TimeoutException;
  * mode of an existing keyspace cannot change (its stored cells are of that mode), {@code default}
  * cannot be dropped, and a {@code default} the leader's upkeep would replace is refused (the upkeep
  * owns {@code default} only while it has the upkeep's shape; {@link
- * RaftMetadataService#automaticDefault}). Two operators racing to create one name with different
- * modes are not caught (the state machine takes the last put); the check is at the edge.
+ * RaftMetadataService#automaticDefault}), and a new keyspace whose stored-key tag ({@link
+ * KeyCodec#tag}) another keyspace has is refused naming both (the state machine refuses it too, so
+ * that two racing creations cannot both land). Two operators racing to create one name with
+ * different modes are not caught (the state machine takes the last put); the check is at the edge.
  *
  * <p>Failures ({@link KvException}): INVALID_REQUEST for the refusals above, a command the state
  * machine rejected, or gossip mode (whose metadata holds only {@code default}); NO_SUCH_KEYSPACE
@@ -116,6 +119,19 @@ final class ClusterKeyspaceAdmin implements KeyspaceAdmin {
               + "; its conflict mode cannot change to "
               + keyspace.conflicts().configName()
               + " once created (its cells are of that mode): create another keyspace");
+    }
+    int tag = KeyCodec.tag(keyspace.name());
+    for (String other : metadata.keyspaces().keySet()) {
+      if (!other.equals(keyspace.name()) && KeyCodec.tag(other) == tag) {
+        throw KvException.invalid(
+            "keyspace '"
+                + keyspace.name()
+                + "' has the same stored-key tag ("
+                + Integer.toUnsignedString(tag)
+                + ", a hash of the name) as existing keyspace '"
+                + other
+                + "', so their keys would mix on disk: choose another name");
+      }
     }
     if (RaftMetadataService.automaticDefault(keyspace, metadata.normalMemberCount())) {
       throw KvException.invalid(

@@ -1,5 +1,7 @@
 package io.ringkv.server.internode;
 
+import io.ringkv.cluster.ring.KeyCodec;
+
 /**
  * The constants of the internode wire format, shared by the encoder and the decoder (as LevelDB's
  * {@code log_format.h}). docs/format/internode.md is the format's description; every number here
@@ -79,10 +81,10 @@ final class InternodeFormat {
   static final int CELL_FLAG_TOMBSTONE = 0x01;
 
   /**
-   * A stored key (8-byte token prefix and user key): at most this many bytes, the largest user key
-   * {@code limits.key_bytes_max} allows (1 MiB) plus the prefix.
+   * A stored key (8-byte token, 4-byte keyspace tag, user key): at most this many bytes, the
+   * largest user key {@code limits.key_bytes_max} allows (1 MiB) plus the prefix.
    */
-  static final int STORED_KEY_BYTES_MAX = (1 << 20) + 8;
+  static final int STORED_KEY_BYTES_MAX = (1 << 20) + KeyCodec.PREFIX_BYTES;
 
   /** A cell's value: at most this many bytes, the largest {@code limits.value_bytes_max}. */
   static final int VALUE_BYTES_MAX = 128 << 20;

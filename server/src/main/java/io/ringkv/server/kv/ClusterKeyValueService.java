@@ -58,10 +58,17 @@ import java.util.function.Supplier;
  *
  * <p>Scans walk the ring's token ranges in token order (the order of stored keys, {@link KeyCodec})
  * with one {@link RangeScanCoordination} page per step, each from the replicas of the range it lies
- * in; tombstones and expired cells are skipped. The cursor is the last user key examined; a scan
- * resumes just after its stored key, in the range that holds its token. A call ends when the page
- * is full, the ring is done, or after {@link #SCAN_STEPS_MAX} steps once a key was examined (a long
- * run of tombstones then yields a short page and a cursor past them).
+ * in; tombstones, expired cells and the keys of other keyspaces (another {@link KeyCodec#tag tag})
+ * are skipped. The cursor is the last user key of the keyspace examined, and a scan resumes just
+ * after its stored key, in the range that holds its token; when the last key examined was another
+ * keyspace's, the cursor is the position where the keyspace's keys of that token begin or end
+ * ({@link ScanCursor#from}), so that it never names another keyspace's key. A call ends when the
+ * page is full, the ring is done, or after {@link #SCAN_STEPS_MAX} steps once a key was examined (a
+ * long run of tombstones or of another keyspace's keys then yields a short page and a cursor past
+ * them).
+ *
+ * <p>Stored keys carry the keyspace's tag ({@link KeyCodec}), so the same user key in two keyspaces
+ * is two objects (docs/decisions/009-keyspace-in-stored-keys.md).
  *
  * <p>Keyspaces: every request goes to the keyspace its options name ({@code default} when none);
  * one the node's metadata does not hold fails NO_SUCH_KEYSPACE naming it (UNAVAILABLE while the
@@ -148,6 +155,11 @@ public final class ClusterKeyValueService implements KeyValueService {
     }
   }
 
+  /** The stored key of {@code key} in {@code keyspace}: token, the keyspace's tag, the key. */
+  private static byte[] stored(String keyspace, byte[] key) {
+    return KeyCodec.encode(KeyCodec.tag(keyspace), key);
+  }
+
   /**
    * The keyspace {@code requested} (null: {@code default}).
    *
@@ -220,7 +232,7 @@ public final class ClusterKeyValueService implements KeyValueService {
       return CompletableFuture.failedFuture(e);
     }
     CompletableFuture<Cell> read =
-        replication.read(target.name(), KeyCodec.encode(key), options.consistency());
+        replication.read(target.name(), stored(target.name(), key), options.consistency());
     return target.causal() ? read.thenApply(this::winner) : read.thenApply(this::live);
   }
 
@@ -371,14 +383,14 @@ public final class ClusterKeyValueService implements KeyValueService {
           case Mutation.Touch touch -> throw new AssertionError("a touch needs the present value");
         };
     return replication
-        .write(keyspace, KeyCodec.encode(key), cell, options.consistency())
+        .write(keyspace, stored(keyspace, key), cell, options.consistency())
         .thenApply(written -> new WriteOutcome(true, null, timestamp));
   }
 
   /** Reads the key at the request's level, evaluates the condition, then writes. */
   private CompletableFuture<WriteOutcome> readModifyWrite(
       String keyspace, byte[] key, Mutation mutation, WriteOptions options) {
-    byte[] stored = KeyCodec.encode(key);
+    byte[] stored = stored(keyspace, key);
     return replication
         .read(keyspace, stored, readLevel(options))
         .thenCompose(
@@ -433,11 +445,16 @@ public final class ClusterKeyValueService implements KeyValueService {
     } catch (KvException e) {
       return CompletableFuture.failedFuture(e);
     }
-    byte[] from =
-        cursor.afterKey() == null
-            ? KeyCodec.tokenPrefix(Token.MIN)
-            : successor(KeyCodec.encode(cursor.afterKey()));
-    ScanWalk walk = new ScanWalk(target.name(), from, limit, options.consistency());
+    int tag = KeyCodec.tag(target.name());
+    byte[] from;
+    if (cursor.fromPosition() != null) {
+      from = cursor.fromPosition();
+    } else if (cursor.afterKey() != null) {
+      from = successor(KeyCodec.encode(tag, cursor.afterKey()));
+    } else {
+      from = KeyCodec.tokenPrefix(Token.MIN);
+    }
+    ScanWalk walk = new ScanWalk(target.name(), tag, from, limit, options.consistency());
     walk.drive();
     return walk.result;
   }
@@ -447,14 +464,18 @@ public final class ClusterKeyValueService implements KeyValueService {
     final CompletableFuture<ScanPage> result = new CompletableFuture<>();
     final List<ScanPage.Entry> entries = new ArrayList<>();
     final String keyspace;
+    final int tag;
     final int limit;
     final ConsistencyLevel level;
     byte[] position;
-    byte[] lastExamined;
+    // Where the next call resumes: after the last key of this keyspace examined, or from a
+    // position past the last key of another keyspace examined; null while nothing was examined.
+    ScanCursor resume;
     int steps;
 
-    ScanWalk(String keyspace, byte[] from, int limit, ConsistencyLevel level) {
+    ScanWalk(String keyspace, int tag, byte[] from, int limit, ConsistencyLevel level) {
       this.keyspace = keyspace;
+      this.tag = tag;
       this.position = from;
       this.limit = limit;
       this.level = level;
@@ -467,8 +488,8 @@ public final class ClusterKeyValueService implements KeyValueService {
           result.complete(new ScanPage(entries, ScanCursor.END));
           return;
         }
-        if (entries.size() >= limit || (steps >= SCAN_STEPS_MAX && lastExamined != null)) {
-          result.complete(new ScanPage(entries, ScanCursor.after(lastExamined)));
+        if (entries.size() >= limit || (steps >= SCAN_STEPS_MAX && resume != null)) {
+          result.complete(new ScanPage(entries, resume));
           return;
         }
         CompletableFuture<Step> step;
@@ -525,8 +546,22 @@ public final class ClusterKeyValueService implements KeyValueService {
       steps++;
       long now = replication.clock().wallMillis();
       for (KeyedCell keyed : step.page().cells()) {
+        int keyTag = KeyCodec.tagOf(keyed.key());
+        if (keyTag != tag) {
+          // Another keyspace's key: skipped like a tombstone. Keys of one token sort by (tag, user
+          // key), so this keyspace's keys of that token are all after it (a smaller tag) or all
+          // before it (a larger one, unsigned); the cursor names where they begin or what follows
+          // them, so that it never carries another keyspace's key.
+          Token token = KeyCodec.tokenOf(keyed.key());
+          resume =
+              ScanCursor.from(
+                  Integer.compareUnsigned(keyTag, tag) < 0
+                      ? KeyCodec.tagPrefix(token, tag)
+                      : KeyCodec.tagPrefix(token, tag + 1));
+          continue;
+        }
         byte[] userKey = KeyCodec.decodeUserKey(keyed.key());
-        lastExamined = userKey;
+        resume = ScanCursor.after(userKey);
         Cell cell = keyed.cell();
         if (CausalCells.isCausal(cell)) {
           Versioned shown = scanned(cell);
@@ -574,7 +609,7 @@ public final class ClusterKeyValueService implements KeyValueService {
       return CompletableFuture.failedFuture(e);
     }
     CompletableFuture<Cell> read =
-        replication.read(target.name(), KeyCodec.encode(key), options.consistency());
+        replication.read(target.name(), stored(target.name(), key), options.consistency());
     if (!target.causal()) {
       return read.thenApply(cell -> CausalValue.lastWriteWins(live(cell)));
     }
@@ -612,7 +647,7 @@ public final class ClusterKeyValueService implements KeyValueService {
       return CompletableFuture.failedFuture(e);
     }
     return replication
-        .writeCausal(target.name(), KeyCodec.encode(key), operation, options.consistency())
+        .writeCausal(target.name(), stored(target.name(), key), operation, options.consistency())
         .thenApply(
             applied ->
                 new CausalWriteOutcome(
@@ -771,14 +806,14 @@ public final class ClusterKeyValueService implements KeyValueService {
           case Mutation.Touch touch -> throw new AssertionError("a touch needs the present value");
         };
     return replication
-        .writeCausal(keyspace, KeyCodec.encode(key), operation, options.consistency())
+        .writeCausal(keyspace, stored(keyspace, key), operation, options.consistency())
         .thenApply(applied -> new WriteOutcome(true, null, applied.cell().timestamp()));
   }
 
   private CompletableFuture<WriteOutcome> causalReadModifyWrite(
       String keyspace, byte[] key, Mutation mutation, WriteOptions options) {
     return replication
-        .read(keyspace, KeyCodec.encode(key), readLevel(options))
+        .read(keyspace, stored(keyspace, key), readLevel(options))
         .thenCompose(
             cell -> {
               Versioned current = winner(cell);

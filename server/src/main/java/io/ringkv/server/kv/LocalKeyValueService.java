@@ -37,13 +37,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * Writes with {@link Durability#SYNC} wait for an fsync, so they run on virtual threads, where many
  * of them share one fsync through the engine's group commit.
  *
- * <p>Keys on disk: every key is stored as {@link KeyCodec#encode} makes it, its token's 8-byte
- * prefix then the user key, so that the engine orders keys by token and a token range is one
- * contiguous engine scan ({@link KeyCodec#keyRanges}); Merkle trees and streaming of a range rest
- * on that. Keys are encoded on the way in and decoded on the way out, so callers only ever see user
- * keys. Scans therefore go in token order (as Cassandra's), not in key order. The engine's key size
- * bound must leave room for the prefix: at least the node's user key bound plus {@link
- * KeyCodec#TOKEN_BYTES}.
+ * <p>Keys on disk: every key is stored as {@link KeyCodec#encode} makes it for the {@code default}
+ * keyspace, its token's 8-byte prefix, the keyspace tag 0, then the user key, so that the engine
+ * orders keys by token and a token range is one contiguous engine scan ({@link
+ * KeyCodec#keyRanges}); Merkle trees and streaming of a range rest on that. Keys are encoded on the
+ * way in and decoded on the way out, so callers only ever see user keys. Scans therefore go in
+ * token order (as Cassandra's), not in key order. The engine's key size bound must leave room for
+ * the prefix: at least the node's user key bound plus {@link KeyCodec#PREFIX_BYTES}. Keys of other
+ * keyspaces (a data directory that served a cluster) are neither read nor shown by scans.
  *
  * <p>Keyspaces: a node without the cluster has only {@code default} (last-write-wins); a request
  * naming any other keyspace fails with NO_SUCH_KEYSPACE naming it, and causal writes are refused.
@@ -165,11 +166,21 @@ public final class LocalKeyValueService implements KeyValueService, AutoCloseabl
     }
     // The cursor names the last user key returned; its stored key is a function of it, so the scan
     // resumes just after that stored key and no key is skipped or repeated across pages.
-    byte[] from = cursor.afterKey() == null ? null : successor(KeyCodec.encode(cursor.afterKey()));
+    byte[] from;
+    if (cursor.fromPosition() != null) {
+      from = cursor.fromPosition();
+    } else if (cursor.afterKey() != null) {
+      from = successor(stored(cursor.afterKey()));
+    } else {
+      from = null;
+    }
     List<ScanPage.Entry> entries = new ArrayList<>(Math.min(limit, 1024));
     try (CellIterator it = engine.scan(new KeyRange(from, null), ScanMode.LIVE)) {
       while (entries.size() < limit && it.hasNext()) {
         CellIterator.KeyCell next = it.next();
+        if (KeyCodec.tagOf(next.key()) != KeyCodec.DEFAULT_TAG) {
+          continue; // another keyspace's key, written while this directory served a cluster
+        }
         entries.add(new ScanPage.Entry(KeyCodec.decodeUserKey(next.key()), versioned(next.cell())));
       }
       ScanCursor next =
@@ -242,13 +253,18 @@ public final class LocalKeyValueService implements KeyValueService, AutoCloseabl
   }
 
   /** The smallest key greater than {@code key}. */
+  /** The stored key of {@code key} in {@code default}, the only keyspace of this service. */
+  private static byte[] stored(byte[] key) {
+    return KeyCodec.encode(KeyCodec.DEFAULT_TAG, key);
+  }
+
   private static byte[] successor(byte[] key) {
     return Arrays.copyOf(key, key.length + 1);
   }
 
   private Versioned read(byte[] key) {
     try {
-      Cell cell = engine.getLive(KeyCodec.encode(key));
+      Cell cell = engine.getLive(stored(key));
       return cell == null ? Versioned.absent() : versioned(cell);
     } catch (StorageException e) {
       throw failed("read", e);
@@ -288,7 +304,7 @@ public final class LocalKeyValueService implements KeyValueService, AutoCloseabl
             case Mutation.Touch touch ->
                 touch.expiry().applyTo(Cell.value(current.value(), timestamp), current, now);
           };
-      engine.put(KeyCodec.encode(key), cell, durability);
+      engine.put(stored(key), cell, durability);
       return new WriteOutcome(true, options.returnPrevious() ? current : null, timestamp);
     } catch (StorageException e) {
       throw failed("write", e);

@@ -174,6 +174,7 @@ public final class Node implements AutoCloseable {
     IncarnationFile incarnation = null;
     try {
       engine = openEngine(config, directory);
+      StoredKeyLayout.check(directory, engine);
       NodeMetrics metrics = new NodeMetrics();
       KeyValueService service;
       StorageEngine storage = engine;
@@ -291,7 +292,7 @@ public final class Node implements AutoCloseable {
     // A segment must hold the largest hint: a whole key and value, with room for the headers.
     long hintBytesMax =
         (long) config.limits().keyBytesMax()
-            + KeyCodec.TOKEN_BYTES
+            + KeyCodec.PREFIX_BYTES
             + config.limits().valueBytesMax();
     long segmentBytes = Math.max(HINT_SEGMENT_BYTES, hintBytesMax + HINT_OVERHEAD_BYTES);
     HintConfig hintConfig;
@@ -334,7 +335,7 @@ public final class Node implements AutoCloseable {
             0,
             config.internode().frameBytesMax()
                 - config.limits().keyBytesMax()
-                - KeyCodec.TOKEN_BYTES
+                - KeyCodec.PREFIX_BYTES
                 - config.limits().valueBytesMax()
                 - FRAME_HEADROOM_BYTES);
     LocalReplica local =
@@ -433,10 +434,11 @@ public final class Node implements AutoCloseable {
       throws NodeStartException {
     Path storage = directory.resolve(STORAGE_DIRECTORY);
     EngineOptions userOptions = config.storage().toEngineOptions(storage, config.limits());
-    // Stored keys carry an 8-byte token prefix (KeyCodec); limits.key_bytes_max bounds user keys.
+    // Stored keys carry a 12-byte prefix, token and keyspace tag (KeyCodec); limits.key_bytes_max
+    // bounds user keys.
     EngineOptions options =
         userOptions.toBuilder()
-            .keyBytesMax(userOptions.keyBytesMax() + KeyCodec.TOKEN_BYTES)
+            .keyBytesMax(userOptions.keyBytesMax() + KeyCodec.PREFIX_BYTES)
             .build();
     try {
       return StorageEngines.open(options);

@@ -629,7 +629,7 @@ class InternodeCodecTest {
     Frame frame = Frame.request(1, new Replica(1, new ReplicaRequest.Read(tooLong, false)));
     assertThatThrownBy(() -> codec.encode(ByteBufAllocator.DEFAULT, frame))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("key has 1048585 bytes, over the limit of 1048584");
+        .hasMessage("key has 1048589 bytes, over the limit of 1048588");
     Frame negative = Frame.request(1, new Replica(-1, new ReplicaRequest.Read(new byte[1], false)));
     assertThatThrownBy(() -> codec.encode(ByteBufAllocator.DEFAULT, negative))
         .isInstanceOf(IllegalArgumentException.class)
@@ -643,7 +643,7 @@ class InternodeCodecTest {
     assertThatThrownBy(() -> codec.decode(frame))
         .isInstanceOf(DecoderException.class)
         .hasMessage(
-            "malformed REPLICA_READ frame: key has 2147483647 bytes, over the limit of 1048584");
+            "malformed REPLICA_READ frame: key has 2147483647 bytes, over the limit of 1048588");
   }
 
   @Test

@@ -6,6 +6,7 @@ import io.ringkv.cluster.ring.KeyCodec;
 import io.ringkv.cluster.ring.Token;
 import io.ringkv.cluster.ring.TokenRange;
 import io.ringkv.common.SystemClock;
+import io.ringkv.storage.Cell;
 import io.ringkv.storage.CellIterator;
 import io.ringkv.storage.Durability;
 import io.ringkv.storage.EngineOptions;
@@ -56,10 +57,53 @@ class LocalKeyValueServiceTest {
     engine.close();
   }
 
+  /** A directory that served a cluster holds other keyspaces' keys; alone, the node shows none. */
+  @Test
+  void scanAndGet_ignoreOtherKeyspacesKeys() throws Exception {
+    int otherTag = KeyCodec.tag("carts");
+    for (int i = 0; i < 50; i++) {
+      engine.put(
+          KeyCodec.encode(otherTag, utf8("cart:" + i)), Cell.value(utf8("c"), 1), Durability.NONE);
+    }
+    engine.put(
+        KeyCodec.encode(otherTag, utf8("user:3")), Cell.value(utf8("other"), 1), Durability.NONE);
+    Set<String> scanned = new HashSet<>();
+    ScanCursor cursor = ScanCursor.START;
+    do {
+      ScanPage page = service.scan(cursor, 7, ReadOptions.defaults()).join();
+      for (ScanPage.Entry entry : page.entries()) {
+        assertThat(scanned.add(new String(entry.key(), StandardCharsets.UTF_8))).isTrue();
+      }
+      cursor = page.next();
+    } while (!cursor.end());
+    assertThat(scanned).containsExactlyInAnyOrderElementsOf(keys);
+    assertThat(
+            new String(
+                service.get(utf8("user:3"), ReadOptions.defaults()).join().value(),
+                StandardCharsets.UTF_8))
+        .isEqualTo("v3");
+  }
+
+  @Test
+  void scanCursor_tokensRoundTrip_positionsHaveTheirLength() {
+    ScanCursor after = ScanCursor.after(utf8("k"));
+    assertThat(ScanCursor.parse(after.toToken())).isEqualTo(after);
+    assertThat(after.toToken()).isEqualTo("k6b");
+    ScanCursor from = ScanCursor.from(KeyCodec.tagPrefix(Token.of(0), 7));
+    assertThat(from.toToken()).isEqualTo("p800000000000000000000007");
+    assertThat(ScanCursor.parse(from.toToken())).isEqualTo(from);
+    assertThat(ScanCursor.parse("0")).isEqualTo(ScanCursor.START);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ScanCursor.parse("p0102"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("invalid cursor 'p0102'")
+        .cause()
+        .hasMessageContaining("2 bytes; a position is 12 bytes");
+  }
+
   @Test
   void write_storesTheKeyUnderItsTokenPrefixAndGetDecodesIt() throws Exception {
     byte[] key = utf8("user:7");
-    assertThat(engine.getLive(KeyCodec.encode(key))).isNotNull();
+    assertThat(engine.getLive(KeyCodec.encode(KeyCodec.DEFAULT_TAG, key))).isNotNull();
     assertThat(engine.getLive(key)).isNull();
     Versioned value = service.get(key, ReadOptions.defaults()).join();
     assertThat(new String(value.value(), StandardCharsets.UTF_8)).isEqualTo("v7");

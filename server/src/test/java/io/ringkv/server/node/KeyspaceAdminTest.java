@@ -144,6 +144,34 @@ class KeyspaceAdminTest {
             "default", new SimpleStrategy(3), ConsistencyLevel.ONE, ConsistencyLevel.QUORUM);
     assertThat(await(second.service().keyspaces().put(oneReads))).isEqualTo(oneReads);
 
+    // Two names whose stored-key tags are equal would share their keys on disk.
+    Keyspace tagged =
+        new Keyspace(
+            "ks52442",
+            new SimpleStrategy(3),
+            ConsistencyLevel.QUORUM,
+            ConsistencyLevel.QUORUM,
+            false,
+            ConflictMode.LWW);
+    await(first.service().keyspaces().put(tagged));
+    KvException clash =
+        failure(
+            second
+                .service()
+                .keyspaces()
+                .put(
+                    new Keyspace(
+                        "ks61972",
+                        new SimpleStrategy(3),
+                        ConsistencyLevel.QUORUM,
+                        ConsistencyLevel.QUORUM,
+                        false,
+                        ConflictMode.LWW)));
+    assertThat(clash.kind()).isEqualTo(KvException.Kind.INVALID_REQUEST);
+    assertThat(clash.getMessage())
+        .contains("'ks61972'", "existing keyspace 'ks52442'", "choose another name");
+    await(first.service().keyspaces().drop("ks52442"));
+
     await(third.service().keyspaces().drop("carts"));
     KvException gone =
         failure(
@@ -159,6 +187,17 @@ class KeyspaceAdminTest {
                   .noneMatch(keyspace -> keyspace.name().equals("carts")));
     }
     assertThat(first.service().keyspaces().keyspaces()).containsExactly(oneReads);
+
+    // Known limit: a dropped keyspace's data stays on disk, and one created again with its name
+    // sees it (docs/decisions/009-keyspace-in-stored-keys.md).
+    await(first.service().keyspaces().put(carts));
+    CausalValue again =
+        await(
+            first
+                .service()
+                .readCausal(
+                    utf8("items"), new ReadOptions(ConsistencyLevel.ALL).withKeyspace("carts")));
+    assertThat(again).isEqualTo(new CausalValue.Counter(again.context(), 7));
   }
 
   @Test

@@ -100,6 +100,58 @@ class NodeTest {
     assertThat(Files.readString(node.directory().resolve(NodeLock.FILE_NAME)).strip())
         .isEqualTo("pid " + ProcessHandle.current().pid());
     assertThat(node.directory().resolve(Node.STORAGE_DIRECTORY)).isDirectory();
+    assertThat(Files.readString(node.directory().resolve(StoredKeyLayout.FILE_NAME)).strip())
+        .isEqualTo("stored-keys " + StoredKeyLayout.CURRENT);
+  }
+
+  @Test
+  void start_onADataDirectoryOfTheOldKeyLayout_isRefusedNamingBothLayoutsAndWhatToDo()
+      throws Exception {
+    NodeConfig config = config();
+    Path directory = dataDirectory.resolve("node-1");
+    try (Node node = Node.start(config, LineFrontEnd.wiring());
+        LineClient client = new LineClient(node.address(FrontEndKind.RESP).orElseThrow())) {
+      client.put("k", "v");
+    }
+    // A directory written before the layout was recorded: data, and no layout file.
+    Files.delete(directory.resolve(StoredKeyLayout.FILE_NAME));
+
+    NodeStartException refused =
+        catchThrowableOfType(NodeStartException.class, () -> start(config));
+
+    assertThat(refused.kind()).isEqualTo(NodeStartException.Kind.STORAGE_FAILED);
+    assertThat(refused.getMessage())
+        .startsWith("data directory " + directory + " holds stored keys of layout 1 ")
+        .contains("this version needs layout 2 (token, keyspace tag, user key)")
+        .contains("start the node on an empty data directory");
+    // The refusal released the directory and recorded nothing: it is refused again.
+    assertThat(directory.resolve(StoredKeyLayout.FILE_NAME)).doesNotExist();
+    assertThat(catchThrowableOfType(NodeStartException.class, () -> start(config)).getMessage())
+        .isEqualTo(refused.getMessage());
+
+    // A layout from a later version is refused alike; the recorded one starts.
+    Files.writeString(directory.resolve(StoredKeyLayout.FILE_NAME), "stored-keys 3\n");
+    assertThat(catchThrowableOfType(NodeStartException.class, () -> start(config)).getMessage())
+        .contains("holds stored keys of layout 3,", "needs layout 2");
+    Files.writeString(directory.resolve(StoredKeyLayout.FILE_NAME), "stored-keys 2\n");
+    assertThat(client(start(config)).get("k")).isEqualTo("v");
+  }
+
+  @Test
+  void start_withADamagedLayoutFile_isRefusedNamingTheFile() throws Exception {
+    NodeConfig config = config();
+    start(config).close();
+    Path file = dataDirectory.resolve("node-1").resolve(StoredKeyLayout.FILE_NAME);
+    Files.writeString(file, "garbage");
+
+    NodeStartException refused =
+        catchThrowableOfType(NodeStartException.class, () -> start(config));
+
+    assertThat(refused.getMessage())
+        .isEqualTo(
+            "the stored-key layout file "
+                + file
+                + " is damaged: it holds 'garbage', expected 'stored-keys 2'");
   }
 
   @Test

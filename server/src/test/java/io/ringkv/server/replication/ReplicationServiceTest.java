@@ -69,7 +69,7 @@ class ReplicationServiceTest {
   @Test
   void loneNode_writesAndReadsOnTheFastPath_withoutTheNetwork() throws Exception {
     ReplicationService service = service(metadata(1), ReplicationSettings.defaults(directory));
-    byte[] key = KeyCodec.encode(utf8("k"));
+    byte[] key = KeyCodec.encode(KeyCodec.DEFAULT_TAG, utf8("k"));
     long timestamp = service.stamp();
     service.write("default", key, Cell.value(utf8("v"), timestamp), null).join();
     Cell read = service.read("default", key, ConsistencyLevel.ALL).join();
@@ -85,7 +85,7 @@ class ReplicationServiceTest {
         service(metadata(3), ReplicationSettings.defaults(directory).withTimeouts(200, 200));
     silent.add(NodeId.of("node-2"));
     silent.add(NodeId.of("node-3"));
-    byte[] key = KeyCodec.encode(utf8("k"));
+    byte[] key = KeyCodec.encode(KeyCodec.DEFAULT_TAG, utf8("k"));
     CompletableFuture<Void> write =
         service.write(
             "default", key, Cell.value(utf8("v"), service.stamp()), ConsistencyLevel.QUORUM);
@@ -102,7 +102,7 @@ class ReplicationServiceTest {
   @Test
   void slowReplica_getsABackupReadToAnother_onceItsPercentileIsKnown() {
     ReplicationService service = service(metadata(3), ReplicationSettings.defaults(directory));
-    byte[] key = KeyCodec.encode(utf8("k"));
+    byte[] key = KeyCodec.encode(KeyCodec.DEFAULT_TAG, utf8("k"));
     service
         .write("default", key, Cell.value(utf8("v"), service.stamp()), ConsistencyLevel.ALL)
         .join();
@@ -126,7 +126,7 @@ class ReplicationServiceTest {
   void backgroundReadRepair_bringsTheReplicaOutsideTheQuorumUpToDate() throws Exception {
     ReplicationService service =
         service(metadata(3), ReplicationSettings.defaults(directory).withReadRepairChance(1.0));
-    byte[] key = KeyCodec.encode(utf8("k"));
+    byte[] key = KeyCodec.encode(KeyCodec.DEFAULT_TAG, utf8("k"));
     ReplicaPlan plan =
         ReplicaPlan.forRead(
                 metadata(3), "default", KeyCodec.tokenOf(key), ConsistencyLevel.QUORUM, SELF)
@@ -149,7 +149,9 @@ class ReplicationServiceTest {
     ReplicationService service =
         service(ClusterMetadata.empty(), ReplicationSettings.defaults(directory));
     KvException failure =
-        failure(service.read("default", KeyCodec.encode(utf8("k")), ConsistencyLevel.ONE));
+        failure(
+            service.read(
+                "default", KeyCodec.encode(KeyCodec.DEFAULT_TAG, utf8("k")), ConsistencyLevel.ONE));
     assertThat(failure.kind()).isEqualTo(KvException.Kind.UNAVAILABLE);
     assertThat(failure.getMessage()).contains("has not joined the cluster yet");
   }

@@ -82,6 +82,18 @@ final class TestCluster implements AutoCloseable {
       ReplicationSettings settings,
       Function<NodeId, Clock> clocks)
       throws IOException {
+    this(directory, size, seed, settings, clocks, List.of());
+  }
+
+  /** As above, with {@code extraKeyspaces} beside {@code default} and {@link #CAUSAL}. */
+  TestCluster(
+      Path directory,
+      int size,
+      long seed,
+      ReplicationSettings settings,
+      Function<NodeId, Clock> clocks,
+      List<Keyspace> extraKeyspaces)
+      throws IOException {
     this.directory = directory;
     this.settings = settings;
     this.clocks = clocks;
@@ -115,7 +127,9 @@ final class TestCluster implements AutoCloseable {
             lww.writeLevel(),
             false,
             ConflictMode.CAUSAL);
-    this.metadata = ClusterMetadata.of(1, members, List.of(lww, causal));
+    List<Keyspace> keyspaces = new ArrayList<>(List.of(lww, causal));
+    keyspaces.addAll(extraKeyspaces);
+    this.metadata = ClusterMetadata.of(1, members, keyspaces);
     for (Member member : members) {
       nodes.put(member.id(), new TestNode(member.id()));
     }
@@ -273,7 +287,7 @@ final class TestCluster implements AutoCloseable {
 
     /** This node's own stored cell of {@code key} (tombstones included), or null. */
     Cell stored(byte[] userKey) throws Exception {
-      return engine.get(KeyCodec.encode(userKey));
+      return engine.get(KeyCodec.encode(KeyCodec.DEFAULT_TAG, userKey));
     }
 
     void stop() throws Exception {

@@ -187,7 +187,7 @@ public final class NodeProcess {
     }
     byte[] userKey = request.key().getBytes(StandardCharsets.UTF_8);
     Token token = Token.forKey(userKey);
-    byte[] key = KeyCodec.encode(token, userKey);
+    byte[] key = KeyCodec.encode(token, KeyCodec.DEFAULT_TAG, userKey); // clients use default
     ClusterMetadata metadata = cluster.metadata();
     Keyspace keyspace = metadata.keyspace(Keyspace.DEFAULT_NAME).orElseThrow();
     if (request.sessionTimestamp() > 0) {

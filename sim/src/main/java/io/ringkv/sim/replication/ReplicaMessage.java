@@ -3,6 +3,7 @@ package io.ringkv.sim.replication;
 import io.ringkv.cluster.replication.KeyedCell;
 import io.ringkv.cluster.replication.ReplicaReply;
 import io.ringkv.cluster.replication.ReplicaRequest;
+import io.ringkv.cluster.ring.KeyCodec;
 import io.ringkv.cluster.version.Hlc;
 import io.ringkv.storage.Cell;
 import java.nio.charset.StandardCharsets;
@@ -100,13 +101,16 @@ public sealed interface ReplicaMessage {
     return (id >>> 40) + "." + (id & ((1L << 40) - 1));
   }
 
-  /** A stored key as its user key (after the 8 token bytes), which the workloads keep readable. */
+  /**
+   * A stored key as its user key (after the token and keyspace tag, {@link KeyCodec#PREFIX_BYTES}),
+   * which the workloads keep readable.
+   */
   static String key(byte[] storedKey) {
-    if (storedKey.length <= 8) {
+    if (storedKey.length <= KeyCodec.PREFIX_BYTES) {
       return HexFormat.of().formatHex(storedKey);
     }
-    StringBuilder out = new StringBuilder(storedKey.length - 8);
-    for (int i = 8; i < storedKey.length; i++) {
+    StringBuilder out = new StringBuilder(storedKey.length - KeyCodec.PREFIX_BYTES);
+    for (int i = KeyCodec.PREFIX_BYTES; i < storedKey.length; i++) {
       int b = storedKey[i] & 0xFF;
       out.append(b >= 0x21 && b < 0x7F ? (char) b : '?');
     }

@@ -293,9 +293,9 @@ public final class ReplicatedCluster {
         + 1;
   }
 
-  /** The stored key of user key {@code key}. */
+  /** The stored key of user key {@code key} (the simulator's clients use {@code default}). */
   public static byte[] storedKey(String key) {
-    return KeyCodec.encode(key.getBytes(StandardCharsets.UTF_8));
+    return KeyCodec.encode(KeyCodec.DEFAULT_TAG, key.getBytes(StandardCharsets.UTF_8));
   }
 
   /** The cell {@code node}'s engine holds for user key {@code key} (null if none). */

@@ -3,6 +3,7 @@ package io.ringkv.cluster.metadata.raft;
 import io.ringkv.cluster.metadata.ClusterMetadata;
 import io.ringkv.cluster.metadata.Member;
 import io.ringkv.cluster.metadata.NodeId;
+import io.ringkv.cluster.ring.KeyCodec;
 import io.ringkv.cluster.ring.Murmur3;
 import io.ringkv.cluster.ring.Token;
 import io.ringkv.cluster.ring.TokenAllocator;
@@ -185,7 +186,10 @@ public final class MetadataStateMachine implements StateMachine {
         Member member = require(metadata, setAddress.id());
         yield metadata.withMember(member.withAddress(setAddress.address()));
       }
-      case MetadataCommand.PutKeyspace put -> metadata.withKeyspace(put.keyspace());
+      case MetadataCommand.PutKeyspace put -> {
+        requireOwnTag(metadata, put.keyspace().name());
+        yield metadata.withKeyspace(put.keyspace());
+      }
       case MetadataCommand.DropKeyspace drop -> metadata.withoutKeyspace(drop.name());
     };
   }
@@ -236,6 +240,27 @@ public final class MetadataStateMachine implements StateMachine {
   static long allocationSeed(NodeId id, long epoch) {
     long[] hash = Murmur3.hash128(id.value().getBytes(StandardCharsets.UTF_8));
     return hash[0] ^ (hash[1] * 31) ^ epoch;
+  }
+
+  /**
+   * Refuses a new keyspace whose stored-key tag ({@link KeyCodec#tag}) another keyspace has: the
+   * two would share their stored keys. Checked here too (and not only by the admin that proposes)
+   * so that two racing proposals cannot both land.
+   */
+  private static void requireOwnTag(ClusterMetadata metadata, String name) {
+    int tag = KeyCodec.tag(name);
+    for (String other : metadata.keyspaces().keySet()) {
+      if (!other.equals(name) && KeyCodec.tag(other) == tag) {
+        throw new IllegalArgumentException(
+            "keyspace '"
+                + name
+                + "' has the stored-key tag "
+                + Integer.toUnsignedString(tag)
+                + " of existing keyspace '"
+                + other
+                + "'; their keys would mix on disk: choose another name");
+      }
+    }
   }
 
   private static Member require(ClusterMetadata metadata, NodeId id) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ringkv.cluster.metadata.ClusterMetadata;
 import io.ringkv.cluster.metadata.Member;
+import io.ringkv.cluster.ring.KeyCodec;
 import io.ringkv.cluster.ring.TestSeeds;
 import io.ringkv.cluster.ring.Token;
 import io.ringkv.common.Rng;
@@ -129,6 +130,24 @@ class MetadataStateMachineTest {
         .isEqualTo(new MetadataResult.Applied(4));
     assertThat(apply(new MetadataCommand.DropKeyspace("users")))
         .isEqualTo(new MetadataResult.Rejected(4, "no keyspace users at epoch 4"));
+  }
+
+  @Test
+  void apply_keyspaceWithAnExistingKeyspacesTagIsRejected() {
+    // "ks52442" and "ks61972" share the stored-key tag 3509406256 (found by search).
+    assertThat(KeyCodec.tag("ks52442")).isEqualTo(KeyCodec.tag("ks61972"));
+    apply(Commands.join(1));
+    apply(new MetadataCommand.PutKeyspace(Commands.keyspace("ks52442", 1)));
+    long epoch = machine.metadata().epoch();
+    MetadataResult clash = apply(new MetadataCommand.PutKeyspace(Commands.keyspace("ks61972", 1)));
+    assertThat(clash).isInstanceOf(MetadataResult.Rejected.class);
+    assertThat(((MetadataResult.Rejected) clash).reason())
+        .contains("'ks61972'", "'ks52442'", "3509406256");
+    assertThat(machine.metadata().epoch()).isEqualTo(epoch);
+    assertThat(machine.metadata().keyspace("ks61972")).isEmpty();
+    // Changing the keyspace that holds the tag is not a clash with itself.
+    assertThat(apply(new MetadataCommand.PutKeyspace(Commands.keyspace("ks52442", 2))))
+        .isInstanceOf(MetadataResult.Applied.class);
   }
 
   @Test
