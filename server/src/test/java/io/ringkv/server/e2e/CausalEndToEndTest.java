@@ -1090,4 +1090,54 @@ class CausalEndToEndTest {
       LockSupport.parkNanos(20_000_000); // poll interval, not a stand-in for the condition
     }
   }
+
+  @Test
+  void sameKeyInThreeKeyspaces_staysThreeIndependentKeys() throws Exception {
+    try (Jedis plain = jedis(0, null);
+        Jedis carts = jedis(1, CARTS);
+        Jedis shop = jedis(2, SHOP)) {
+      assertThat(plain.set("i:same", "plain")).isEqualTo("OK");
+      bulk(carts.sendCommand(CSET, "i:same", "", "causal"));
+      assertThat(shop.incrBy("i:same", 7)).isEqualTo(7L);
+
+      awaitTrue("default holds its string", () -> "plain".equals(getThrough(0, null, "i:same")));
+      awaitTrue("carts holds its register", () -> "causal".equals(getThrough(1, CARTS, "i:same")));
+      awaitTrue("shop holds its counter", () -> "7".equals(getThrough(2, SHOP, "i:same")));
+      assertThat(carts.type("i:same")).isEqualTo("string");
+      assertThat(
+              json(send(0, "GET", "/api/v1/counter?key=i:same&keyspace=shop", null))
+                  .path("value")
+                  .asLong())
+          .isEqualTo(7);
+      assertThat(json(send(0, "GET", "/api/v1/get?key=i:same", null)).path("value").asText())
+          .isEqualTo("plain");
+
+      // A listing of one keyspace shows only its own keys.
+      assertThat(scanAll(shop, "i:*")).containsExactly("i:same");
+      bulk(carts.sendCommand(CSET, "i:only-in-carts", "", "x"));
+      awaitTrue(
+          "carts lists its two keys",
+          () -> scanAll(carts, "i:*").equals(java.util.Set.of("i:same", "i:only-in-carts")));
+      assertThat(scanAll(plain, "i:*")).containsExactly("i:same");
+      assertThat(scanAll(shop, "i:*")).containsExactly("i:same");
+    }
+  }
+
+  private static String getThrough(int node, String keyspace, String key) {
+    try (Jedis jedis = jedis(node, keyspace)) {
+      return jedis.get(key);
+    }
+  }
+
+  private static java.util.Set<String> scanAll(Jedis jedis, String pattern) {
+    java.util.Set<String> keys = new java.util.TreeSet<>();
+    String cursor = "0";
+    do {
+      redis.clients.jedis.resps.ScanResult<String> page =
+          jedis.scan(cursor, new redis.clients.jedis.params.ScanParams().match(pattern));
+      keys.addAll(page.getResult());
+      cursor = page.getCursor();
+    } while (!cursor.equals("0"));
+    return keys;
+  }
 }
