@@ -32,11 +32,11 @@ final class KeyspaceAdminGrpcService extends KeyspaceAdminGrpc.KeyspaceAdminImpl
   private static final Runnable IGNORE_CANCEL = () -> {};
 
   private final KeyValueService service;
-  private final NodeMetrics metrics;
+  private final GrpcReplies replies;
 
   KeyspaceAdminGrpcService(KeyValueService service, NodeMetrics metrics) {
     this.service = service;
-    this.metrics = metrics;
+    this.replies = new GrpcReplies(metrics);
   }
 
   @Override
@@ -132,24 +132,7 @@ final class KeyspaceAdminGrpcService extends KeyspaceAdminGrpc.KeyspaceAdminImpl
       StreamObserver<R> observer,
       CompletableFuture<T> result,
       Function<T, R> toResponse) {
-    result.whenComplete(
-        (value, failure) -> {
-          if (failure != null) {
-            fail(operation, write, startNanos, observer, failure);
-            return;
-          }
-          R response;
-          try {
-            response = toResponse.apply(value);
-          } catch (RuntimeException e) {
-            fail(operation, write, startNanos, observer, e);
-            return;
-          }
-          metrics.recordRequest(
-              KvGrpcService.FRONT_END, operation, System.nanoTime() - startNanos, false);
-          observer.onNext(response);
-          observer.onCompleted();
-        });
+    replies.reply(operation, write, startNanos, observer, result, toResponse);
   }
 
   private void fail(
@@ -158,8 +141,7 @@ final class KeyspaceAdminGrpcService extends KeyspaceAdminGrpc.KeyspaceAdminImpl
       long startNanos,
       StreamObserver<?> observer,
       Throwable failure) {
-    metrics.recordRequest(KvGrpcService.FRONT_END, operation, System.nanoTime() - startNanos, true);
-    observer.onError(GrpcErrors.fromService(failure, write));
+    replies.fail(operation, write, startNanos, observer, failure);
   }
 
   private static void ignoreCancellation(StreamObserver<?> observer) {

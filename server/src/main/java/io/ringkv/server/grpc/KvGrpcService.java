@@ -85,6 +85,7 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
   private final LimitsConfig limits;
   private final RequestChecks checks;
   private final NodeMetrics metrics;
+  private final GrpcReplies replies;
   private final Clock clock;
 
   KvGrpcService(KeyValueService service, LimitsConfig limits, NodeMetrics metrics, Clock clock) {
@@ -92,6 +93,7 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
     this.limits = limits;
     this.checks = new RequestChecks(limits);
     this.metrics = metrics;
+    this.replies = new GrpcReplies(metrics);
     this.clock = clock;
   }
 
@@ -500,24 +502,7 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
       StreamObserver<R> observer,
       CompletableFuture<T> result,
       Function<T, R> toResponse) {
-    result.whenComplete(
-        (value, failure) -> {
-          if (failure != null) {
-            fail(operation, write, startNanos, observer, failure);
-            return;
-          }
-          R response;
-          try {
-            response = toResponse.apply(value);
-          } catch (RuntimeException e) {
-            fail(operation, write, startNanos, observer, e);
-            return;
-          }
-          // Counted before the answer leaves: a caller that saw the answer sees it counted.
-          metrics.recordRequest(FRONT_END, operation, System.nanoTime() - startNanos, false);
-          observer.onNext(response);
-          observer.onCompleted();
-        });
+    replies.reply(operation, write, startNanos, observer, result, toResponse);
   }
 
   /** {@link #reply} for a causal write (timeouts and failures are indeterminate). */
@@ -536,8 +521,7 @@ final class KvGrpcService extends KVGrpc.KVImplBase {
       long startNanos,
       StreamObserver<?> observer,
       Throwable failure) {
-    metrics.recordRequest(FRONT_END, operation, System.nanoTime() - startNanos, true);
-    observer.onError(GrpcErrors.fromService(failure, write));
+    replies.fail(operation, write, startNanos, observer, failure);
   }
 
   private static void ignoreCancellation(StreamObserver<?> observer) {
